@@ -1,0 +1,995 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * collectd mountstats plugin: NFS client statistics per mount and per
+ * operation, from /proc/self/mountstats.
+ *
+ * Each interval: read the whole file into a reused buffer, parse it
+ * (src/mountstats.c), select mounts, report each superblock once, name the
+ * mounts, and dispatch DERIVE counters with one timestamp for the snapshot.
+ * The file is only ever read: no mount point is stat()ed or statfs()ed, so a
+ * dead NFS server cannot hang the daemon.
+ */
+#include "collectd.h"
+
+#include "plugin.h"
+#include "utils/common/common.h"
+
+#include "matcher.h"
+#include "mountinfo.h"
+#include "mountstats.h"
+#include "naming.h"
+#include "superblock.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef MOUNTSTATS_VERSION
+#define MOUNTSTATS_VERSION "unknown"
+#endif
+
+#define PLUGIN_NAME "mountstats"
+
+/* Read errors of the file are repeated at most this often. */
+#define FILE_ERROR_REPEAT TIME_T_TO_CDTIME_T(60)
+/* Malformed-line messages per interval; persistent ones are logged once. */
+#define DIAG_LOG_MAX 10
+/* Mount points listed when logging a shared superblock. */
+#define GROUP_LOG_MAX 8
+/* Default cap on the size of the file (a real one is ~4 kB per mount). */
+#define DEFAULT_MAX_FILE_SIZE (256u << 20)
+/* Longest decoded mount point or device the plugin handles in full. */
+#define PATH_BUF 4096
+
+enum naming_source { NAMING_MOUNTPOINT, NAMING_DEVICE };
+
+typedef struct {
+  char *file;
+  char *mountinfo_file; /* NULL: derived from file; "": not used */
+  ms_matcher_t sel_mountpoint, sel_device, sel_fstype, sel_op;
+  bool ignore_selected, ignore_selected_op;
+  bool report_age, report_events, report_bytes, report_fscache;
+  bool report_transport, report_ops, report_op_errors;
+  bool report_zero_ops, report_per_transport, report_all_mountpoints;
+  enum naming_source naming;
+  size_t max_file_size;
+} ms_config_t;
+
+/* A set of 64-bit keys, kept for one interval to log things once. */
+typedef struct {
+  uint64_t *v;
+  size_t n, cap;
+} keyset_t;
+
+/* Everything that lives across intervals; freed in shutdown. */
+typedef struct {
+  char *buf; /* the file, read whole */
+  size_t buf_cap;
+  char *mi_buf; /* mountinfo */
+  size_t mi_cap;
+  ms_snapshot_t snap;
+  mi_table_t mi;
+  ms_group_t group;
+  /* per-record scratch, nmounts entries */
+  size_t rec_cap;
+  uint64_t *dev;
+  unsigned char *selected;
+  size_t *sb_leader;
+  size_t *xprt_leader;
+  size_t *name_index; /* record -> index in names, or SIZE_MAX */
+  size_t *reported;   /* records reported, in file order */
+  size_t *order;
+  ms_name_t *names;
+  uint64_t *group_key;
+  size_t *group_size;
+  /* rate limiting */
+  bool file_failing;
+  int file_errno;
+  cdtime_t file_error_time;
+  bool mountinfo_failing;
+  keyset_t diag_prev, diag_cur;
+  keyset_t group_prev, group_cur;
+  keyset_t other_xprt_prev, other_xprt_cur;
+} ms_state_t;
+
+static ms_config_t conf;
+static ms_state_t state;
+
+/* ---- data sets ------------------------------------------------------- */
+
+typedef struct {
+  const char *type;
+  const char *const *names;
+  size_t n;
+  const int *gauge; /* 1 for a GAUGE data source, NULL: all DERIVE */
+} ms_type_t;
+
+static const char *const op_ds[] = {"ops",        "trans",      "timeouts",
+                                    "bytes_sent", "bytes_recv", "queue_ms",
+                                    "rtt_ms",     "exec_ms"};
+static const char *const value_ds[] = {"value"};
+static const char *const xprt_ds[] = {"bind_count", "sends", "recvs",
+                                      "bad_xids",   "req_u", "bklog_u"};
+static const char *const conn_ds[] = {"connect_count", "connect_time",
+                                      "idle_time"};
+static const int conn_gauge[] = {0, 0, 1};
+static const char *const slots_ds[] = {"max_slots", "sending_u", "pending_u"};
+static const int slots_gauge[] = {1, 0, 0};
+static const char *const fscache_ds[] = {
+    "pages_read_ok", "pages_read_fail", "pages_written_ok",
+    "pages_written_fail", "pages_uncached"};
+static const char *const rdma_ds[] = {
+    "read_chunks",    "write_chunks", "reply_chunks", "rdma_request",
+    "rdma_reply",     "pullup_copy",  "fixup_copy",   "hardway_register",
+    "failed_marshal", "bad_reply"};
+static const char *const rdma_mr_ds[] = {
+    "nomsg_call",          "mrs_recycled",     "mrs_orphaned",
+    "mrs_allocated",       "local_inv_needed", "empty_sendctx_q",
+    "reply_waits_for_send"};
+static const char *events_ds[MS_EVENTS_NAMED];
+static const char *bytes_ds[MS_BYTES_COUNT];
+
+static const ms_type_t ms_types[] = {
+    {"nfs_op", op_ds, STATIC_ARRAY_SIZE(op_ds), NULL},
+    {"nfs_op_errors", value_ds, 1, NULL},
+    {"nfs_events", events_ds, MS_EVENTS_NAMED, NULL},
+    {"nfs_bytes", bytes_ds, MS_BYTES_COUNT, NULL},
+    {"nfs_fscache", fscache_ds, STATIC_ARRAY_SIZE(fscache_ds), NULL},
+    {"nfs_xprt", xprt_ds, STATIC_ARRAY_SIZE(xprt_ds), NULL},
+    {"nfs_xprt_conn", conn_ds, STATIC_ARRAY_SIZE(conn_ds), conn_gauge},
+    {"nfs_xprt_slots", slots_ds, STATIC_ARRAY_SIZE(slots_ds), slots_gauge},
+    {"nfs_xprt_rdma", rdma_ds, STATIC_ARRAY_SIZE(rdma_ds), NULL},
+    {"nfs_xprt_rdma_mr", rdma_mr_ds, STATIC_ARRAY_SIZE(rdma_mr_ds), NULL},
+};
+
+/* Registers our data sets the daemon does not know yet (no TypesDB line for
+ * mountstats.types.db), so LoadPlugin alone works with the stock types.db. */
+static int ms_register_types(void) {
+  for (size_t i = 0; i < MS_EVENTS_NAMED; i++)
+    events_ds[i] = ms_event_name((unsigned)i);
+  for (size_t i = 0; i < MS_BYTES_COUNT; i++)
+    bytes_ds[i] = ms_bytes_name((unsigned)i);
+
+  for (size_t t = 0; t < STATIC_ARRAY_SIZE(ms_types); t++) {
+    const ms_type_t *mt = &ms_types[t];
+    const data_set_t *known = plugin_get_ds(mt->type);
+    if (known != NULL) {
+      if (known->ds_num != mt->n) {
+        ERROR(PLUGIN_NAME " plugin: type \"%s\" is known with %zu data "
+                          "sources, the plugin needs %zu: load "
+                          "mountstats.types.db instead of another definition.",
+              mt->type, known->ds_num, mt->n);
+        return -1;
+      }
+      continue;
+    }
+    data_source_t ds[32];
+    data_set_t set = {.ds_num = mt->n, .ds = ds};
+    sstrncpy(set.type, mt->type, sizeof(set.type));
+    for (size_t i = 0; i < mt->n; i++) {
+      int gauge = mt->gauge != NULL && mt->gauge[i];
+      sstrncpy(ds[i].name, mt->names[i], sizeof(ds[i].name));
+      ds[i].type = gauge ? DS_TYPE_GAUGE : DS_TYPE_DERIVE;
+      ds[i].min = gauge && strcmp(mt->names[i], "idle_time") == 0 ? NAN : 0.0;
+      ds[i].max = NAN;
+    }
+    if (plugin_register_data_set(&set) != 0) {
+      ERROR(PLUGIN_NAME " plugin: registering type \"%s\" failed.", mt->type);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+/* ---- config -------------------------------------------------------------- */
+
+static void ms_config_defaults(void) {
+  conf.report_age = conf.report_events = conf.report_bytes = true;
+  conf.report_fscache = conf.report_transport = conf.report_ops = true;
+  conf.report_op_errors = true;
+  conf.report_zero_ops = conf.report_per_transport = false;
+  conf.report_all_mountpoints = false;
+  conf.ignore_selected = conf.ignore_selected_op = false;
+  conf.naming = NAMING_MOUNTPOINT;
+  conf.max_file_size = DEFAULT_MAX_FILE_SIZE;
+}
+
+static void ms_config_free(void) {
+  sfree(conf.file);
+  sfree(conf.mountinfo_file);
+  ms_matcher_free(&conf.sel_mountpoint);
+  ms_matcher_free(&conf.sel_device);
+  ms_matcher_free(&conf.sel_fstype);
+  ms_matcher_free(&conf.sel_op);
+}
+
+/* Adds every string value of child to m. */
+static int ms_config_patterns(const oconfig_item_t *child, ms_matcher_t *m) {
+  if (child->values_num < 1) {
+    ERROR(PLUGIN_NAME " plugin: Option \"%s\" needs at least one string.",
+          child->key);
+    return -1;
+  }
+  for (int i = 0; i < child->values_num; i++) {
+    if (child->values[i].type != OCONFIG_TYPE_STRING) {
+      ERROR(PLUGIN_NAME " plugin: Option \"%s\" takes strings only.",
+            child->key);
+      return -1;
+    }
+    char err[256] = "";
+    const char *pattern = child->values[i].value.string;
+    int rc = ms_matcher_add(m, pattern, err, sizeof(err));
+    if (rc == -EINVAL) {
+      ERROR(PLUGIN_NAME " plugin: Option \"%s\": bad regex \"%s\": %s.",
+            child->key, pattern, err);
+      return -1;
+    }
+    if (rc != 0) {
+      ERROR(PLUGIN_NAME " plugin: Option \"%s\": out of memory.", child->key);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+static int ms_config_naming(const oconfig_item_t *child) {
+  char *value = NULL;
+  if (cf_util_get_string(child, &value) != 0)
+    return -1;
+  int rc = 0;
+  if (strcasecmp(value, "MountPoint") == 0)
+    conf.naming = NAMING_MOUNTPOINT;
+  else if (strcasecmp(value, "Device") == 0)
+    conf.naming = NAMING_DEVICE;
+  else {
+    ERROR(PLUGIN_NAME " plugin: Option \"NamingSource\": \"%s\" is neither "
+                      "\"MountPoint\" nor \"Device\".",
+          value);
+    rc = -1;
+  }
+  sfree(value);
+  return rc;
+}
+
+static int ms_config_size(const oconfig_item_t *child, size_t *out) {
+  double v = 0;
+  if (cf_util_get_double(child, &v) != 0)
+    return -1;
+  if (!(v >= 4096.0 && v <= 4294967296.0)) {
+    ERROR(PLUGIN_NAME " plugin: Option \"%s\" must be between 4096 and "
+                      "4294967296 bytes.",
+          child->key);
+    return -1;
+  }
+  *out = (size_t)v;
+  return 0;
+}
+
+static const struct {
+  const char *key;
+  bool *flag;
+} ms_bool_options[] = {
+    {"IgnoreSelected", &conf.ignore_selected},
+    {"IgnoreSelectedOperation", &conf.ignore_selected_op},
+    {"ReportAge", &conf.report_age},
+    {"ReportEvents", &conf.report_events},
+    {"ReportBytes", &conf.report_bytes},
+    {"ReportFsCache", &conf.report_fscache},
+    {"ReportTransport", &conf.report_transport},
+    {"ReportOperations", &conf.report_ops},
+    {"ReportOpErrors", &conf.report_op_errors},
+    {"ReportZeroOps", &conf.report_zero_ops},
+    {"ReportPerTransport", &conf.report_per_transport},
+    {"ReportAllMountPoints", &conf.report_all_mountpoints},
+};
+
+static int ms_config_child(const oconfig_item_t *child) {
+  const char *key = child->key;
+  for (size_t i = 0; i < STATIC_ARRAY_SIZE(ms_bool_options); i++)
+    if (strcasecmp(key, ms_bool_options[i].key) == 0)
+      return cf_util_get_boolean(child, ms_bool_options[i].flag);
+
+  if (strcasecmp(key, "File") == 0)
+    return cf_util_get_string(child, &conf.file);
+  if (strcasecmp(key, "MountInfoFile") == 0)
+    return cf_util_get_string(child, &conf.mountinfo_file);
+  if (strcasecmp(key, "MountPoint") == 0)
+    return ms_config_patterns(child, &conf.sel_mountpoint);
+  if (strcasecmp(key, "Device") == 0)
+    return ms_config_patterns(child, &conf.sel_device);
+  if (strcasecmp(key, "FSType") == 0)
+    return ms_config_patterns(child, &conf.sel_fstype);
+  if (strcasecmp(key, "Operation") == 0)
+    return ms_config_patterns(child, &conf.sel_op);
+  if (strcasecmp(key, "NamingSource") == 0)
+    return ms_config_naming(child);
+  if (strcasecmp(key, "MaxFileSize") == 0)
+    return ms_config_size(child, &conf.max_file_size);
+
+  ERROR(PLUGIN_NAME " plugin: Option \"%s\" not allowed here.", key);
+  return -1;
+}
+
+/* Any error stops collectd's start-up: a monitoring plugin that silently
+ * reports something other than what was configured is worse than none. */
+static int ms_config(oconfig_item_t *ci) {
+  for (int i = 0; i < ci->children_num; i++) {
+    if (ms_config_child(&ci->children[i]) != 0) {
+      ERROR(PLUGIN_NAME " plugin: invalid configuration (option \"%s\").",
+            ci->children[i].key);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+/* /proc/<pid>/mountstats -> /proc/<pid>/mountinfo; NULL for other files. */
+static char *ms_derive_mountinfo(const char *file) {
+  const char *suffix = "/mountstats";
+  size_t len = strlen(file), sl = strlen(suffix);
+  if (strncmp(file, "/proc/", 6) != 0 || len <= 6 + sl ||
+      strcmp(file + len - sl, suffix) != 0 ||
+      memchr(file + 6, '/', len - 6 - sl) != NULL)
+    return NULL;
+  char *mi = malloc(len + 1);
+  if (mi == NULL)
+    return NULL;
+  memcpy(mi, file, len - sl);
+  memcpy(mi + len - sl, "/mountinfo", sizeof("/mountinfo"));
+  return mi;
+}
+
+static int ms_init(void) {
+  if (conf.file == NULL &&
+      (conf.file = strdup("/proc/self/mountstats")) == NULL)
+    return -1;
+  if (conf.mountinfo_file == NULL)
+    conf.mountinfo_file = ms_derive_mountinfo(conf.file);
+  else if (conf.mountinfo_file[0] == '\0')
+    sfree(conf.mountinfo_file);
+  INFO(PLUGIN_NAME " plugin: version %s, reading \"%s\"%s%s.",
+       MOUNTSTATS_VERSION, conf.file,
+       conf.mountinfo_file ? ", superblocks from " : "",
+       conf.mountinfo_file ? conf.mountinfo_file : "");
+  return ms_register_types();
+}
+
+/* ---- reading ------------------------------------------------------------- */
+
+/* Reads path whole into *buf (grown as needed, kept for the next interval).
+ * Returns 0 with *len set, or an errno value (EFBIG: larger than max). */
+static int ms_read_whole(const char *path, char **buf, size_t *cap, size_t *len,
+                         size_t max) {
+  /* O_NONBLOCK: opening a FIFO without a writer must not block the read
+   * thread; anything but a regular file is refused below. */
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
+    return errno;
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    int err = errno;
+    close(fd);
+    return err;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    close(fd);
+    return S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+  }
+  size_t used = 0;
+  int err = 0;
+  for (;;) {
+    if (used == *cap) {
+      if (*cap >= max) {
+        err = EFBIG;
+        break;
+      }
+      size_t ncap = *cap ? *cap * 2 : 65536;
+      if (ncap > max)
+        ncap = max;
+      char *nb = realloc(*buf, ncap);
+      if (nb == NULL) {
+        err = ENOMEM;
+        break;
+      }
+      *buf = nb;
+      *cap = ncap;
+    }
+    ssize_t n = read(fd, *buf + used, *cap - used);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      err = errno;
+      break;
+    }
+    if (n == 0)
+      break;
+    used += (size_t)n;
+  }
+  close(fd);
+  *len = used;
+  return err;
+}
+
+/* Logs a failure to read the file: at once when it starts or changes, then
+ * at most once a minute. */
+static void ms_file_error(int err, cdtime_t now) {
+  if (state.file_failing && state.file_errno == err &&
+      now - state.file_error_time < FILE_ERROR_REPEAT)
+    return;
+  if (err == EFBIG)
+    ERROR(PLUGIN_NAME " plugin: \"%s\" is larger than MaxFileSize (%zu "
+                      "bytes); nothing reported this interval.",
+          conf.file, conf.max_file_size);
+  else
+    ERROR(PLUGIN_NAME " plugin: reading \"%s\" failed: %s (errno %d); "
+                      "nothing reported until it is readable.",
+          conf.file, STRERROR(err), err);
+  state.file_failing = true;
+  state.file_errno = err;
+  state.file_error_time = now;
+}
+
+/* ---- small helpers ------------------------------------------------------- */
+
+static int keyset_add(keyset_t *s, uint64_t key) {
+  if (s->n == s->cap) {
+    size_t ncap = s->cap ? s->cap * 2 : 64;
+    uint64_t *v = realloc(s->v, ncap * sizeof(*v));
+    if (v == NULL)
+      return -1;
+    s->v = v;
+    s->cap = ncap;
+  }
+  s->v[s->n++] = key;
+  return 0;
+}
+
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+static bool keyset_has(const keyset_t *s, uint64_t key) {
+  return s->n > 0 && bsearch(&key, s->v, s->n, sizeof(*s->v), cmp_u64) != NULL;
+}
+
+/* cur becomes prev (sorted, for lookups in the next interval). */
+static void keyset_rotate(keyset_t *prev, keyset_t *cur) {
+  keyset_t t = *prev;
+  *prev = *cur;
+  *cur = t;
+  cur->n = 0;
+  qsort(prev->v, prev->n, sizeof(*prev->v), cmp_u64);
+}
+
+static void keyset_free(keyset_t *s) {
+  sfree(s->v);
+  s->n = s->cap = 0;
+}
+
+static uint64_t hash_bytes(uint64_t h, const char *p, size_t len) {
+  for (size_t i = 0; i < len; i++)
+    h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+  return h;
+}
+
+/* The kernel's 64 bits as a signed 64-bit value: 2^64-k becomes -k, so a
+ * negative quantity printed unsigned keeps collectd's DERIVE arithmetic
+ * right. */
+static derive_t ms_derive(uint64_t v) {
+  return v <= (uint64_t)INT64_MAX ? (derive_t)v
+                                  : -(derive_t)(UINT64_MAX - v) - 1;
+}
+
+/* Makes a printable, bounded copy of a line for a log message. */
+static void ms_printable(char *out, size_t size, const char *p, size_t len) {
+  size_t o = 0;
+  for (size_t i = 0; i < len && o + 5 < size; i++) {
+    unsigned char c = (unsigned char)p[i];
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      out[o++] = (char)c;
+    } else {
+      snprintf(out + o, size - o, "\\%03o", c);
+      o += 4;
+    }
+  }
+  if (o + 5 >= size && size > 4)
+    memcpy(out + size - 4, "...", 4);
+  else
+    out[o] = '\0';
+}
+
+static void ms_decode(char *out, size_t size, ms_span_t s) {
+  ms_unescape(out, size, s.ptr, s.len);
+}
+
+static int ms_grow_records(size_t n) {
+  if (n <= state.rec_cap)
+    return 0;
+  size_t cap = state.rec_cap ? state.rec_cap : 64;
+  while (cap < n)
+    cap *= 2;
+#define GROW(field)                                                            \
+  do {                                                                         \
+    void *p = realloc(state.field, cap * sizeof(*state.field));                \
+    if (p == NULL)                                                             \
+      return -1;                                                               \
+    state.field = p;                                                           \
+  } while (0)
+  GROW(dev);
+  GROW(selected);
+  GROW(sb_leader);
+  GROW(xprt_leader);
+  GROW(name_index);
+  GROW(reported);
+  GROW(order);
+  GROW(names);
+  GROW(group_key);
+  GROW(group_size);
+#undef GROW
+  state.rec_cap = cap;
+  return 0;
+}
+
+/* ---- the steps of one read ----------------------------------------------- */
+
+/* Logs malformed lines: each (mount, reason, label) once while it persists,
+ * at most DIAG_LOG_MAX new ones per interval. */
+static void ms_log_diags(void) {
+  const ms_snapshot_t *s = &state.snap;
+  size_t logged = 0, suppressed = 0;
+  for (size_t i = 0; i < s->ndiags; i++) {
+    const ms_diag_t *d = &s->diags[i];
+    ms_span_t mp = {"", 0};
+    if (d->mount != MS_NO_MOUNT)
+      mp = s->mounts[d->mount].mountpoint;
+    /* The line's label: up to its first ':' (op name, "events", ...). */
+    const char *colon = memchr(d->text.ptr, ':', d->text.len);
+    size_t label_len = colon ? (size_t)(colon - d->text.ptr) : d->text.len;
+    if (label_len > 64)
+      label_len = 64;
+    uint64_t key = hash_bytes(14695981039346656037ull, mp.ptr, mp.len);
+    key = hash_bytes(key ^ (uint64_t)d->reason, d->text.ptr, label_len);
+    keyset_add(&state.diag_cur, key);
+    if (keyset_has(&state.diag_prev, key))
+      continue;
+    if (logged >= DIAG_LOG_MAX) {
+      suppressed++;
+      continue;
+    }
+    char mount[256], line[128];
+    ms_decode(mount, sizeof(mount), mp);
+    ms_printable(line, sizeof(line), d->text.ptr, d->text.len);
+    WARNING(PLUGIN_NAME " plugin: %s line %zu (mount \"%s\"): %s; line "
+                        "skipped: \"%s\"",
+            conf.file, d->line, d->mount == MS_NO_MOUNT ? "-" : mount,
+            ms_diag_reason_str(d->reason), line);
+    logged++;
+  }
+  size_t unkept = s->diags_total - s->ndiags;
+  if (suppressed > 0 || (unkept > 0 && logged > 0))
+    WARNING(PLUGIN_NAME " plugin: %s: %zu more malformed lines not logged "
+                        "this interval.",
+            conf.file, suppressed + unkept);
+  keyset_rotate(&state.diag_prev, &state.diag_cur);
+}
+
+/* Decides which records are reported: selection, then one per superblock. */
+static int ms_select(void) {
+  const ms_snapshot_t *s = &state.snap;
+  char mp[PATH_BUF], dev[PATH_BUF], fstype[64];
+  const ms_matcher_t *lists[] = {&conf.sel_mountpoint, &conf.sel_device,
+                                 &conf.sel_fstype};
+  bool any_list = conf.sel_mountpoint.count || conf.sel_device.count ||
+                  conf.sel_fstype.count;
+  for (size_t i = 0; i < s->nmounts; i++) {
+    state.selected[i] = 1;
+    if (!any_list)
+      continue;
+    const ms_mount_t *m = &s->mounts[i];
+    ms_decode(mp, sizeof(mp), m->mountpoint);
+    ms_decode(dev, sizeof(dev), m->device);
+    ms_decode(fstype, sizeof(fstype), m->fstype);
+    const char *values[] = {mp, dev, fstype};
+    state.selected[i] =
+        (unsigned char)ms_selected(lists, values, 3, conf.ignore_selected);
+  }
+
+  const uint64_t *dev_numbers = NULL;
+  if (conf.mountinfo_file != NULL) {
+    size_t len = 0;
+    int err = ms_read_whole(conf.mountinfo_file, &state.mi_buf, &state.mi_cap,
+                            &len, conf.max_file_size);
+    if (err == 0 && mi_parse(&state.mi, state.mi_buf, len) == 0) {
+      mi_match(&state.mi, s, state.dev);
+      dev_numbers = state.dev;
+      if (state.mountinfo_failing)
+        INFO(PLUGIN_NAME " plugin: \"%s\" is readable again.",
+             conf.mountinfo_file);
+      state.mountinfo_failing = false;
+    } else if (!state.mountinfo_failing) {
+      WARNING(PLUGIN_NAME " plugin: reading \"%s\" failed (%s); superblocks "
+                          "are recognised by identical counters instead.",
+              conf.mountinfo_file, err ? STRERROR(err) : "out of memory");
+      state.mountinfo_failing = true;
+    }
+  }
+  if (conf.report_all_mountpoints) {
+    for (size_t i = 0; i < s->nmounts; i++)
+      state.sb_leader[i] = i;
+    return 0;
+  }
+  return ms_group_superblocks(&state.group, s, dev_numbers, state.selected,
+                              state.sb_leader);
+}
+
+/* Logs, once per distinct group, which mount points a reported superblock
+ * stands for. */
+static void ms_log_groups(void) {
+  const ms_snapshot_t *s = &state.snap;
+  if (conf.report_all_mountpoints)
+    return;
+  /* One pass: members and a key (the member mount points) per leader. */
+  for (size_t i = 0; i < s->nmounts; i++) {
+    state.group_key[i] = 14695981039346656037ull;
+    state.group_size[i] = 0;
+  }
+  for (size_t j = 0; j < s->nmounts; j++) {
+    if (!state.selected[j])
+      continue;
+    size_t l = state.sb_leader[j];
+    const ms_span_t *mp = &s->mounts[j].mountpoint;
+    state.group_key[l] = hash_bytes(state.group_key[l], mp->ptr, mp->len + 1);
+    state.group_size[l]++;
+  }
+  for (size_t i = 0; i < s->nmounts; i++) {
+    size_t members = state.group_size[i];
+    if (members < 2)
+      continue;
+    keyset_add(&state.group_cur, state.group_key[i]);
+    if (keyset_has(&state.group_prev, state.group_key[i]))
+      continue;
+    char list[1024] = "", mp[PATH_BUF];
+    size_t listed = 0, used = 0;
+    for (size_t j = i + 1; j < s->nmounts && listed < GROUP_LOG_MAX; j++) {
+      if (!state.selected[j] || state.sb_leader[j] != i)
+        continue;
+      ms_decode(mp, sizeof(mp), s->mounts[j].mountpoint);
+      int n = snprintf(list + used, sizeof(list) - used, "%s\"%s\"",
+                       listed ? ", " : "", mp);
+      if (n < 0 || (size_t)n >= sizeof(list) - used)
+        break;
+      used += (size_t)n;
+      listed++;
+    }
+    ms_decode(mp, sizeof(mp), s->mounts[i].mountpoint);
+    INFO(PLUGIN_NAME " plugin: %zu mount points show one NFS superblock, "
+                     "reported once under \"%s\" (ReportAllMountPoints "
+                     "reports each); the others: %s%s",
+         members, mp, list, members - 1 > listed ? ", ..." : "");
+  }
+  keyset_rotate(&state.group_prev, &state.group_cur);
+}
+
+/* Names every reported record; fills state.reported and name_index. */
+static size_t ms_name_records(void) {
+  const ms_snapshot_t *s = &state.snap;
+  char src[PATH_BUF];
+  size_t n = 0;
+  for (size_t i = 0; i < s->nmounts; i++) {
+    state.name_index[i] = SIZE_MAX;
+    if (!state.selected[i] || state.sb_leader[i] != i)
+      continue;
+    const ms_mount_t *m = &s->mounts[i];
+    ms_decode(src, sizeof(src),
+              conf.naming == NAMING_DEVICE && m->device.len > 0
+                  ? m->device
+                  : m->mountpoint);
+    ms_name_from_path(state.names[n], src);
+    state.name_index[i] = n;
+    state.reported[n++] = i;
+  }
+  ms_names_make_unique(state.names, n, state.order);
+  return n;
+}
+
+/* ---- dispatch ------------------------------------------------------------ */
+
+static void ms_submit(const char *plugin_instance, const char *type,
+                      const char *type_instance, value_t *values, size_t n,
+                      cdtime_t time) {
+  value_list_t vl = VALUE_LIST_INIT;
+  vl.values = values;
+  vl.values_len = n;
+  vl.time = time;
+  sstrncpy(vl.plugin, PLUGIN_NAME, sizeof(vl.plugin));
+  sstrncpy(vl.plugin_instance, plugin_instance, sizeof(vl.plugin_instance));
+  sstrncpy(vl.type, type, sizeof(vl.type));
+  if (type_instance != NULL)
+    sstrncpy(vl.type_instance, type_instance, sizeof(vl.type_instance));
+  plugin_dispatch_values(&vl);
+}
+
+static void ms_submit_counters(const char *pi, const char *type, const char *ti,
+                               const uint64_t *v, size_t n, cdtime_t t) {
+  value_t values[32];
+  for (size_t i = 0; i < n && i < STATIC_ARRAY_SIZE(values); i++)
+    values[i].derive = ms_derive(v[i]);
+  ms_submit(pi, type, ti, values, n, t);
+}
+
+static void ms_submit_ops(const char *pi, const ms_mount_t *m, cdtime_t t) {
+  const ms_snapshot_t *s = &state.snap;
+  char name[MS_OP_NAME_MAX + 1];
+  for (size_t k = 0; k < m->op_count; k++) {
+    const ms_op_t *o = &s->ops[m->op_first + k];
+    if (o->v[MS_OP_OPS] == 0 && !conf.report_zero_ops)
+      continue;
+    memcpy(name, o->name.ptr, o->name.len);
+    name[o->name.len] = '\0';
+    if (conf.sel_op.count > 0 &&
+        ms_matcher_match(&conf.sel_op, name) == conf.ignore_selected_op)
+      continue;
+    ms_submit_counters(pi, "nfs_op", name, o->v, 8, t);
+    if (conf.report_op_errors && o->nfields >= MS_OP_FIELDS)
+      ms_submit_counters(pi, "nfs_op_errors", name, &o->v[MS_OP_ERRORS], 1, t);
+  }
+}
+
+/* Transport counters, normalised from the kernel's layouts (see
+ * MOUNTSTATS-FORMAT.md section 6) so every transport fills the same types. */
+typedef struct {
+  uint64_t common[6]; /* bind_count sends recvs bad_xids req_u bklog_u */
+  bool have_conn, have_slots, have_rdma, have_rdma_mr;
+  uint64_t connect_count, connect_time;
+  int64_t idle_time;
+  uint64_t max_slots, sending_u, pending_u;
+  uint64_t rdma[10], rdma_mr[7];
+} xprt_values_t;
+
+/* Field positions per kind: bind, connect_count (-1 none), sends, slots
+ * (-1 none; min field count for max_slots, sending_u, pending_u). */
+static int ms_xprt_normalise(const ms_xprt_t *x, xprt_values_t *o) {
+  int bind, conn, sends, slots;
+  switch (x->kind) {
+  case MS_XPRT_TCP:
+    bind = 1, conn = 2, sends = 5, slots = 10;
+    break;
+  case MS_XPRT_UDP:
+    bind = 1, conn = -1, sends = 2, slots = 7;
+    break;
+  case MS_XPRT_LOCAL:
+    bind = 0, conn = 1, sends = 4, slots = 9;
+    break;
+  case MS_XPRT_RDMA:
+    bind = 1, conn = 2, sends = 5, slots = -1;
+    break;
+  default:
+    return -1;
+  }
+  memset(o, 0, sizeof(*o));
+  o->common[0] = x->v[bind];
+  for (int i = 0; i < 5; i++)
+    o->common[1 + i] = x->v[sends + i];
+  if (conn >= 0) {
+    o->have_conn = true;
+    o->connect_count = x->v[conn];
+    o->connect_time = x->v[conn + 1];
+    o->idle_time = (int64_t)x->v[conn + 2];
+  }
+  if (slots >= 0 && x->nfields >= (unsigned)slots + 3) {
+    o->have_slots = true;
+    o->max_slots = x->v[slots];
+    o->sending_u = x->v[slots + 1];
+    o->pending_u = x->v[slots + 2];
+  }
+  if (x->kind == MS_XPRT_RDMA) {
+    o->have_rdma = true;
+    memcpy(o->rdma, &x->v[10], sizeof(o->rdma));
+    if (x->nfields >= 27) {
+      o->have_rdma_mr = true;
+      memcpy(o->rdma_mr, &x->v[20], sizeof(o->rdma_mr));
+    }
+  }
+  return 0;
+}
+
+/* Adds b into a: counters summed, max_slots the largest, idle_time the
+ * smallest (the most recently used connection); a part is kept only when
+ * every line has it. */
+static void ms_xprt_add(xprt_values_t *a, const xprt_values_t *b) {
+  for (int i = 0; i < 6; i++)
+    a->common[i] += b->common[i];
+  a->have_conn = a->have_conn && b->have_conn;
+  a->connect_count += b->connect_count;
+  a->connect_time += b->connect_time;
+  if (b->idle_time < a->idle_time)
+    a->idle_time = b->idle_time;
+  a->have_slots = a->have_slots && b->have_slots;
+  if (b->max_slots > a->max_slots)
+    a->max_slots = b->max_slots;
+  a->sending_u += b->sending_u;
+  a->pending_u += b->pending_u;
+  a->have_rdma = a->have_rdma && b->have_rdma;
+  for (int i = 0; i < 10; i++)
+    a->rdma[i] += b->rdma[i];
+  a->have_rdma_mr = a->have_rdma_mr && b->have_rdma_mr;
+  for (int i = 0; i < 7; i++)
+    a->rdma_mr[i] += b->rdma_mr[i];
+}
+
+static void ms_submit_xprt_values(const char *pi, const char *ti,
+                                  const xprt_values_t *x, cdtime_t t) {
+  ms_submit_counters(pi, "nfs_xprt", ti, x->common, 6, t);
+  if (x->have_conn) {
+    value_t v[] = {{.derive = ms_derive(x->connect_count)},
+                   {.derive = ms_derive(x->connect_time)},
+                   {.gauge = (gauge_t)x->idle_time}};
+    ms_submit(pi, "nfs_xprt_conn", ti, v, 3, t);
+  }
+  if (x->have_slots) {
+    value_t v[] = {{.gauge = (gauge_t)x->max_slots},
+                   {.derive = ms_derive(x->sending_u)},
+                   {.derive = ms_derive(x->pending_u)}};
+    ms_submit(pi, "nfs_xprt_slots", ti, v, 3, t);
+  }
+  if (x->have_rdma)
+    ms_submit_counters(pi, "nfs_xprt_rdma", ti, x->rdma, 10, t);
+  if (x->have_rdma_mr)
+    ms_submit_counters(pi, "nfs_xprt_rdma_mr", ti, x->rdma_mr, 7, t);
+}
+
+/* Notes an unknown transport word once per mount while it persists. */
+static void ms_note_other_xprt(const ms_mount_t *m, const ms_xprt_t *x) {
+  uint64_t key =
+      hash_bytes(14695981039346656037ull, m->mountpoint.ptr, m->mountpoint.len);
+  key = hash_bytes(key, x->name.ptr, x->name.len);
+  keyset_add(&state.other_xprt_cur, key);
+  if (keyset_has(&state.other_xprt_prev, key))
+    return;
+  char mp[PATH_BUF], word[64];
+  ms_decode(mp, sizeof(mp), m->mountpoint);
+  ms_printable(word, sizeof(word), x->name.ptr, x->name.len);
+  NOTICE(PLUGIN_NAME " plugin: %s line %zu (mount \"%s\"): unknown transport "
+                     "\"%s\" is not reported.",
+         conf.file, m->line, mp, word);
+}
+
+static void ms_submit_transports(const char *pi, const ms_mount_t *m,
+                                 cdtime_t t) {
+  const ms_snapshot_t *s = &state.snap;
+  xprt_values_t sum;
+  size_t summed = 0;
+  const ms_xprt_t *first = NULL;
+  for (size_t k = 0; k < m->xprt_count; k++) {
+    const ms_xprt_t *x = &s->xprts[m->xprt_first + k];
+    xprt_values_t one;
+    if (ms_xprt_normalise(x, &one) != 0) {
+      ms_note_other_xprt(m, x);
+      continue;
+    }
+    char ti[DATA_MAX_NAME_LEN];
+    if (conf.report_per_transport) {
+      snprintf(ti, sizeof(ti), "%.*s-%zu", (int)x->name.len, x->name.ptr, k);
+      ms_submit_xprt_values(pi, ti, &one, t);
+      continue;
+    }
+    if (first == NULL) {
+      first = x;
+      sum = one;
+      summed = 1;
+    } else if (x->kind == first->kind) {
+      ms_xprt_add(&sum, &one);
+      summed++;
+    }
+  }
+  if (summed > 0) {
+    char ti[DATA_MAX_NAME_LEN];
+    snprintf(ti, sizeof(ti), "%.*s", (int)first->name.len, first->name.ptr);
+    ms_submit_xprt_values(pi, ti, &sum, t);
+    value_t count = {.gauge = (gauge_t)summed};
+    ms_submit(pi, "count", "transports", &count, 1, t);
+  }
+}
+
+static void ms_submit_mount(const char *pi, size_t rec, cdtime_t t) {
+  const ms_mount_t *m = &state.snap.mounts[rec];
+  if (conf.report_age && (m->have & MS_HAVE_AGE)) {
+    value_t age = {.gauge = (gauge_t)m->age};
+    ms_submit(pi, "uptime", "age", &age, 1, t);
+  }
+  if (conf.report_events && (m->have & MS_HAVE_EVENTS)) {
+    /* 25-event kernels (before 2.6.39) had no pNFS: those two are 0. */
+    uint64_t ev[MS_EVENTS_NAMED] = {0};
+    unsigned n = m->nevents < MS_EVENTS_NAMED ? m->nevents : MS_EVENTS_NAMED;
+    memcpy(ev, m->events, n * sizeof(ev[0]));
+    ms_submit_counters(pi, "nfs_events", NULL, ev, MS_EVENTS_NAMED, t);
+  }
+  if (conf.report_bytes && (m->have & MS_HAVE_BYTES))
+    ms_submit_counters(pi, "nfs_bytes", NULL, m->bytes, MS_BYTES_COUNT, t);
+  if (conf.report_fscache && (m->have & MS_HAVE_FSC))
+    ms_submit_counters(pi, "nfs_fscache", NULL, m->fsc, MS_FSC_COUNT, t);
+  if (conf.report_transport && state.xprt_leader[rec] == rec)
+    ms_submit_transports(pi, m, t);
+  if (conf.report_ops)
+    ms_submit_ops(pi, m, t);
+}
+
+static int ms_read(void) {
+  cdtime_t now = cdtime(); /* one timestamp for the whole snapshot */
+  size_t len = 0;
+  int err = ms_read_whole(conf.file, &state.buf, &state.buf_cap, &len,
+                          conf.max_file_size);
+  if (err != 0) {
+    ms_file_error(err, now);
+    return 0; /* keep the normal interval: values resume when readable */
+  }
+  if (state.file_failing) {
+    INFO(PLUGIN_NAME " plugin: \"%s\" is readable again.", conf.file);
+    state.file_failing = false;
+  }
+
+  if (ms_parse(&state.snap, state.buf, len) != 0) {
+    ERROR(PLUGIN_NAME " plugin: out of memory parsing \"%s\".", conf.file);
+    return -1;
+  }
+  ms_log_diags();
+  const ms_snapshot_t *s = &state.snap;
+  if (ms_grow_records(s->nmounts) != 0 || ms_select() != 0) {
+    ERROR(PLUGIN_NAME " plugin: out of memory.");
+    return -1;
+  }
+  ms_log_groups();
+  size_t n = ms_name_records();
+  if (conf.report_transport) {
+    /* Among the reported records only: the transport is reported with the
+     * first reported mount that uses the connection. */
+    for (size_t i = 0; i < s->nmounts; i++)
+      state.selected[i] = state.name_index[i] != SIZE_MAX;
+    if (ms_group_transports(&state.group, s, state.selected,
+                            state.xprt_leader) != 0) {
+      ERROR(PLUGIN_NAME " plugin: out of memory.");
+      return -1;
+    }
+  }
+  for (size_t k = 0; k < n; k++)
+    ms_submit_mount(state.names[k], state.reported[k], now);
+  keyset_rotate(&state.other_xprt_prev, &state.other_xprt_cur);
+  return 0;
+}
+
+static int ms_shutdown(void) {
+  sfree(state.buf);
+  sfree(state.mi_buf);
+  ms_snapshot_free(&state.snap);
+  mi_table_free(&state.mi);
+  ms_group_free(&state.group);
+  sfree(state.dev);
+  sfree(state.selected);
+  sfree(state.sb_leader);
+  sfree(state.xprt_leader);
+  sfree(state.name_index);
+  sfree(state.reported);
+  sfree(state.order);
+  sfree(state.names);
+  sfree(state.group_key);
+  sfree(state.group_size);
+  keyset_free(&state.diag_prev);
+  keyset_free(&state.diag_cur);
+  keyset_free(&state.group_prev);
+  keyset_free(&state.group_cur);
+  keyset_free(&state.other_xprt_prev);
+  keyset_free(&state.other_xprt_cur);
+  memset(&state, 0, sizeof(state));
+  ms_config_free();
+  ms_config_defaults();
+  return 0;
+}
+
+__attribute__((visibility("default"))) void module_register(void) {
+  ms_config_defaults();
+  plugin_register_complex_config(PLUGIN_NAME, ms_config);
+  plugin_register_init(PLUGIN_NAME, ms_init);
+  plugin_register_read(PLUGIN_NAME, ms_read);
+  plugin_register_shutdown(PLUGIN_NAME, ms_shutdown);
+}

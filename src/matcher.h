@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * matcher.h: a list of exact strings and /regex/ patterns, the way
+ * collectd's df and disk plugins select mounts and devices.
+ *
+ * collectd's own ignorelist is not exported by the daemon (a plugin that
+ * links it fails at dlopen), so this is our own. No I/O, no collectd header.
+ */
+#ifndef MOUNTSTATS_MATCHER_H
+#define MOUNTSTATS_MATCHER_H
+
+#include <regex.h>
+#include <stddef.h>
+
+typedef struct ms_pattern {
+  char *text;   /* exact string, or the regex source without slashes */
+  int is_regex; /* 1 when the pattern was written "/.../" */
+  regex_t re;
+} ms_pattern_t;
+
+/* Zero-initialise; free with ms_matcher_free(). */
+typedef struct {
+  ms_pattern_t *items;
+  size_t count;
+} ms_matcher_t;
+
+/* Adds a pattern. A pattern of two or more characters that starts and ends
+ * with '/' is a POSIX extended regex, matched anywhere in the string unless
+ * anchored; anything else must match the whole string exactly.
+ * Returns 0, -EINVAL for a regex that does not compile (err, when not NULL,
+ * receives regerror's text), or -ENOMEM. */
+int ms_matcher_add(ms_matcher_t *m, const char *pattern, char *err,
+                   size_t err_size);
+
+/* Returns 1 if any pattern matches s, 0 otherwise (also for an empty list). */
+int ms_matcher_match(const ms_matcher_t *m, const char *s);
+
+void ms_matcher_free(ms_matcher_t *m);
+
+/* The selection rule of df: with ignore_selected false, a value is kept when
+ * every non-empty list matches it; with ignore_selected true, it is kept when
+ * no list matches it. lists and values are parallel arrays of n entries; a
+ * NULL value never matches. */
+int ms_selected(const ms_matcher_t *const *lists, const char *const *values,
+                size_t n, int ignore_selected);
+
+#endif

@@ -1,0 +1,634 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * mountstats.c: see mountstats.h for the contract.
+ */
+#define _GNU_SOURCE /* memmem */
+#include "mountstats.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Slots of the per-record table that finds an operation printed twice. A
+ * record with more operations than this is checked for its first ones only;
+ * kernels print at most 69. */
+#define OP_SEEN_SLOTS 256
+
+static const char *const event_names[MS_EVENTS_NAMED] = {
+    "inode_revalidate",
+    "dentry_revalidate",
+    "data_invalidate",
+    "attr_invalidate",
+    "vfs_open",
+    "vfs_lookup",
+    "vfs_access",
+    "vfs_update_page",
+    "vfs_read_page",
+    "vfs_read_pages",
+    "vfs_write_page",
+    "vfs_write_pages",
+    "vfs_getdents",
+    "vfs_setattr",
+    "vfs_flush",
+    "vfs_fsync",
+    "vfs_lock",
+    "vfs_release",
+    "congestion_wait",
+    "setattr_trunc",
+    "extend_write",
+    "silly_rename",
+    "short_read",
+    "short_write",
+    "delay",
+    "pnfs_read",
+    "pnfs_write",
+};
+
+static const char *const bytes_names[MS_BYTES_COUNT] = {
+    "normal_read", "normal_write", "direct_read", "direct_write",
+    "server_read", "server_write", "read_pages",  "write_pages",
+};
+
+const char *ms_event_name(unsigned i) {
+  return i < MS_EVENTS_NAMED ? event_names[i] : NULL;
+}
+
+const char *ms_bytes_name(unsigned i) {
+  return i < MS_BYTES_COUNT ? bytes_names[i] : NULL;
+}
+
+const char *ms_diag_reason_str(enum ms_diag_reason reason) {
+  switch (reason) {
+  case MS_DIAG_TOO_FEW_FIELDS:
+    return "too few fields";
+  case MS_DIAG_BAD_NUMBER:
+    return "not a decimal number";
+  case MS_DIAG_OVERFLOW:
+    return "value of 2^64 or more";
+  case MS_DIAG_BAD_OP_NAME:
+    return "per-op line without a valid name";
+  case MS_DIAG_NO_TRANSPORT:
+    return "xprt line without a transport";
+  case MS_DIAG_TRUNCATED:
+    return "last line has no newline (incomplete)";
+  case MS_DIAG_DUPLICATE_OP:
+    return "operation printed twice";
+  }
+  return "malformed line";
+}
+
+/* ---- small text helpers; every one stays within [p, end) ---- */
+
+static int is_blank(char c) { return c == ' ' || c == '\t'; }
+
+static const char *skip_blanks(const char *p, const char *end) {
+  while (p < end && is_blank(*p))
+    p++;
+  return p;
+}
+
+static int span_eq(const char *p, size_t len, const char *lit) {
+  size_t n = strlen(lit);
+  return len == n && memcmp(p, lit, n) == 0;
+}
+
+static int starts_with(const char *p, const char *end, const char *lit) {
+  size_t n = strlen(lit);
+  return (size_t)(end - p) >= n && memcmp(p, lit, n) == 0;
+}
+
+static const char *find(const char *p, const char *end, const char *lit) {
+  size_t n = strlen(lit);
+  if ((size_t)(end - p) < n)
+    return NULL;
+  return memmem(p, (size_t)(end - p), lit, n);
+}
+
+/* Result of reading one whitespace-separated number. */
+enum num_status { NUM_OK = 0, NUM_END, NUM_BAD, NUM_OVERFLOW };
+
+/* Reads the next token of [*pp, end) as an unsigned decimal number. Only
+ * digits are accepted: the kernel prints no sign, no base prefix, no
+ * separators. Leading zeros are harmless and accepted. */
+static enum num_status next_u64(const char **pp, const char *end,
+                                uint64_t *out) {
+  const char *p = skip_blanks(*pp, end);
+  if (p == end) {
+    *pp = p;
+    return NUM_END;
+  }
+  uint64_t v = 0;
+  const char *start = p;
+  enum num_status st = NUM_OK;
+  while (p < end && !is_blank(*p)) {
+    unsigned d = (unsigned char)*p - '0';
+    if (d > 9) {
+      st = NUM_BAD;
+    } else if (st == NUM_OK) {
+      if (v > (UINT64_MAX - d) / 10)
+        st = NUM_OVERFLOW;
+      else
+        v = v * 10 + d;
+    }
+    p++;
+  }
+  *pp = p;
+  if (p == start)
+    return NUM_END;
+  *out = v;
+  return st;
+}
+
+/* Reads up to max numbers into v. Returns NUM_OK with *count set to the
+ * number of tokens on the line (all of them validated up to max; tokens after
+ * max are counted but not checked), or the first error. */
+static enum num_status read_numbers(const char *p, const char *end, uint64_t *v,
+                                    unsigned max, unsigned *count) {
+  unsigned n = 0;
+  for (;;) {
+    uint64_t x = 0;
+    if (n >= max) {
+      /* Count the rest without validating: extra fields are ignored. */
+      p = skip_blanks(p, end);
+      while (p < end) {
+        while (p < end && !is_blank(*p))
+          p++;
+        n++;
+        p = skip_blanks(p, end);
+      }
+      break;
+    }
+    enum num_status st = next_u64(&p, end, &x);
+    if (st == NUM_END)
+      break;
+    if (st != NUM_OK)
+      return st;
+    v[n++] = x;
+  }
+  *count = n;
+  return NUM_OK;
+}
+
+/* ---- snapshot growth ---- */
+
+static int grow(void **arr, size_t *cap, size_t need, size_t elem) {
+  if (need <= *cap)
+    return 0;
+  size_t ncap = *cap ? *cap : 16;
+  while (ncap < need) {
+    if (ncap > ((size_t)-1) / 2 / elem)
+      return -ENOMEM;
+    ncap *= 2;
+  }
+  void *p = realloc(*arr, ncap * elem);
+  if (p == NULL)
+    return -ENOMEM;
+  *arr = p;
+  *cap = ncap;
+  return 0;
+}
+
+void ms_snapshot_free(ms_snapshot_t *snap) {
+  free(snap->mounts);
+  free(snap->ops);
+  free(snap->xprts);
+  memset(snap, 0, sizeof(*snap));
+}
+
+/* ---- parser state ---- */
+
+typedef struct {
+  ms_snapshot_t *snap;
+  size_t line_no;
+  int in_record;                   /* inside an NFS record */
+  int in_ops;                      /* after "per-op statistics" */
+  ms_mount_t *cur;                 /* current NFS record, or NULL */
+  uint16_t op_seen[OP_SEEN_SLOTS]; /* op index + 1 within record, 0 empty */
+} parser_t;
+
+static void add_diag(parser_t *ps, enum ms_diag_reason reason, const char *p,
+                     const char *end) {
+  ms_snapshot_t *s = ps->snap;
+  if (ps->cur)
+    ps->cur->bad_lines++;
+  if (s->ndiags < MS_MAX_DIAGS) {
+    ms_diag_t *d = &s->diags[s->ndiags++];
+    d->line = ps->line_no;
+    d->mount = ps->cur ? (size_t)(ps->cur - s->mounts) : MS_NO_MOUNT;
+    d->reason = reason;
+    d->text.ptr = p;
+    d->text.len = (size_t)(end - p);
+  }
+  s->diags_total++;
+}
+
+static enum ms_diag_reason diag_of(enum num_status st) {
+  return st == NUM_OVERFLOW ? MS_DIAG_OVERFLOW : MS_DIAG_BAD_NUMBER;
+}
+
+/* Parses a header line. Returns 0 and fills the spans for a valid header,
+ * -1 if the line is not a header. */
+static int parse_header(const char *p, const char *end, ms_span_t *dev,
+                        ms_span_t *mnt, ms_span_t *fstype,
+                        ms_span_t *statvers) {
+  const char *on = find(p, end, " mounted on ");
+  if (on == NULL)
+    return -1;
+  const char *mp = on + strlen(" mounted on ");
+  const char *with = find(mp, end, " with fstype ");
+  if (with == NULL)
+    return -1;
+
+  /* Device: "device D", "no device", or (2.6.39-3.1 NFS) a bare "D". */
+  if (span_eq(p, (size_t)(on - p), "no device")) {
+    dev->ptr = on;
+    dev->len = 0;
+  } else if (starts_with(p, on, "device ")) {
+    dev->ptr = p + strlen("device ");
+    dev->len = (size_t)(on - dev->ptr);
+  } else {
+    dev->ptr = p;
+    dev->len = (size_t)(on - p);
+  }
+  mnt->ptr = mp;
+  mnt->len = (size_t)(with - mp);
+
+  const char *t = with + strlen(" with fstype ");
+  const char *te = t;
+  while (te < end && !is_blank(*te))
+    te++;
+  fstype->ptr = t;
+  fstype->len = (size_t)(te - t);
+
+  statvers->ptr = te;
+  statvers->len = 0;
+  const char *sv = find(te, end, "statvers=");
+  if (sv != NULL) {
+    sv += strlen("statvers=");
+    const char *se = sv;
+    while (se < end && !is_blank(*se))
+      se++;
+    statvers->ptr = sv;
+    statvers->len = (size_t)(se - sv);
+  }
+  return 0;
+}
+
+static int start_record(parser_t *ps, const char *p, const char *end) {
+  ms_span_t dev, mnt, fstype, statvers;
+  if (parse_header(p, end, &dev, &mnt, &fstype, &statvers) != 0)
+    return -1; /* not a header: a continuation line, ignored */
+
+  ms_snapshot_t *s = ps->snap;
+  s->records++;
+  ps->cur = NULL;
+  ps->in_ops = 0;
+  ps->in_record = 0;
+  if (!span_eq(fstype.ptr, fstype.len, "nfs") &&
+      !span_eq(fstype.ptr, fstype.len, "nfs4"))
+    return 0;
+
+  if (grow((void **)&s->mounts, &s->mounts_cap_, s->nmounts + 1,
+           sizeof(*s->mounts)) != 0)
+    return -ENOMEM;
+  ms_mount_t *m = &s->mounts[s->nmounts++];
+  /* Everything but the counter arrays, which are read only as far as nevents
+   * and the MS_HAVE_* flags say. */
+  memset(m, 0, offsetof(ms_mount_t, events));
+  m->device = dev;
+  m->mountpoint = mnt;
+  m->fstype = fstype;
+  m->statvers = statvers;
+  m->opts.ptr = end;
+  m->rpc_version.ptr = end;
+  m->line = ps->line_no;
+  m->xprt_first = s->nxprts;
+  m->op_first = s->nops;
+  ps->cur = m;
+  ps->in_record = 1;
+  memset(ps->op_seen, 0, sizeof(ps->op_seen));
+  return 0;
+}
+
+static void parse_counters(parser_t *ps, const char *line, const char *p,
+                           const char *end, uint64_t *dst, unsigned max,
+                           unsigned min, unsigned flag, unsigned *printed) {
+  uint64_t tmp[MS_MAX_EVENTS];
+  unsigned n = 0;
+  enum num_status st = read_numbers(p, end, tmp, max, &n);
+  if (st != NUM_OK) {
+    add_diag(ps, diag_of(st), line, end);
+    return;
+  }
+  if (n < min) {
+    add_diag(ps, MS_DIAG_TOO_FEW_FIELDS, line, end);
+    return;
+  }
+  unsigned kept = n < max ? n : max;
+  memcpy(dst, tmp, kept * sizeof(*dst));
+  if (printed)
+    *printed = n;
+  ps->cur->have |= flag;
+}
+
+static void parse_rpc(ms_mount_t *m, const char *p, const char *end) {
+  /* "RPC iostats version: 1.1  p/v: 100003/4 (nfs)" */
+  p = skip_blanks(p, end);
+  const char *ve = p;
+  while (ve < end && !is_blank(*ve))
+    ve++;
+  m->rpc_version.ptr = p;
+  m->rpc_version.len = (size_t)(ve - p);
+  m->have |= MS_HAVE_RPC;
+  const char *pv = find(ve, end, "p/v:");
+  if (pv == NULL)
+    return;
+  p = skip_blanks(pv + 4, end);
+  uint64_t prog = 0, vers = 0;
+  while (p < end && (unsigned)(*p - '0') <= 9 && prog < 0xffffffffu)
+    prog = prog * 10 + (unsigned)(*p++ - '0');
+  if (p < end && *p == '/')
+    p++;
+  while (p < end && (unsigned)(*p - '0') <= 9 && vers < 0xffffffffu)
+    vers = vers * 10 + (unsigned)(*p++ - '0');
+  m->rpc_prog = (uint32_t)prog;
+  m->rpc_vers = (uint32_t)vers;
+}
+
+static enum ms_xprt_kind xprt_kind(const char *p, size_t len,
+                                   unsigned *min_fields) {
+  if (span_eq(p, len, "tcp")) {
+    *min_fields = 10;
+    return MS_XPRT_TCP;
+  }
+  if (span_eq(p, len, "udp")) {
+    *min_fields = 7;
+    return MS_XPRT_UDP;
+  }
+  if (span_eq(p, len, "local")) {
+    *min_fields = 9;
+    return MS_XPRT_LOCAL;
+  }
+  if (span_eq(p, len, "rdma")) {
+    *min_fields = 20;
+    return MS_XPRT_RDMA;
+  }
+  *min_fields = 0;
+  return MS_XPRT_OTHER;
+}
+
+static int parse_xprt(parser_t *ps, const char *line, const char *p,
+                      const char *end) {
+  ms_snapshot_t *s = ps->snap;
+  p = skip_blanks(p, end);
+  const char *we = p;
+  while (we < end && !is_blank(*we))
+    we++;
+  if (we == p) {
+    add_diag(ps, MS_DIAG_NO_TRANSPORT, line, end);
+    return 0;
+  }
+  if (grow((void **)&s->xprts, &s->xprts_cap_, s->nxprts + 1,
+           sizeof(*s->xprts)) != 0)
+    return -ENOMEM;
+  ms_xprt_t *x = &s->xprts[s->nxprts];
+  unsigned min_fields = 0;
+  x->kind = xprt_kind(p, (size_t)(we - p), &min_fields);
+  x->name.ptr = p;
+  x->name.len = (size_t)(we - p);
+  unsigned n = 0;
+  enum num_status st = read_numbers(we, end, x->v, MS_XPRT_MAX_FIELDS, &n);
+  if (st != NUM_OK) {
+    add_diag(ps, diag_of(st), line, end);
+    return 0;
+  }
+  if (n < min_fields) {
+    add_diag(ps, MS_DIAG_TOO_FEW_FIELDS, line, end);
+    return 0;
+  }
+  x->nfields_printed = n;
+  x->nfields = n < MS_XPRT_MAX_FIELDS ? n : MS_XPRT_MAX_FIELDS;
+  s->nxprts++;
+  ps->cur->xprt_count++;
+  return 0;
+}
+
+static uint32_t name_hash(const char *p, size_t len) {
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < len; i++)
+    h = (h ^ (unsigned char)p[i]) * 16777619u;
+  return h;
+}
+
+/* Returns 1 if the op name was already printed in this record, else records
+ * it and returns 0. */
+static int op_seen_before(parser_t *ps, const char *name, size_t len) {
+  ms_snapshot_t *s = ps->snap;
+  size_t idx = ps->cur->op_count; /* index the new op will get */
+  uint32_t h = name_hash(name, len);
+  for (unsigned probe = 0; probe < OP_SEEN_SLOTS; probe++) {
+    uint16_t *slot = &ps->op_seen[(h + probe) % OP_SEEN_SLOTS];
+    if (*slot == 0) {
+      if (idx < 0xffff)
+        *slot = (uint16_t)(idx + 1);
+      return 0;
+    }
+    const ms_op_t *o = &s->ops[ps->cur->op_first + *slot - 1];
+    if (o->name.len == len && memcmp(o->name.ptr, name, len) == 0)
+      return 1;
+  }
+  return 0; /* table full: no longer checked */
+}
+
+static int parse_op(parser_t *ps, const char *line, const char *p,
+                    const char *end) {
+  ms_snapshot_t *s = ps->snap;
+  const char *colon = memchr(p, ':', (size_t)(end - p));
+  if (colon == NULL || colon == p) {
+    add_diag(ps, MS_DIAG_BAD_OP_NAME, line, end);
+    return 0;
+  }
+  /* The kernel prints C identifiers or decimal numbers; anything else would
+   * end up in a metric name, so it is refused. */
+  if ((size_t)(colon - p) > MS_OP_NAME_MAX) {
+    add_diag(ps, MS_DIAG_BAD_OP_NAME, line, end);
+    return 0;
+  }
+  for (const char *q = p; q < colon; q++) {
+    char c = *q;
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+          (c >= '0' && c <= '9') || c == '_')) {
+      add_diag(ps, MS_DIAG_BAD_OP_NAME, line, end);
+      return 0;
+    }
+  }
+  if (grow((void **)&s->ops, &s->ops_cap_, s->nops + 1, sizeof(*s->ops)) != 0)
+    return -ENOMEM;
+  ms_op_t *o = &s->ops[s->nops];
+  unsigned n = 0;
+  enum num_status st = read_numbers(colon + 1, end, o->v, MS_OP_FIELDS, &n);
+  if (st != NUM_OK) {
+    add_diag(ps, diag_of(st), line, end);
+    return 0;
+  }
+  if (n < MS_OP_MIN_FIELDS) {
+    add_diag(ps, MS_DIAG_TOO_FEW_FIELDS, line, end);
+    return 0;
+  }
+  if (op_seen_before(ps, p, (size_t)(colon - p))) {
+    add_diag(ps, MS_DIAG_DUPLICATE_OP, line, end);
+    return 0;
+  }
+  o->name.ptr = p;
+  o->name.len = (size_t)(colon - p);
+  o->nfields = n < MS_OP_FIELDS ? n : MS_OP_FIELDS;
+  if (o->nfields < MS_OP_FIELDS)
+    o->v[MS_OP_ERRORS] = 0;
+  s->nops++;
+  ps->cur->op_count++;
+  return 0;
+}
+
+/* A line that belongs to the current NFS record (it starts with white
+ * space). Dispatched on its label, never on its position. */
+static int parse_body_line(parser_t *ps, const char *line, const char *end) {
+  ms_mount_t *m = ps->cur;
+  const char *p = skip_blanks(line, end);
+  if (p == end)
+    return 0;
+
+  if (ps->in_ops)
+    return parse_op(ps, line, p, end);
+
+  if (starts_with(p, end, "opts:")) {
+    const char *v = skip_blanks(p + 5, end);
+    const char *ve = end;
+    while (ve > v && is_blank(ve[-1]))
+      ve--;
+    m->opts.ptr = v;
+    m->opts.len = (size_t)(ve - v);
+  } else if (starts_with(p, end, "age:")) {
+    uint64_t v[1];
+    unsigned n = 0;
+    enum num_status st = read_numbers(p + 4, end, v, 1, &n);
+    if (st != NUM_OK)
+      add_diag(ps, diag_of(st), line, end);
+    else if (n < 1)
+      add_diag(ps, MS_DIAG_TOO_FEW_FIELDS, line, end);
+    else {
+      m->age = v[0];
+      m->have |= MS_HAVE_AGE;
+    }
+  } else if (starts_with(p, end, "events:")) {
+    parse_counters(ps, line, p + 7, end, m->events, MS_MAX_EVENTS,
+                   MS_EVENTS_MIN, MS_HAVE_EVENTS, &m->events_printed);
+    if (m->have & MS_HAVE_EVENTS)
+      m->nevents =
+          m->events_printed < MS_MAX_EVENTS ? m->events_printed : MS_MAX_EVENTS;
+  } else if (starts_with(p, end, "bytes:")) {
+    parse_counters(ps, line, p + 6, end, m->bytes, MS_BYTES_COUNT,
+                   MS_BYTES_COUNT, MS_HAVE_BYTES, NULL);
+  } else if (starts_with(p, end, "fsc:")) {
+    parse_counters(ps, line, p + 4, end, m->fsc, MS_FSC_COUNT, MS_FSC_COUNT,
+                   MS_HAVE_FSC, NULL);
+  } else if (starts_with(p, end, "RPC iostats version:")) {
+    parse_rpc(m, p + strlen("RPC iostats version:"), end);
+  } else if (starts_with(p, end, "xprt:")) {
+    return parse_xprt(ps, line, p + 5, end);
+  } else if (starts_with(p, end, "per-op statistics")) {
+    ps->in_ops = 1;
+    m->have |= MS_HAVE_OPHDR;
+  }
+  /* Anything else (caps:, sec:, nfsv4:, impl_id:, future labels) is
+   * deliberately ignored. */
+  return 0;
+}
+
+int ms_parse(ms_snapshot_t *snap, const char *buf, size_t len) {
+  snap->nmounts = snap->nops = snap->nxprts = 0;
+  snap->ndiags = snap->diags_total = 0;
+  snap->lines = snap->records = 0;
+
+  parser_t ps = {.snap = snap};
+  const char *p = buf;
+  const char *end = buf + len;
+  while (p < end) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    ps.line_no++;
+    if (nl == NULL) {
+      /* The kernel ends every line with '\n'; a line without one was cut
+       * while being read, and a number on it may be cut too. */
+      if (skip_blanks(p, end) != end) {
+        ms_mount_t *cur = ps.cur;
+        ps.cur = NULL; /* not the record's fault */
+        add_diag(&ps, MS_DIAG_TRUNCATED, p, end);
+        ps.cur = cur;
+      }
+      break;
+    }
+    snap->lines++;
+    const char *le = nl;
+    if (le > p && le[-1] == '\r') /* tolerate CRLF files written by hand */
+      le--;
+
+    int rc = 0;
+    if (p < le && !is_blank(*p)) {
+      rc = start_record(&ps, p, le);
+      if (rc == -1)
+        rc = 0; /* an unknown non-indented line: ignored */
+    } else if (ps.in_record) {
+      rc = parse_body_line(&ps, p, le);
+    }
+    if (rc == -ENOMEM)
+      return -ENOMEM;
+    p = nl + 1;
+  }
+  return 0;
+}
+
+size_t ms_unescape(char *dst, size_t dst_size, const char *src, size_t len) {
+  size_t o = 0;
+  for (size_t i = 0; i < len; i++) {
+    char c = src[i];
+    if (c == '\\' && len - i >= 4) {
+      unsigned a = (unsigned char)src[i + 1] - '0';
+      unsigned b = (unsigned char)src[i + 2] - '0';
+      unsigned d = (unsigned char)src[i + 3] - '0';
+      if (a <= 3 && b <= 7 && d <= 7) {
+        c = (char)(a * 64 + b * 8 + d);
+        i += 3;
+      }
+    }
+    if (o + 1 < dst_size)
+      dst[o] = c;
+    o++;
+  }
+  dst[o < dst_size ? o : dst_size - 1] = '\0';
+  return o;
+}
+
+int ms_opt_get(ms_span_t opts, const char *key, ms_span_t *value) {
+  size_t klen = strlen(key);
+  const char *p = opts.ptr;
+  const char *end = opts.ptr + opts.len;
+  while (p < end) {
+    const char *comma = memchr(p, ',', (size_t)(end - p));
+    const char *ie = comma ? comma : end;
+    const char *q = skip_blanks(p, ie);
+    if ((size_t)(ie - q) >= klen && memcmp(q, key, klen) == 0) {
+      const char *r = q + klen;
+      if (r == ie) {
+        value->ptr = r;
+        value->len = 0;
+        return 1;
+      }
+      if (*r == '=') {
+        value->ptr = r + 1;
+        value->len = (size_t)(ie - r - 1);
+        return 1;
+      }
+    }
+    p = comma ? comma + 1 : end;
+  }
+  return 0;
+}

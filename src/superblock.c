@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * superblock.c: see superblock.h for the contract.
+ *
+ * Both groupings work the same way: give every record a 64-bit key (a device
+ * number, or a hash of what must be equal), sort the records by key and file
+ * order, and within a run of equal keys check the records against the run's
+ * first with a full comparison, so a hash collision never merges anything.
+ */
+#define _GNU_SOURCE
+#include "superblock.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ms_group_item {
+  int kind; /* 0: exact device key, 1: hashed content */
+  uint64_t key;
+  size_t index;
+};
+
+typedef int (*same_fn)(const ms_snapshot_t *, size_t, size_t);
+
+static uint64_t mix(uint64_t h, uint64_t v) {
+  /* FNV-1a over the 8 bytes of v, folded in one multiply per word. */
+  h ^= v;
+  h *= 1099511628211ull;
+  h ^= h >> 29;
+  return h;
+}
+
+static uint64_t mix_span(uint64_t h, ms_span_t s) {
+  for (size_t i = 0; i < s.len; i++)
+    h = (h ^ (unsigned char)s.ptr[i]) * 1099511628211ull;
+  return mix(h, s.len);
+}
+
+static int span_same(ms_span_t a, ms_span_t b) {
+  return a.len == b.len && memcmp(a.ptr, b.ptr, a.len) == 0;
+}
+
+ms_span_t ms_device_server(ms_span_t d) {
+  ms_span_t s = d;
+  const char *end = d.ptr + d.len;
+  const char *p = d.ptr;
+  if (p < end && *p == '[') {
+    const char *rb = memchr(p, ']', d.len);
+    if (rb != NULL) {
+      s.len = (size_t)(rb + 1 - p);
+      return s;
+    }
+  }
+  const char *colon = memchr(p, ':', d.len);
+  if (colon != NULL)
+    s.len = (size_t)(colon - p);
+  return s;
+}
+
+static int cmp_items(const void *a, const void *b) {
+  const struct ms_group_item *x = a, *y = b;
+  if (x->kind != y->kind)
+    return x->kind < y->kind ? -1 : 1;
+  if (x->key != y->key)
+    return x->key < y->key ? -1 : 1;
+  return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int reserve(ms_group_t *g, size_t n) {
+  if (n <= g->cap_)
+    return 0;
+  struct ms_group_item *p = realloc(g->items_, n * sizeof(*p));
+  if (p == NULL)
+    return -ENOMEM;
+  g->items_ = p;
+  g->cap_ = n;
+  return 0;
+}
+
+/* Sorts the items and assigns leaders; same() confirms hashed matches. */
+static void assign_leaders(ms_group_t *g, size_t count,
+                           const ms_snapshot_t *snap, same_fn same,
+                           size_t *leader) {
+  qsort(g->items_, count, sizeof(*g->items_), cmp_items);
+  for (size_t i = 0; i < count;) {
+    size_t j = i + 1;
+    while (j < count && g->items_[j].kind == g->items_[i].kind &&
+           g->items_[j].key == g->items_[i].key)
+      j++;
+    size_t first = g->items_[i].index;
+    for (size_t k = i + 1; k < j; k++) {
+      size_t idx = g->items_[k].index;
+      if (g->items_[k].kind == 0 || same(snap, first, idx))
+        leader[idx] = first;
+    }
+    i = j;
+  }
+}
+
+static uint64_t content_hash(const ms_snapshot_t *s, size_t i) {
+  const ms_mount_t *m = &s->mounts[i];
+  uint64_t h = 14695981039346656037ull;
+  h = mix_span(h, ms_device_server(m->device));
+  h = mix(h, m->age);
+  h = mix(h, m->have);
+  for (unsigned k = 0; k < m->nevents; k++)
+    h = mix(h, m->events[k]);
+  for (unsigned k = 0; k < MS_BYTES_COUNT; k++)
+    h = mix(h, m->bytes[k]);
+  for (size_t k = 0; k < m->op_count; k++) {
+    const ms_op_t *o = &s->ops[m->op_first + k];
+    h = mix(h, o->v[MS_OP_OPS]);
+    h = mix(h, o->v[MS_OP_EXEC_MS]);
+  }
+  return h;
+}
+
+static int same_content(const ms_snapshot_t *s, size_t a, size_t b) {
+  const ms_mount_t *x = &s->mounts[a], *y = &s->mounts[b];
+  if (!span_same(ms_device_server(x->device), ms_device_server(y->device)) ||
+      !span_same(x->fstype, y->fstype) || x->age != y->age ||
+      x->have != y->have || x->nevents != y->nevents ||
+      x->op_count != y->op_count || x->xprt_count != y->xprt_count)
+    return 0;
+  if (memcmp(x->events, y->events, x->nevents * sizeof(x->events[0])) != 0 ||
+      memcmp(x->bytes, y->bytes, sizeof(x->bytes)) != 0 ||
+      ((x->have & MS_HAVE_FSC) && memcmp(x->fsc, y->fsc, sizeof(x->fsc)) != 0))
+    return 0;
+  for (size_t k = 0; k < x->op_count; k++) {
+    const ms_op_t *o = &s->ops[x->op_first + k], *p = &s->ops[y->op_first + k];
+    if (!span_same(o->name, p->name) || o->nfields != p->nfields ||
+        memcmp(o->v, p->v, sizeof(o->v)) != 0)
+      return 0;
+  }
+  for (size_t k = 0; k < x->xprt_count; k++) {
+    const ms_xprt_t *o = &s->xprts[x->xprt_first + k];
+    const ms_xprt_t *p = &s->xprts[y->xprt_first + k];
+    if (!span_same(o->name, p->name) || o->nfields != p->nfields ||
+        memcmp(o->v, p->v, o->nfields * sizeof(o->v[0])) != 0)
+      return 0;
+  }
+  return 1;
+}
+
+int ms_group_superblocks(ms_group_t *g, const ms_snapshot_t *snap,
+                         const uint64_t *dev, const unsigned char *take_part,
+                         size_t *leader) {
+  if (reserve(g, snap->nmounts) != 0)
+    return -ENOMEM;
+  size_t count = 0;
+  for (size_t i = 0; i < snap->nmounts; i++) {
+    leader[i] = i;
+    if (take_part != NULL && !take_part[i])
+      continue;
+    struct ms_group_item *it = &g->items_[count++];
+    it->index = i;
+    if (dev != NULL && dev[i] != 0) {
+      it->kind = 0;
+      it->key = dev[i];
+    } else {
+      it->kind = 1;
+      it->key = content_hash(snap, i);
+    }
+  }
+  assign_leaders(g, count, snap, same_content, leader);
+  return 0;
+}
+
+static ms_span_t opt_or_empty(ms_span_t opts, const char *key) {
+  ms_span_t v = {opts.ptr, 0};
+  if (!ms_opt_get(opts, key, &v))
+    v.len = 0;
+  return v;
+}
+
+/* The source port, where the layout has one (tcp, udp: field 1). */
+static uint64_t xprt_port(const ms_xprt_t *x) {
+  return (x->kind == MS_XPRT_TCP || x->kind == MS_XPRT_UDP) && x->nfields > 0
+             ? x->v[0]
+             : 0;
+}
+
+static uint64_t connection_hash(const ms_snapshot_t *s, size_t i) {
+  const ms_mount_t *m = &s->mounts[i];
+  uint64_t h = 14695981039346656037ull;
+  h = mix_span(h, ms_device_server(m->device));
+  h = mix_span(h, opt_or_empty(m->opts, "vers"));
+  h = mix_span(h, opt_or_empty(m->opts, "proto"));
+  h = mix(h, m->xprt_count);
+  for (size_t k = 0; k < m->xprt_count; k++) {
+    const ms_xprt_t *x = &s->xprts[m->xprt_first + k];
+    h = mix_span(h, x->name);
+    h = mix(h, xprt_port(x));
+  }
+  return h;
+}
+
+static int same_connection(const ms_snapshot_t *s, size_t a, size_t b) {
+  const ms_mount_t *x = &s->mounts[a], *y = &s->mounts[b];
+  if (!span_same(ms_device_server(x->device), ms_device_server(y->device)) ||
+      !span_same(opt_or_empty(x->opts, "vers"),
+                 opt_or_empty(y->opts, "vers")) ||
+      !span_same(opt_or_empty(x->opts, "proto"),
+                 opt_or_empty(y->opts, "proto")) ||
+      x->xprt_count != y->xprt_count)
+    return 0;
+  for (size_t k = 0; k < x->xprt_count; k++) {
+    const ms_xprt_t *o = &s->xprts[x->xprt_first + k];
+    const ms_xprt_t *p = &s->xprts[y->xprt_first + k];
+    if (!span_same(o->name, p->name) || xprt_port(o) != xprt_port(p))
+      return 0;
+  }
+  return 1;
+}
+
+int ms_group_transports(ms_group_t *g, const ms_snapshot_t *snap,
+                        const unsigned char *take_part, size_t *leader) {
+  if (reserve(g, snap->nmounts) != 0)
+    return -ENOMEM;
+  size_t count = 0;
+  for (size_t i = 0; i < snap->nmounts; i++) {
+    leader[i] = i;
+    if ((take_part != NULL && !take_part[i]) || snap->mounts[i].xprt_count == 0)
+      continue;
+    struct ms_group_item *it = &g->items_[count++];
+    it->index = i;
+    it->kind = 1;
+    it->key = connection_hash(snap, i);
+  }
+  assign_leaders(g, count, snap, same_connection, leader);
+  return 0;
+}
+
+void ms_group_free(ms_group_t *g) {
+  free(g->items_);
+  memset(g, 0, sizeof(*g));
+}
