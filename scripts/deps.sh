@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages this project needs to build, run and test.
+# Only what is missing is installed; needs root (or sudo).
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config check
+  collectd-core collectd-dev
+  python3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+    missing+=("$p")
+done
+[ "${#missing[@]}" -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}"
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || {
+    echo "deps: need root or sudo to install: ${missing[*]}" >&2
+    exit 1
+  }
+  sudo_cmd=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+# --no-install-recommends: collectd-core alone pulls no service start; the
+# daemon is only ever run by the tests and the demo, in temporary folders.
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

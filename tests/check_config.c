@@ -1,0 +1,562 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * check_config.c: the plugin's glue (config, init, read, dispatch) with a
+ * stub of the daemon. The plugin source is included so its static functions
+ * and state are reachable.
+ */
+#include "mountstats_plugin.c"
+
+#include "collectd_stub.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* ---- building configuration items ---- */
+
+static oconfig_value_t str_value(const char *s) {
+  return (oconfig_value_t){.value.string = (char *)s,
+                           .type = OCONFIG_TYPE_STRING};
+}
+static oconfig_value_t bool_value(int b) {
+  return (oconfig_value_t){.value.boolean = b, .type = OCONFIG_TYPE_BOOLEAN};
+}
+static oconfig_value_t num_value(double d) {
+  return (oconfig_value_t){.value.number = d, .type = OCONFIG_TYPE_NUMBER};
+}
+
+/* Runs the config callback on one <Plugin mountstats> block. */
+static int configure(oconfig_item_t *children, int n) {
+  oconfig_item_t block = {.key = (char *)"Plugin", .children = children,
+                          .children_num = n};
+  return ms_config(&block);
+}
+
+#define ITEM(k, v)                                                             \
+  (oconfig_item_t) { .key = (char *)(k), .values = (v), .values_num = 1 }
+
+static char tmpdir[] = "/tmp/check_config.XXXXXX";
+
+static char *write_temp(const char *name, const char *text) {
+  static char path[4096];
+  snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+  FILE *f = fopen(path, "w");
+  ck_assert_ptr_nonnull(f);
+  fputs(text, f);
+  fclose(f);
+  return path;
+}
+
+static void setup(void) {
+  stub_reset_all();
+  ms_shutdown(); /* resets config to defaults and frees state */
+  ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void teardown(void) {
+  ms_shutdown();
+  stub_reset_all();
+  char cmd[256];
+  snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+  ck_assert_int_eq(system(cmd), 0);
+  memcpy(tmpdir + strlen(tmpdir) - 6, "XXXXXX", 6);
+}
+
+/* ---- config ---- */
+
+START_TEST(test_defaults) {
+  ck_assert_int_eq(configure(NULL, 0), 0);
+  ck_assert_int_eq(ms_init(), 0);
+  ck_assert_str_eq(conf.file, "/proc/self/mountstats");
+  ck_assert_str_eq(conf.mountinfo_file, "/proc/self/mountinfo");
+  ck_assert(conf.report_age && conf.report_events && conf.report_bytes);
+  ck_assert(conf.report_fscache && conf.report_transport && conf.report_ops);
+  ck_assert(conf.report_op_errors);
+  ck_assert(!conf.report_zero_ops && !conf.report_per_transport);
+  ck_assert(!conf.report_all_mountpoints && !conf.ignore_selected);
+  ck_assert_int_eq(conf.naming, NAMING_MOUNTPOINT);
+  ck_assert_uint_eq(conf.max_file_size, 256u << 20);
+  /* The start-up line names the version and the file. */
+  ck_assert_uint_eq(stub_log_count(LOG_INFO, "version " MOUNTSTATS_VERSION),
+                    1);
+}
+END_TEST
+
+START_TEST(test_mountinfo_derived) {
+  static const struct {
+    const char *file, *mountinfo;
+  } cases[] = {
+      {"/proc/1/mountstats", "/proc/1/mountinfo"},
+      {"/proc/self/mountstats", "/proc/self/mountinfo"},
+      {"/host/proc/1/mountstats", NULL}, /* not a live /proc path */
+      {"/proc/1/task/1/mountstats", NULL},
+      {"/tmp/mountstats", NULL},
+      {"/proc//mountstats", NULL},
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    char *mi = ms_derive_mountinfo(cases[i].file);
+    if (cases[i].mountinfo == NULL)
+      ck_assert_msg(mi == NULL, "%s", cases[i].file);
+    else
+      ck_assert_str_eq(mi, cases[i].mountinfo);
+    free(mi);
+  }
+}
+END_TEST
+
+START_TEST(test_explicit_mountinfo_disabled) {
+  oconfig_value_t f = str_value("/proc/1/mountstats"), mi = str_value("");
+  oconfig_item_t items[] = {ITEM("File", &f), ITEM("MountInfoFile", &mi)};
+  ck_assert_int_eq(configure(items, 2), 0);
+  ck_assert_int_eq(ms_init(), 0);
+  ck_assert_ptr_null(conf.mountinfo_file);
+}
+END_TEST
+
+/* Every boolean option, spelled in another case to check strcasecmp. */
+START_TEST(test_bool_options) {
+  const char *key = ms_bool_options[_i].key;
+  char lower[64];
+  size_t n = strlen(key);
+  for (size_t i = 0; i <= n; i++)
+    lower[i] = (char)tolower((unsigned char)key[i]);
+  bool before = *ms_bool_options[_i].flag;
+  oconfig_value_t v = bool_value(!before);
+  oconfig_item_t item = ITEM(lower, &v);
+  ck_assert_int_eq(configure(&item, 1), 0);
+  ck_assert_int_eq(*ms_bool_options[_i].flag, !before);
+  /* A string is not a boolean. */
+  oconfig_value_t s = str_value("maybe");
+  item = ITEM(key, &s);
+  ck_assert_int_ne(configure(&item, 1), 0);
+}
+END_TEST
+
+START_TEST(test_unknown_option_fails) {
+  oconfig_value_t v = str_value("x");
+  oconfig_item_t item = ITEM("Bogus", &v);
+  ck_assert_int_ne(configure(&item, 1), 0);
+  ck_assert_uint_eq(stub_log_count(LOG_ERR, "Option \"Bogus\" not allowed"),
+                    1);
+}
+END_TEST
+
+START_TEST(test_bad_regex_fails) {
+  oconfig_value_t v = str_value("/([/");
+  oconfig_item_t item = ITEM("MountPoint", &v);
+  ck_assert_int_ne(configure(&item, 1), 0);
+  ck_assert_uint_eq(stub_log_count(LOG_ERR, "bad regex \"/([/\""), 1);
+}
+END_TEST
+
+START_TEST(test_patterns) {
+  oconfig_value_t mp[] = {str_value("/home"), str_value("/^\\/scratch/")};
+  oconfig_value_t dev = str_value("/filer1:/"), fs = str_value("nfs4");
+  oconfig_value_t op = str_value("READ");
+  oconfig_item_t items[] = {
+      {.key = "MountPoint", .values = mp, .values_num = 2},
+      ITEM("Device", &dev),
+      ITEM("FSType", &fs),
+      ITEM("Operation", &op),
+  };
+  ck_assert_int_eq(configure(items, 4), 0);
+  ck_assert_uint_eq(conf.sel_mountpoint.count, 2);
+  ck_assert(ms_matcher_match(&conf.sel_mountpoint, "/scratch/x"));
+  ck_assert(!ms_matcher_match(&conf.sel_mountpoint, "/home2"));
+  ck_assert(ms_matcher_match(&conf.sel_device, "filer1:/export"));
+  ck_assert_uint_eq(conf.sel_fstype.count, 1);
+  ck_assert_uint_eq(conf.sel_op.count, 1);
+  /* A number is not a pattern. */
+  oconfig_value_t n = num_value(3);
+  oconfig_item_t bad = ITEM("FSType", &n);
+  ck_assert_int_ne(configure(&bad, 1), 0);
+}
+END_TEST
+
+START_TEST(test_naming_source) {
+  oconfig_value_t v = str_value("device");
+  oconfig_item_t item = ITEM("NamingSource", &v);
+  ck_assert_int_eq(configure(&item, 1), 0);
+  ck_assert_int_eq(conf.naming, NAMING_DEVICE);
+  v = str_value("Export");
+  ck_assert_int_ne(configure(&item, 1), 0);
+  ck_assert_uint_eq(stub_log_count(LOG_ERR, "\"Export\""), 1);
+}
+END_TEST
+
+START_TEST(test_max_file_size) {
+  oconfig_value_t v = num_value(1 << 20);
+  oconfig_item_t item = ITEM("MaxFileSize", &v);
+  ck_assert_int_eq(configure(&item, 1), 0);
+  ck_assert_uint_eq(conf.max_file_size, 1 << 20);
+  v = num_value(100);
+  ck_assert_int_ne(configure(&item, 1), 0);
+  v = num_value(-5);
+  ck_assert_int_ne(configure(&item, 1), 0);
+}
+END_TEST
+
+/* ---- data sets ---- */
+
+/* The data sets registered in code must equal plugin/mountstats.types.db,
+ * line by line: a central server loads the file, clients may use either. */
+START_TEST(test_types_match_types_db) {
+  ck_assert_int_eq(ms_init(), 0);
+  FILE *f = fopen(TYPES_DB, "r");
+  ck_assert_ptr_nonnull(f);
+  char line[4096];
+  size_t types_in_file = 0;
+  while (fgets(line, sizeof(line), f) != NULL) {
+    if (line[0] == '#' || line[0] == '\n')
+      continue;
+    char *save = NULL;
+    char *type = strtok_r(line, " \t\n", &save);
+    const data_set_t *ds = NULL;
+    for (size_t i = 0; i < stub_data_sets_n; i++)
+      if (strcmp(stub_data_sets[i].type, type) == 0)
+        ds = &stub_data_sets[i];
+    ck_assert_msg(ds != NULL, "type %s not registered by the plugin", type);
+    size_t k = 0;
+    for (char *tok = strtok_r(NULL, ", \t\n", &save); tok != NULL;
+         tok = strtok_r(NULL, ", \t\n", &save), k++) {
+      char name[64], kind[16], min[32], max[32];
+      ck_assert_int_eq(
+          sscanf(tok, "%63[^:]:%15[^:]:%31[^:]:%31s", name, kind, min, max),
+          4);
+      ck_assert_uint_lt(k, ds->ds_num);
+      ck_assert_str_eq(ds->ds[k].name, name);
+      ck_assert_int_eq(ds->ds[k].type, strcmp(kind, "GAUGE") == 0
+                                           ? DS_TYPE_GAUGE
+                                           : DS_TYPE_DERIVE);
+      if (strcmp(min, "U") == 0)
+        ck_assert(isnan(ds->ds[k].min));
+      else
+        ck_assert(ds->ds[k].min == atof(min));
+      ck_assert(isnan(ds->ds[k].max) && strcmp(max, "U") == 0);
+    }
+    ck_assert_uint_eq(k, ds->ds_num);
+    types_in_file++;
+  }
+  fclose(f);
+  ck_assert_uint_eq(types_in_file, stub_data_sets_n);
+  ck_assert_uint_eq(types_in_file, 10);
+}
+END_TEST
+
+/* A daemon that loaded mountstats.types.db already knows the types: the
+ * plugin must not register them again; a different definition is fatal. */
+START_TEST(test_types_known_not_registered) {
+  ck_assert_int_eq(ms_init(), 0);
+  size_t registered = stub_data_sets_n;
+  stub_known_types = 1;
+  ck_assert_int_eq(ms_init(), 0);
+  ck_assert_uint_eq(stub_data_sets_n, registered);
+  stub_data_sets[0].ds_num = 3; /* nfs_op with the wrong shape */
+  ck_assert_int_ne(ms_init(), 0);
+  ck_assert_uint_eq(stub_log_count(LOG_ERR, "type \"nfs_op\" is known"), 1);
+  stub_data_sets[0].ds_num = 8;
+}
+END_TEST
+
+/* ---- read and dispatch ---- */
+
+/* Two NFS mounts written from the format: a v4.2 mount with two tcp
+ * transports (RPC iostats 1.1, 9 fields), a bind mount of it, and a v3 mount
+ * (RPC iostats 1.0, 8 fields) at "/". */
+static const char sample[] =
+    "device proc mounted on /proc with fstype proc\n"
+    "device filer1:/export/home mounted on /home with fstype nfs4 "
+    "statvers=1.1\n"
+    "\topts:\trw,vers=4.2,proto=tcp,nconnect=2,local_lock=none\n"
+    "\tage:\t1234\n"
+    "\tevents:\t1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 "
+    "24 25 26 27 \n"
+    "\tbytes:\t100 200 0 0 100 200 1 2 \n"
+    "\tRPC iostats version: 1.1  p/v: 100003/4 (nfs)\n"
+    "\txprt:\ttcp 0 0 1 0 10 100 100 0 500 0 2 0 5\n"
+    "\txprt:\ttcp 0 0 1 0 20 50 50 0 250 0 3 0 7\n"
+    "\tper-op statistics\n"
+    "\t        NULL: 1 1 0 44 24 0 0 1 0\n"
+    "\t        READ: 10 11 1 1600 41000 18446744073709551615 100 110 2\n"
+    "\t       WRITE: 0 0 0 0 0 0 0 0 0\n"
+    "\tSETCLIENTID_CONFIRM: 1 1 0 100 50 0 1 1 0\n"
+    "\n"
+    "device filer1:/export/home mounted on /mnt/bind with fstype nfs4 "
+    "statvers=1.1\n"
+    "\topts:\trw,vers=4.2,proto=tcp,nconnect=2,local_lock=none\n"
+    "\tage:\t1234\n"
+    "\tevents:\t1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 "
+    "24 25 26 27 \n"
+    "\tbytes:\t100 200 0 0 100 200 1 2 \n"
+    "\tRPC iostats version: 1.1  p/v: 100003/4 (nfs)\n"
+    "\txprt:\ttcp 0 0 1 0 10 100 100 0 500 0 2 0 5\n"
+    "\txprt:\ttcp 0 0 1 0 20 50 50 0 250 0 3 0 7\n"
+    "\tper-op statistics\n"
+    "\t        NULL: 1 1 0 44 24 0 0 1 0\n"
+    "\t        READ: 10 11 1 1600 41000 18446744073709551615 100 110 2\n"
+    "\t       WRITE: 0 0 0 0 0 0 0 0 0\n"
+    "\tSETCLIENTID_CONFIRM: 1 1 0 100 50 0 1 1 0\n"
+    "\n"
+    "device filer2:/ mounted on / with fstype nfs statvers=1.1\n"
+    "\topts:\tro,vers=3,proto=udp\n"
+    "\tage:\t99\n"
+    "\tevents:\t0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 7 \n"
+    "\tbytes:\t1 2 3 4 5 6 7 8 \n"
+    "\tRPC iostats version: 1.0  p/v: 100003/3 (nfs)\n"
+    "\txprt:\tudp 900 1 40 40 0 80 3\n"
+    "\tper-op statistics\n"
+    "\t     GETATTR: 40 41 0 4000 3000 2 30 35\n"
+    "\n";
+
+static void use_file(const char *path) {
+  oconfig_value_t f = str_value(path);
+  oconfig_item_t item = ITEM("File", &f);
+  ck_assert_int_eq(configure(&item, 1), 0);
+  ck_assert_int_eq(ms_init(), 0);
+  stub_reset();
+}
+
+START_TEST(test_read_dispatches_contract) {
+  use_file(write_temp("ms", sample));
+  stub_now = TIME_T_TO_CDTIME_T(5000);
+  ck_assert_int_eq(ms_read(), 0);
+
+  /* /mnt/bind shows /home's superblock (identical counters, no mountinfo
+   * for a non-/proc file): reported once, under the first mount point. */
+  ck_assert_uint_eq(stub_count("mnt-bind"), 0);
+  ck_assert_uint_eq(stub_log_count(LOG_INFO, "\"/mnt/bind\""), 1);
+
+  const stub_vl_t *read = stub_find("home", "nfs_op", "READ");
+  ck_assert_ptr_nonnull(read);
+  ck_assert_str_eq(read->plugin, "mountstats");
+  ck_assert_uint_eq(read->values_len, 8);
+  ck_assert_int_eq(read->values[MS_OP_OPS].derive, 10);
+  ck_assert_int_eq(read->values[MS_OP_TRANS].derive, 11);
+  ck_assert_int_eq(read->values[MS_OP_TIMEOUTS].derive, 1);
+  ck_assert_int_eq(read->values[MS_OP_BYTES_SENT].derive, 1600);
+  ck_assert_int_eq(read->values[MS_OP_BYTES_RECV].derive, 41000);
+  ck_assert_int_eq(read->values[MS_OP_QUEUE_MS].derive, -1); /* 2^64-1 */
+  ck_assert_int_eq(read->values[MS_OP_RTT_MS].derive, 100);
+  ck_assert_int_eq(read->values[MS_OP_EXEC_MS].derive, 110);
+  ck_assert(read->time == TIME_T_TO_CDTIME_T(5000));
+  const stub_vl_t *err = stub_find("home", "nfs_op_errors", "READ");
+  ck_assert_ptr_nonnull(err);
+  ck_assert_uint_eq(err->values_len, 1);
+  ck_assert_int_eq(err->values[0].derive, 2);
+
+  /* Never-used ops are skipped; names longer than 12 columns kept. */
+  ck_assert_ptr_null(stub_find("home", "nfs_op", "WRITE"));
+  ck_assert_ptr_nonnull(stub_find("home", "nfs_op", "SETCLIENTID_CONFIRM"));
+
+  /* Transports summed: sends 100+50, req_u 500+250, max_slots max(2,3),
+   * pending_u 5+7, connect_count 1+1, idle_time min(10,20). */
+  const stub_vl_t *x = stub_find("home", "nfs_xprt", "tcp");
+  ck_assert_ptr_nonnull(x);
+  ck_assert_int_eq(x->values[1].derive, 150);
+  ck_assert_int_eq(x->values[2].derive, 150);
+  ck_assert_int_eq(x->values[4].derive, 750);
+  const stub_vl_t *slots = stub_find("home", "nfs_xprt_slots", "tcp");
+  ck_assert(slots->values[0].gauge == 3.0);
+  ck_assert_int_eq(slots->values[2].derive, 12);
+  const stub_vl_t *conn = stub_find("home", "nfs_xprt_conn", "tcp");
+  ck_assert_int_eq(conn->values[0].derive, 2);
+  ck_assert(conn->values[2].gauge == 10.0);
+  ck_assert(stub_find("home", "count", "transports")->values[0].gauge == 2.0);
+
+  const stub_vl_t *ev = stub_find("home", "nfs_events", NULL);
+  ck_assert_uint_eq(ev->values_len, 27);
+  ck_assert_int_eq(ev->values[0].derive, 1);
+  ck_assert_int_eq(ev->values[26].derive, 27);
+  const stub_vl_t *by = stub_find("home", "nfs_bytes", NULL);
+  ck_assert_int_eq(by->values[1].derive, 200);
+  ck_assert(stub_find("home", "uptime", "age")->values[0].gauge == 1234.0);
+
+  /* "/" is "root"; RPC iostats 1.0 has no error column; 25 events give 0
+   * for the two pNFS counters; udp (7 fields) has no connection or slot
+   * fields. */
+  const stub_vl_t *ga = stub_find("root", "nfs_op", "GETATTR");
+  ck_assert_int_eq(ga->values[MS_OP_EXEC_MS].derive, 35);
+  ck_assert_ptr_null(stub_find("root", "nfs_op_errors", NULL));
+  const stub_vl_t *ev3 = stub_find("root", "nfs_events", NULL);
+  ck_assert_int_eq(ev3->values[24].derive, 7);
+  ck_assert_int_eq(ev3->values[25].derive, 0);
+  ck_assert_int_eq(stub_find("root", "nfs_xprt", "udp")->values[1].derive, 40);
+  ck_assert_ptr_null(stub_find("root", "nfs_xprt_conn", NULL));
+  ck_assert_ptr_null(stub_find("root", "nfs_xprt_slots", NULL));
+  ck_assert_uint_eq(stub_log_count(LOG_WARNING, ""), 0);
+
+  /* The group is logged once, not every interval. */
+  ck_assert_int_eq(ms_read(), 0);
+  ck_assert_uint_eq(stub_log_count(LOG_INFO, "\"/mnt/bind\""), 1);
+}
+END_TEST
+
+START_TEST(test_read_options) {
+  oconfig_value_t f = str_value(write_temp("ms", sample));
+  oconfig_value_t t = bool_value(1), op = str_value("READ");
+  oconfig_item_t items[] = {
+      ITEM("File", &f),
+      ITEM("ReportAllMountPoints", &t),
+      ITEM("ReportZeroOps", &t),
+      ITEM("ReportPerTransport", &t),
+      ITEM("Operation", &op),
+      ITEM("IgnoreSelectedOperation", &t),
+  };
+  ck_assert_int_eq(configure(items, 6), 0);
+  ck_assert_int_eq(ms_init(), 0);
+  ck_assert_int_eq(ms_read(), 0);
+  ck_assert_ptr_nonnull(stub_find("mnt-bind", "nfs_op", "NULL"));
+  ck_assert_ptr_nonnull(stub_find("home", "nfs_op", "WRITE"));
+  ck_assert_ptr_null(stub_find("home", "nfs_op", "READ"));
+  const stub_vl_t *x1 = stub_find("home", "nfs_xprt", "tcp-1");
+  ck_assert_ptr_nonnull(x1);
+  ck_assert_int_eq(x1->values[1].derive, 50);
+  ck_assert_ptr_null(stub_find("home", "nfs_xprt", "tcp"));
+  /* The bind mount shares the server connection: its transports are not
+   * reported a second time. */
+  ck_assert_ptr_null(stub_find("mnt-bind", "nfs_xprt", NULL));
+}
+END_TEST
+
+START_TEST(test_read_selection) {
+  oconfig_value_t f = str_value(write_temp("ms", sample));
+  oconfig_value_t fs = str_value("nfs4"), t = bool_value(1);
+  oconfig_item_t items[] = {ITEM("File", &f), ITEM("FSType", &fs),
+                            ITEM("IgnoreSelected", &t)};
+  ck_assert_int_eq(configure(items, 3), 0);
+  ck_assert_int_eq(ms_init(), 0);
+  ck_assert_int_eq(ms_read(), 0);
+  ck_assert_uint_eq(stub_count("home"), 0);
+  ck_assert_uint_gt(stub_count("root"), 0);
+}
+END_TEST
+
+START_TEST(test_read_naming_device) {
+  oconfig_value_t f = str_value(write_temp("ms", sample));
+  oconfig_value_t d = str_value("Device");
+  oconfig_item_t items[] = {ITEM("File", &f), ITEM("NamingSource", &d)};
+  ck_assert_int_eq(configure(items, 2), 0);
+  ck_assert_int_eq(ms_init(), 0);
+  ck_assert_int_eq(ms_read(), 0);
+  ck_assert_ptr_nonnull(stub_find("filer1:-export-home", "nfs_op", "READ"));
+  ck_assert_ptr_nonnull(stub_find("filer2:-", "nfs_op", "GETATTR"));
+}
+END_TEST
+
+START_TEST(test_read_missing_file_rate_limited) {
+  char path[4200];
+  snprintf(path, sizeof(path), "%s/absent", tmpdir);
+  use_file(path);
+  stub_now = TIME_T_TO_CDTIME_T(100);
+  ck_assert_int_eq(ms_read(), 0);
+  stub_now = TIME_T_TO_CDTIME_T(130);
+  ck_assert_int_eq(ms_read(), 0);
+  ck_assert_uint_eq(stub_log_count(LOG_ERR, path), 1);
+  ck_assert_uint_eq(stub_log_count(LOG_ERR, "No such file"), 1);
+  stub_now = TIME_T_TO_CDTIME_T(161);
+  ck_assert_int_eq(ms_read(), 0);
+  ck_assert_uint_eq(stub_log_count(LOG_ERR, path), 2);
+  ck_assert_uint_eq(stub_count(NULL), 0);
+
+  write_temp("absent", sample);
+  ck_assert_int_eq(ms_read(), 0);
+  ck_assert_uint_eq(stub_log_count(LOG_INFO, "readable again"), 1);
+  ck_assert_ptr_nonnull(stub_find("home", "nfs_op", "READ"));
+}
+END_TEST
+
+START_TEST(test_read_refuses_non_regular) {
+  use_file(tmpdir); /* a directory */
+  ck_assert_int_eq(ms_read(), 0);
+  ck_assert_uint_eq(stub_log_count(LOG_ERR, "Is a directory"), 1);
+}
+END_TEST
+
+START_TEST(test_read_file_size_cap) {
+  oconfig_value_t f = str_value(write_temp("ms", sample));
+  oconfig_value_t cap = num_value(4096);
+  oconfig_item_t items[] = {ITEM("File", &f), ITEM("MaxFileSize", &cap)};
+  ck_assert_int_eq(configure(items, 2), 0);
+  ck_assert_int_eq(ms_init(), 0);
+  /* The sample is smaller than 4096 bytes: read. */
+  ck_assert_int_eq(ms_read(), 0);
+  ck_assert_uint_gt(stub_count(NULL), 0);
+  /* Grown past the cap: nothing dispatched, the cap is named. */
+  char *big = malloc(3 * sizeof(sample));
+  snprintf(big, 3 * sizeof(sample), "%s%s%s", sample, sample, sample);
+  write_temp("ms", big);
+  free(big);
+  stub_reset();
+  ck_assert_int_eq(ms_read(), 0);
+  ck_assert_uint_eq(stub_count(NULL), 0);
+  ck_assert_uint_eq(stub_log_count(LOG_ERR, "MaxFileSize (4096 bytes)"), 1);
+}
+END_TEST
+
+START_TEST(test_read_malformed_logged_once) {
+  const char *text =
+      "device filer1:/a mounted on /a with fstype nfs statvers=1.1\n"
+      "\tage:\t5\n"
+      "\tper-op statistics\n"
+      "\t     GETATTR: 1 2 3 4 5 6 7\n"
+      "\t      LOOKUP: 3 3 0 300 200 1 2 3\n"
+      "\n";
+  use_file(write_temp("ms", text));
+  ck_assert_int_eq(ms_read(), 0);
+  ck_assert_int_eq(ms_read(), 0);
+  ck_assert_uint_eq(stub_log_count(LOG_WARNING, "line 4 (mount \"/a\")"), 1);
+  ck_assert_uint_eq(stub_log_count(LOG_WARNING, "too few fields"), 1);
+  ck_assert_ptr_nonnull(stub_find("a", "nfs_op", "LOOKUP"));
+  ck_assert_ptr_null(stub_find("a", "nfs_op", "GETATTR"));
+}
+END_TEST
+
+START_TEST(test_derive_twos_complement) {
+  ck_assert_int_eq(ms_derive(0), 0);
+  ck_assert_int_eq(ms_derive(INT64_MAX), INT64_MAX);
+  ck_assert_int_eq(ms_derive((uint64_t)INT64_MAX + 1), INT64_MIN);
+  ck_assert_int_eq(ms_derive(UINT64_MAX), -1);
+  ck_assert_int_eq(ms_derive(UINT64_MAX - 9), -10);
+}
+END_TEST
+
+static Suite *config_suite(void) {
+  Suite *s = suite_create("config");
+  TCase *tc = tcase_create("config");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, test_defaults);
+  tcase_add_test(tc, test_mountinfo_derived);
+  tcase_add_test(tc, test_explicit_mountinfo_disabled);
+  tcase_add_loop_test(tc, test_bool_options, 0,
+                      (int)STATIC_ARRAY_SIZE(ms_bool_options));
+  tcase_add_test(tc, test_unknown_option_fails);
+  tcase_add_test(tc, test_bad_regex_fails);
+  tcase_add_test(tc, test_patterns);
+  tcase_add_test(tc, test_naming_source);
+  tcase_add_test(tc, test_max_file_size);
+  tcase_add_test(tc, test_types_match_types_db);
+  tcase_add_test(tc, test_types_known_not_registered);
+  suite_add_tcase(s, tc);
+
+  TCase *rd = tcase_create("read");
+  tcase_add_checked_fixture(rd, setup, teardown);
+  tcase_add_test(rd, test_read_dispatches_contract);
+  tcase_add_test(rd, test_read_options);
+  tcase_add_test(rd, test_read_selection);
+  tcase_add_test(rd, test_read_naming_device);
+  tcase_add_test(rd, test_read_missing_file_rate_limited);
+  tcase_add_test(rd, test_read_refuses_non_regular);
+  tcase_add_test(rd, test_read_file_size_cap);
+  tcase_add_test(rd, test_read_malformed_logged_once);
+  tcase_add_test(rd, test_derive_twos_complement);
+  suite_add_tcase(s, rd);
+  return s;
+}
+
+int main(void) {
+  SRunner *sr = srunner_create(config_suite());
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
