@@ -148,8 +148,9 @@ cdtime_t cdtime(void) { return stub_now; }
 char *sstrncpy(char *dest, const char *src, size_t n) {
   if (n == 0)
     return dest;
-  strncpy(dest, src, n - 1);
-  dest[n - 1] = '\0';
+  size_t len = strnlen(src, n - 1);
+  memcpy(dest, src, len);
+  dest[len] = '\0';
   return dest;
 }
 
