@@ -574,8 +574,9 @@ static void ms_log_diags(void) {
   keyset_rotate(&state.diag_prev, &state.diag_cur);
 }
 
-/* Decides which records are reported: selection, then one per superblock. */
-static int ms_select(void) {
+/* Decides which records are reported: selection, then one per superblock
+ * (from mountinfo's device numbers when mi_buf is not NULL). */
+static int ms_select(const char *mi_buf, size_t mi_len) {
   const ms_snapshot_t *s = &state.snap;
   char mp[PATH_BUF], dev[PATH_BUF], fstype[64];
   const ms_matcher_t *lists[] = {&conf.sel_mountpoint, &conf.sel_device,
@@ -596,23 +597,9 @@ static int ms_select(void) {
   }
 
   const uint64_t *dev_numbers = NULL;
-  if (conf.mountinfo_file != NULL) {
-    size_t len = 0;
-    int err = ms_read_whole(conf.mountinfo_file, &state.mi_buf, &state.mi_cap,
-                            &len, conf.max_file_size);
-    if (err == 0 && mi_parse(&state.mi, state.mi_buf, len) == 0) {
-      mi_match(&state.mi, s, state.dev);
-      dev_numbers = state.dev;
-      if (state.mountinfo_failing)
-        INFO(PLUGIN_NAME " plugin: \"%s\" is readable again.",
-             conf.mountinfo_file);
-      state.mountinfo_failing = false;
-    } else if (!state.mountinfo_failing) {
-      WARNING(PLUGIN_NAME " plugin: reading \"%s\" failed (%s); superblocks "
-                          "are recognised by identical counters instead.",
-              conf.mountinfo_file, err ? STRERROR(err) : "out of memory");
-      state.mountinfo_failing = true;
-    }
+  if (mi_buf != NULL && mi_parse(&state.mi, mi_buf, mi_len) == 0) {
+    mi_match(&state.mi, s, state.dev);
+    dev_numbers = state.dev;
   }
   if (conf.report_all_mountpoints) {
     for (size_t i = 0; i < s->nmounts; i++)
@@ -915,27 +902,38 @@ static void ms_submit_mount(const char *pi, size_t rec, cdtime_t t) {
     ms_submit_ops(pi, m, t);
 }
 
-static int ms_read(void) {
-  cdtime_t now = cdtime(); /* one timestamp for the whole snapshot */
-  size_t len = 0;
-  int err = ms_read_whole(conf.file, &state.buf, &state.buf_cap, &len,
-                          conf.max_file_size);
+/* Reads the mountinfo file when one is configured; NULL when there is none
+ * or it cannot be read (superblocks then come from identical counters). */
+static const char *ms_read_mountinfo(size_t *len) {
+  if (conf.mountinfo_file == NULL)
+    return NULL;
+  int err = ms_read_whole(conf.mountinfo_file, &state.mi_buf, &state.mi_cap,
+                          len, conf.max_file_size);
   if (err != 0) {
-    ms_file_error(err, now);
-    return 0; /* keep the normal interval: values resume when readable */
+    if (!state.mountinfo_failing)
+      WARNING(PLUGIN_NAME " plugin: reading \"%s\" failed: %s; superblocks "
+                          "are recognised by identical counters instead.",
+              conf.mountinfo_file, STRERROR(err));
+    state.mountinfo_failing = true;
+    return NULL;
   }
-  if (state.file_failing) {
-    INFO(PLUGIN_NAME " plugin: \"%s\" is readable again.", conf.file);
-    state.file_failing = false;
-  }
+  if (state.mountinfo_failing)
+    INFO(PLUGIN_NAME " plugin: \"%s\" is readable again.", conf.mountinfo_file);
+  state.mountinfo_failing = false;
+  return state.mi_buf;
+}
 
-  if (ms_parse(&state.snap, state.buf, len) != 0) {
+/* Everything after reading: parse, select, group, name, dispatch. buf holds
+ * the mountstats text, mi_buf the mountinfo text or NULL. */
+static int ms_process(const char *buf, size_t len, const char *mi_buf,
+                      size_t mi_len, cdtime_t now) {
+  if (ms_parse(&state.snap, buf, len) != 0) {
     ERROR(PLUGIN_NAME " plugin: out of memory parsing \"%s\".", conf.file);
     return -1;
   }
   ms_log_diags();
   const ms_snapshot_t *s = &state.snap;
-  if (ms_grow_records(s->nmounts) != 0 || ms_select() != 0) {
+  if (ms_grow_records(s->nmounts) != 0 || ms_select(mi_buf, mi_len) != 0) {
     ERROR(PLUGIN_NAME " plugin: out of memory.");
     return -1;
   }
@@ -956,6 +954,23 @@ static int ms_read(void) {
     ms_submit_mount(state.names[k], state.reported[k], now);
   keyset_rotate(&state.other_xprt_prev, &state.other_xprt_cur);
   return 0;
+}
+
+static int ms_read(void) {
+  cdtime_t now = cdtime(); /* one timestamp for the whole snapshot */
+  size_t len = 0, mi_len = 0;
+  int err = ms_read_whole(conf.file, &state.buf, &state.buf_cap, &len,
+                          conf.max_file_size);
+  if (err != 0) {
+    ms_file_error(err, now);
+    return 0; /* keep the normal interval: values resume when readable */
+  }
+  if (state.file_failing) {
+    INFO(PLUGIN_NAME " plugin: \"%s\" is readable again.", conf.file);
+    state.file_failing = false;
+  }
+  const char *mi_buf = ms_read_mountinfo(&mi_len);
+  return ms_process(state.buf, len, mi_buf, mi_len, now);
 }
 
 static int ms_shutdown(void) {

@@ -60,8 +60,11 @@ size_t ms_name_from_path(ms_name_t out, const char *src) {
   return keep + 9;
 }
 
-/* How write_graphite would see a byte. */
+/* How write_graphite would see a byte. The terminating NUL stays NUL, so a
+ * name never equals itself with "_" appended. */
 static unsigned char fold(unsigned char c) {
+  if (c == '\0')
+    return c;
   return (c == '.' || c == ' ' || c == '\t' || is_control(c)) ? '_' : c;
 }
 

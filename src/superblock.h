@@ -34,10 +34,13 @@ typedef struct {
  * do not take part get leader[i] == i.
  *
  * Two records show one superblock when dev (from mi_match, may be NULL) gives
- * both the same non-zero device number; when either has none, when they have
+ * both the same non-zero device number; when neither has one, when they have
  * the same server (device up to ":"), the same age and equal counters
- * (events, bytes, fsc, every operation, every xprt line). The fallback can
- * merge two idle superblocks whose counters are all equal; mountinfo is exact.
+ * (events, bytes, fsc, every operation, every xprt line). A record with a
+ * device number is never grouped with one without (a mount that came between
+ * the reads of the two files stands alone for that interval). The fallback
+ * can merge two idle superblocks whose counters are all equal; mountinfo is
+ * exact.
  * Returns 0 or -ENOMEM. */
 int ms_group_superblocks(ms_group_t *g, const ms_snapshot_t *snap,
                          const uint64_t *dev, const unsigned char *take_part,
