@@ -18,6 +18,7 @@
 #include "mountinfo.h"
 #include "mountstats.h"
 #include "naming.h"
+#include "sort.h"
 #include "superblock.h"
 
 #include <fcntl.h>
@@ -444,13 +445,24 @@ static int keyset_add(keyset_t *s, uint64_t key) {
   return 0;
 }
 
-static int cmp_u64(const void *a, const void *b) {
+static int cmp_u64(const void *a, const void *b, void *ctx) {
+  (void)ctx;
   uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
   return x < y ? -1 : x > y;
 }
 
 static bool keyset_has(const keyset_t *s, uint64_t key) {
-  return s->n > 0 && bsearch(&key, s->v, s->n, sizeof(*s->v), cmp_u64) != NULL;
+  size_t lo = 0, hi = s->n; /* s->v is sorted */
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (s->v[mid] == key)
+      return true;
+    if (s->v[mid] < key)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return false;
 }
 
 /* cur becomes prev (sorted, for lookups in the next interval). */
@@ -459,7 +471,7 @@ static void keyset_rotate(keyset_t *prev, keyset_t *cur) {
   *prev = *cur;
   *cur = t;
   cur->n = 0;
-  qsort(prev->v, prev->n, sizeof(*prev->v), cmp_u64);
+  ms_sort(prev->v, prev->n, sizeof(*prev->v), cmp_u64, NULL);
 }
 
 static void keyset_free(keyset_t *s) {

@@ -2,8 +2,9 @@
  *
  * naming.c: see naming.h for the contract.
  */
-#define _GNU_SOURCE /* qsort_r */
 #include "naming.h"
+
+#include "sort.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,7 +107,7 @@ size_t ms_names_make_unique(ms_name_t *names, size_t n, size_t *order) {
   for (int pass = 0; pass < UNIQUE_MAX_PASSES; pass++) {
     for (size_t i = 0; i < n; i++)
       order[i] = i;
-    qsort_r(order, n, sizeof(*order), cmp_folded, names);
+    ms_sort(order, n, sizeof(*order), cmp_folded, names);
     size_t clashes = 0;
     for (size_t i = 0; i < n;) {
       size_t j = i + 1;

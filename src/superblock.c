@@ -7,8 +7,9 @@
  * order, and within a run of equal keys check the records against the run's
  * first with a full comparison, so a hash collision never merges anything.
  */
-#define _GNU_SOURCE
 #include "superblock.h"
+
+#include "sort.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -57,7 +58,8 @@ ms_span_t ms_device_server(ms_span_t d) {
   return s;
 }
 
-static int cmp_items(const void *a, const void *b) {
+static int cmp_items(const void *a, const void *b, void *ctx) {
+  (void)ctx;
   const struct ms_group_item *x = a, *y = b;
   if (x->kind != y->kind)
     return x->kind < y->kind ? -1 : 1;
@@ -81,7 +83,7 @@ static int reserve(ms_group_t *g, size_t n) {
 static void assign_leaders(ms_group_t *g, size_t count,
                            const ms_snapshot_t *snap, same_fn same,
                            size_t *leader) {
-  qsort(g->items_, count, sizeof(*g->items_), cmp_items);
+  ms_sort(g->items_, count, sizeof(*g->items_), cmp_items, NULL);
   for (size_t i = 0; i < count;) {
     size_t j = i + 1;
     while (j < count && g->items_[j].kind == g->items_[i].kind &&
