@@ -6,7 +6,8 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config check
   collectd-core collectd-dev
-  python3
+  python3 valgrind
+  clang libclang-rt-14-dev # libFuzzer and the sanitizer runtimes for clang
 )
 
 missing=()

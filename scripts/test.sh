@@ -1,10 +1,30 @@
 #!/usr/bin/env bash
-# Builds the plugin and runs the whole test suite (unit, conformance and
-# integration tests with the real collectd daemon) through CTest.
+# Builds the plugin and runs the whole test suite through CTest, three times:
+#  1. the normal build: unit tests, conformance over ../shared/real-mountstats,
+#     integration tests with the real collectd daemon, valgrind memcheck of
+#     the daemon, exported-symbol and example-config checks;
+#  2. everything again built with -fsanitize=address,undefined (the daemon
+#     gets the sanitizer runtimes preloaded);
+#  3. each libFuzzer harness for a bounded time (FUZZ_SECONDS, default 60).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
-build=${BUILD_DIR:-build}
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j"$(nproc)"
-ctest --test-dir "$build" --output-on-failure -j"$(nproc)"
+jobs=$(nproc)
+phase() { printf '\n=== %s ===\n' "$*"; }
+
+phase "build and test"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$jobs"
+ctest --test-dir build --output-on-failure -j"$jobs"
+
+phase "AddressSanitizer + UndefinedBehaviorSanitizer build and test"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug \
+  -DMOUNTSTATS_SANITIZE=address,undefined >/dev/null
+cmake --build build-asan -j"$jobs"
+ctest --test-dir build-asan --output-on-failure -j"$jobs"
+
+phase "fuzzing (libFuzzer, ASan, UBSan): ${FUZZ_SECONDS:-60} s per harness"
+CC=clang cmake -S . -B build-fuzz -DMOUNTSTATS_FUZZ=ON -DMOUNTSTATS_BUILD_TESTS=OFF \
+  -DMOUNTSTATS_FUZZ_SECONDS="${FUZZ_SECONDS:-60}" >/dev/null
+cmake --build build-fuzz -j"$jobs"
+ctest --test-dir build-fuzz --output-on-failure
