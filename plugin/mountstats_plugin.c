@@ -14,6 +14,7 @@
 #include "plugin.h"
 #include "utils/common/common.h"
 
+#include "iostat.h"
 #include "matcher.h"
 #include "mountinfo.h"
 #include "mountstats.h"
@@ -52,6 +53,7 @@ typedef struct {
   bool report_age, report_events, report_bytes, report_fscache;
   bool report_transport, report_ops, report_op_errors;
   bool report_zero_ops, report_per_transport, report_all_mountpoints;
+  bool report_iostat;
   enum naming_source naming;
   size_t max_file_size;
 } ms_config_t;
@@ -91,6 +93,12 @@ typedef struct {
   keyset_t diag_prev, diag_cur;
   keyset_t group_prev, group_cur;
   keyset_t other_xprt_prev, other_xprt_cur;
+  bool have_dev; /* dev[] came from mountinfo this interval */
+  /* ReportIostat: previous samples, and per-op results of one mount */
+  ms_iostat_table_t iostat;
+  ms_op_avg_t *op_avg;
+  unsigned char *op_has;
+  size_t op_avg_cap;
 } ms_state_t;
 
 static ms_config_t conf;
@@ -103,6 +111,7 @@ typedef struct {
   const char *const *names;
   size_t n;
   const int *gauge; /* 1 for a GAUGE data source, NULL: all DERIVE */
+  bool all_gauge;   /* every data source a GAUGE with minimum 0 */
 } ms_type_t;
 
 static const char *const op_ds[] = {"ops",        "trans",      "timeouts",
@@ -127,20 +136,29 @@ static const char *const rdma_mr_ds[] = {
     "nomsg_call",          "mrs_recycled",     "mrs_orphaned",
     "mrs_allocated",       "local_inv_needed", "empty_sendctx_q",
     "reply_waits_for_send"};
+static const char *const op_avg_ds[] = {"queue_ms", "rtt_ms",  "exec_ms",
+                                        "kb_sent",  "kb_recv", "retrans_pct",
+                                        "timeouts"};
+static const char *const iostat_ds[] = {"ops", "read_ops", "read_kb",
+                                        "write_ops", "write_kb"};
 static const char *events_ds[MS_EVENTS_NAMED];
 static const char *bytes_ds[MS_BYTES_COUNT];
 
 static const ms_type_t ms_types[] = {
-    {"nfs_op", op_ds, STATIC_ARRAY_SIZE(op_ds), NULL},
-    {"nfs_op_errors", value_ds, 1, NULL},
-    {"nfs_events", events_ds, MS_EVENTS_NAMED, NULL},
-    {"nfs_bytes", bytes_ds, MS_BYTES_COUNT, NULL},
-    {"nfs_fscache", fscache_ds, STATIC_ARRAY_SIZE(fscache_ds), NULL},
-    {"nfs_xprt", xprt_ds, STATIC_ARRAY_SIZE(xprt_ds), NULL},
-    {"nfs_xprt_conn", conn_ds, STATIC_ARRAY_SIZE(conn_ds), conn_gauge},
-    {"nfs_xprt_slots", slots_ds, STATIC_ARRAY_SIZE(slots_ds), slots_gauge},
-    {"nfs_xprt_rdma", rdma_ds, STATIC_ARRAY_SIZE(rdma_ds), NULL},
-    {"nfs_xprt_rdma_mr", rdma_mr_ds, STATIC_ARRAY_SIZE(rdma_mr_ds), NULL},
+    {"nfs_op", op_ds, STATIC_ARRAY_SIZE(op_ds), NULL, false},
+    {"nfs_op_errors", value_ds, 1, NULL, false},
+    {"nfs_events", events_ds, MS_EVENTS_NAMED, NULL, false},
+    {"nfs_bytes", bytes_ds, MS_BYTES_COUNT, NULL, false},
+    {"nfs_fscache", fscache_ds, STATIC_ARRAY_SIZE(fscache_ds), NULL, false},
+    {"nfs_xprt", xprt_ds, STATIC_ARRAY_SIZE(xprt_ds), NULL, false},
+    {"nfs_xprt_conn", conn_ds, STATIC_ARRAY_SIZE(conn_ds), conn_gauge, false},
+    {"nfs_xprt_slots", slots_ds, STATIC_ARRAY_SIZE(slots_ds), slots_gauge,
+     false},
+    {"nfs_xprt_rdma", rdma_ds, STATIC_ARRAY_SIZE(rdma_ds), NULL, false},
+    {"nfs_xprt_rdma_mr", rdma_mr_ds, STATIC_ARRAY_SIZE(rdma_mr_ds), NULL,
+     false},
+    {"nfs_op_avg", op_avg_ds, STATIC_ARRAY_SIZE(op_avg_ds), NULL, true},
+    {"nfs_iostat", iostat_ds, STATIC_ARRAY_SIZE(iostat_ds), NULL, true},
 };
 
 /* Registers our data sets the daemon does not know yet (no TypesDB line for
@@ -168,7 +186,7 @@ static int ms_register_types(void) {
     data_set_t set = {.ds_num = mt->n, .ds = ds};
     sstrncpy(set.type, mt->type, sizeof(set.type));
     for (size_t i = 0; i < mt->n; i++) {
-      int gauge = mt->gauge != NULL && mt->gauge[i];
+      int gauge = mt->all_gauge || (mt->gauge != NULL && mt->gauge[i]);
       sstrncpy(ds[i].name, mt->names[i], sizeof(ds[i].name));
       ds[i].type = gauge ? DS_TYPE_GAUGE : DS_TYPE_DERIVE;
       ds[i].min = gauge && strcmp(mt->names[i], "idle_time") == 0 ? NAN : 0.0;
@@ -190,6 +208,7 @@ static void ms_config_defaults(void) {
   conf.report_op_errors = true;
   conf.report_zero_ops = conf.report_per_transport = false;
   conf.report_all_mountpoints = false;
+  conf.report_iostat = false;
   conf.ignore_selected = conf.ignore_selected_op = false;
   conf.naming = NAMING_MOUNTPOINT;
   conf.max_file_size = DEFAULT_MAX_FILE_SIZE;
@@ -282,6 +301,7 @@ static const struct {
     {"ReportZeroOps", &conf.report_zero_ops},
     {"ReportPerTransport", &conf.report_per_transport},
     {"ReportAllMountPoints", &conf.report_all_mountpoints},
+    {"ReportIostat", &conf.report_iostat},
 };
 
 static int ms_config_child(const oconfig_item_t *child) {
@@ -609,9 +629,11 @@ static int ms_select(const char *mi_buf, size_t mi_len) {
   }
 
   const uint64_t *dev_numbers = NULL;
+  state.have_dev = false;
   if (mi_buf != NULL && mi_parse(&state.mi, mi_buf, mi_len) == 0) {
     mi_match(&state.mi, s, state.dev);
     dev_numbers = state.dev;
+    state.have_dev = true;
   }
   if (conf.report_all_mountpoints) {
     for (size_t i = 0; i < s->nmounts; i++)
@@ -891,6 +913,59 @@ static void ms_submit_transports(const char *pi, const ms_mount_t *m,
   }
 }
 
+/* nfsiostat's averages over the interval since the previous read. The
+ * sample is keyed by name, device and superblock, so that another mount
+ * taking the name is never compared with the one before it. */
+static void ms_submit_iostat(const char *pi, size_t rec, cdtime_t t) {
+  const ms_snapshot_t *s = &state.snap;
+  const ms_mount_t *m = &s->mounts[rec];
+  if (m->op_count > state.op_avg_cap) {
+    ms_op_avg_t *avg = realloc(state.op_avg, m->op_count * sizeof(*avg));
+    if (avg == NULL)
+      return;
+    state.op_avg = avg;
+    unsigned char *has = realloc(state.op_has, m->op_count);
+    if (has == NULL)
+      return;
+    state.op_has = has;
+    state.op_avg_cap = m->op_count;
+  }
+  uint64_t key = hash_bytes(14695981039346656037ull, pi, strlen(pi) + 1);
+  key = hash_bytes(key, m->device.ptr, m->device.len);
+  if (state.have_dev)
+    key =
+        hash_bytes(key, (const char *)&state.dev[rec], sizeof(state.dev[rec]));
+  ms_mount_rate_t rate;
+  int rc = ms_iostat_update(&state.iostat, key, CDTIME_T_TO_DOUBLE(t), s, rec,
+                            state.op_avg, state.op_has, &rate);
+  if (rc != MS_IOSTAT_VALUES)
+    return; /* first sample, or a remount: a fresh baseline, no value */
+
+  value_t mount_values[] = {{.gauge = rate.have_ops ? rate.ops : NAN},
+                            {.gauge = rate.read_ops},
+                            {.gauge = rate.read_kb},
+                            {.gauge = rate.write_ops},
+                            {.gauge = rate.write_kb}};
+  ms_submit(pi, "nfs_iostat", NULL, mount_values, 5, t);
+  char name[MS_OP_NAME_MAX + 1];
+  for (size_t k = 0; k < m->op_count; k++) {
+    if (!state.op_has[k])
+      continue; /* the op did not move: an average of nothing */
+    const ms_op_t *o = &s->ops[m->op_first + k];
+    memcpy(name, o->name.ptr, o->name.len);
+    name[o->name.len] = '\0';
+    if (conf.sel_op.count > 0 &&
+        ms_matcher_match(&conf.sel_op, name) == conf.ignore_selected_op)
+      continue;
+    const ms_op_avg_t *a = &state.op_avg[k];
+    value_t v[] = {{.gauge = a->queue_ms}, {.gauge = a->rtt_ms},
+                   {.gauge = a->exec_ms},  {.gauge = a->kb_sent},
+                   {.gauge = a->kb_recv},  {.gauge = a->retrans_pct},
+                   {.gauge = a->timeouts}};
+    ms_submit(pi, "nfs_op_avg", name, v, STATIC_ARRAY_SIZE(v), t);
+  }
+}
+
 static void ms_submit_mount(const char *pi, size_t rec, cdtime_t t) {
   const ms_mount_t *m = &state.snap.mounts[rec];
   if (conf.report_age && (m->have & MS_HAVE_AGE)) {
@@ -912,6 +987,8 @@ static void ms_submit_mount(const char *pi, size_t rec, cdtime_t t) {
     ms_submit_transports(pi, m, t);
   if (conf.report_ops)
     ms_submit_ops(pi, m, t);
+  if (conf.report_iostat)
+    ms_submit_iostat(pi, rec, t);
 }
 
 /* Reads the mountinfo file when one is configured; NULL when there is none
@@ -962,8 +1039,12 @@ static int ms_process(const char *buf, size_t len, const char *mi_buf,
       return -1;
     }
   }
+  if (conf.report_iostat)
+    ms_iostat_begin(&state.iostat);
   for (size_t k = 0; k < n; k++)
     ms_submit_mount(state.names[k], state.reported[k], now);
+  if (conf.report_iostat)
+    ms_iostat_end(&state.iostat); /* forgets mounts that went away */
   keyset_rotate(&state.other_xprt_prev, &state.other_xprt_cur);
   return 0;
 }
@@ -1001,6 +1082,9 @@ static int ms_shutdown(void) {
   sfree(state.names);
   sfree(state.group_key);
   sfree(state.group_size);
+  ms_iostat_free(&state.iostat);
+  sfree(state.op_avg);
+  sfree(state.op_has);
   keyset_free(&state.diag_prev);
   keyset_free(&state.diag_cur);
   keyset_free(&state.group_prev);

@@ -239,7 +239,7 @@ START_TEST(test_types_match_types_db) {
   }
   fclose(f);
   ck_assert_uint_eq(types_in_file, stub_data_sets_n);
-  ck_assert_uint_eq(types_in_file, 10);
+  ck_assert_uint_eq(types_in_file, 12);
 }
 END_TEST
 

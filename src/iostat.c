@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * iostat.c: see iostat.h for the contract.
+ */
+#include "iostat.h"
+
+#include "sort.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* An age may run ahead of the wall clock by rounding only (it is printed in
+ * whole seconds); more means another superblock took the name. */
+#define AGE_SLACK_S 2.0
+
+struct ms_iostat_op {
+  uint64_t name_hash;
+  unsigned nfields;
+  uint64_t v[MS_OP_FIELDS];
+};
+
+static uint64_t hash_name(ms_span_t s) {
+  uint64_t h = 14695981039346656037ull;
+  for (size_t i = 0; i < s.len; i++)
+    h = (h ^ (unsigned char)s.ptr[i]) * 1099511628211ull;
+  return h;
+}
+
+static int span_is(ms_span_t s, const char *lit) {
+  size_t n = strlen(lit);
+  return s.len == n && memcmp(s.ptr, lit, n) == 0;
+}
+
+/* Requests sent over all of a mount's known transports. */
+static int xprt_sends(const ms_snapshot_t *snap, const ms_mount_t *m,
+                      uint64_t *sends) {
+  uint64_t sum = 0;
+  int any = 0;
+  for (size_t k = 0; k < m->xprt_count; k++) {
+    const ms_xprt_t *x = &snap->xprts[m->xprt_first + k];
+    int pos = x->kind == MS_XPRT_UDP     ? 2
+              : x->kind == MS_XPRT_LOCAL ? 4
+              : x->kind == MS_XPRT_OTHER ? -1
+                                         : 5; /* tcp, rdma */
+    if (pos < 0 || (unsigned)pos >= x->nfields)
+      continue;
+    sum += x->v[pos];
+    any = 1;
+  }
+  *sends = sum;
+  return any;
+}
+
+void ms_iostat_begin(ms_iostat_table_t *t) { t->generation++; }
+
+static ms_iostat_entry_t *find(ms_iostat_table_t *t, uint64_t key) {
+  size_t lo = 0, hi = t->sorted;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (t->entries[mid].key == key)
+      return &t->entries[mid];
+    if (t->entries[mid].key < key)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  for (size_t i = t->sorted; i < t->count; i++)
+    if (t->entries[i].key == key)
+      return &t->entries[i];
+  return NULL;
+}
+
+static ms_iostat_entry_t *append(ms_iostat_table_t *t, uint64_t key) {
+  if (t->count == t->cap) {
+    size_t ncap = t->cap ? t->cap * 2 : 64;
+    ms_iostat_entry_t *e = realloc(t->entries, ncap * sizeof(*e));
+    if (e == NULL)
+      return NULL;
+    t->entries = e;
+    t->cap = ncap;
+  }
+  ms_iostat_entry_t *e = &t->entries[t->count++];
+  memset(e, 0, sizeof(*e));
+  e->key = key;
+  return e;
+}
+
+/* The previous sample of op k of the current record: usually at the same
+ * position; searched by name when the list changed. */
+static const struct ms_iostat_op *prev_op(const ms_iostat_entry_t *e, size_t k,
+                                          uint64_t name_hash) {
+  if (k < e->nops && e->ops[k].name_hash == name_hash)
+    return &e->ops[k];
+  for (size_t i = 0; i < e->nops; i++)
+    if (e->ops[i].name_hash == name_hash)
+      return &e->ops[i];
+  return NULL;
+}
+
+/* 1 when any counter of op went backwards since prev. */
+static int op_backwards(const struct ms_iostat_op *prev, const ms_op_t *op) {
+  unsigned n = prev->nfields < op->nfields ? prev->nfields : op->nfields;
+  for (unsigned f = 0; f < n; f++)
+    if (op->v[f] < prev->v[f])
+      return 1;
+  return 0;
+}
+
+static void op_average(const struct ms_iostat_op *prev, const ms_op_t *op,
+                       double dt, ms_op_avg_t *out) {
+  double ops = (double)(op->v[MS_OP_OPS] - prev->v[MS_OP_OPS]);
+  double trans = (double)(op->v[MS_OP_TRANS] - prev->v[MS_OP_TRANS]);
+  out->queue_ms =
+      (double)(op->v[MS_OP_QUEUE_MS] - prev->v[MS_OP_QUEUE_MS]) / ops;
+  out->rtt_ms = (double)(op->v[MS_OP_RTT_MS] - prev->v[MS_OP_RTT_MS]) / ops;
+  out->exec_ms = (double)(op->v[MS_OP_EXEC_MS] - prev->v[MS_OP_EXEC_MS]) / ops;
+  out->kb_sent = (double)(op->v[MS_OP_BYTES_SENT] - prev->v[MS_OP_BYTES_SENT]) /
+                 1024.0 / ops;
+  out->kb_recv = (double)(op->v[MS_OP_BYTES_RECV] - prev->v[MS_OP_BYTES_RECV]) /
+                 1024.0 / ops;
+  /* Kernels before 4.10 could count fewer transmissions than ops. */
+  out->retrans_pct = trans > ops ? (trans - ops) * 100.0 / ops : 0.0;
+  out->timeouts =
+      (double)(op->v[MS_OP_TIMEOUTS] - prev->v[MS_OP_TIMEOUTS]) / dt;
+}
+
+static int store(ms_iostat_entry_t *e, const ms_snapshot_t *snap,
+                 const ms_mount_t *m, double now, unsigned generation) {
+  if (m->op_count > e->ops_cap) {
+    struct ms_iostat_op *ops = realloc(e->ops, m->op_count * sizeof(*ops));
+    if (ops == NULL) {
+      e->nops = 0;
+      return -ENOMEM;
+    }
+    e->ops = ops;
+    e->ops_cap = m->op_count;
+  }
+  for (size_t k = 0; k < m->op_count; k++) {
+    const ms_op_t *op = &snap->ops[m->op_first + k];
+    e->ops[k].name_hash = hash_name(op->name);
+    e->ops[k].nfields = op->nfields;
+    memcpy(e->ops[k].v, op->v, sizeof(op->v));
+  }
+  e->nops = m->op_count;
+  e->age = m->age;
+  e->time = now;
+  e->generation = generation;
+  if (!xprt_sends(snap, m, &e->sends))
+    e->sends = UINT64_MAX; /* no transport: no ops/s */
+  return 0;
+}
+
+int ms_iostat_update(ms_iostat_table_t *t, uint64_t key, double now,
+                     const ms_snapshot_t *snap, size_t rec, ms_op_avg_t *op_out,
+                     unsigned char *op_has, ms_mount_rate_t *rate) {
+  const ms_mount_t *m = &snap->mounts[rec];
+  ms_iostat_entry_t *e = find(t, key);
+  if (e == NULL) {
+    e = append(t, key);
+    if (e == NULL)
+      return -ENOMEM;
+    return store(e, snap, m, now, t->generation) == 0 ? MS_IOSTAT_BASELINE
+                                                      : -ENOMEM;
+  }
+
+  double dt = now - e->time;
+  int status = MS_IOSTAT_VALUES;
+  if (!(m->have & MS_HAVE_AGE) || dt <= 0 || m->age < e->age ||
+      (double)(m->age - e->age) > dt + AGE_SLACK_S)
+    status = MS_IOSTAT_RESET;
+  for (size_t k = 0; k < m->op_count && status == MS_IOSTAT_VALUES; k++) {
+    const ms_op_t *op = &snap->ops[m->op_first + k];
+    const struct ms_iostat_op *p = prev_op(e, k, hash_name(op->name));
+    if (p != NULL && op_backwards(p, op))
+      status = MS_IOSTAT_RESET;
+  }
+
+  if (status == MS_IOSTAT_VALUES) {
+    memset(rate, 0, sizeof(*rate));
+    for (size_t k = 0; k < m->op_count; k++) {
+      const ms_op_t *op = &snap->ops[m->op_first + k];
+      const struct ms_iostat_op *p = prev_op(e, k, hash_name(op->name));
+      op_has[k] = p != NULL && op->v[MS_OP_OPS] > p->v[MS_OP_OPS];
+      if (!op_has[k])
+        continue;
+      op_average(p, op, dt, &op_out[k]);
+      int is_read = span_is(op->name, "READ");
+      if (is_read || span_is(op->name, "WRITE")) {
+        double ops = (double)(op->v[MS_OP_OPS] - p->v[MS_OP_OPS]) / dt;
+        double kb = (op_out[k].kb_sent + op_out[k].kb_recv) * ops;
+        if (is_read) {
+          rate->read_ops = ops;
+          rate->read_kb = kb;
+        } else {
+          rate->write_ops = ops;
+          rate->write_kb = kb;
+        }
+      }
+    }
+    uint64_t sends = 0;
+    /* A transport going offline lowers the sum: then no ops/s this time. */
+    if (xprt_sends(snap, m, &sends) && e->sends != UINT64_MAX &&
+        sends >= e->sends) {
+      rate->ops = (double)(sends - e->sends) / dt;
+      rate->have_ops = 1;
+    }
+  }
+  if (store(e, snap, m, now, t->generation) != 0)
+    return -ENOMEM;
+  return status;
+}
+
+static int cmp_entry(const void *a, const void *b, void *ctx) {
+  const ms_iostat_entry_t *x = a, *y = b;
+  (void)ctx;
+  return x->key < y->key ? -1 : x->key > y->key;
+}
+
+_Static_assert(sizeof(ms_iostat_entry_t) <= MS_SORT_MAX_ELEM,
+               "ms_sort() swaps entries through a buffer of this size");
+
+void ms_iostat_end(ms_iostat_table_t *t) {
+  int has_new = t->sorted != t->count; /* appended after the sorted part */
+  size_t kept = 0;
+  for (size_t i = 0; i < t->count; i++) {
+    if (t->entries[i].generation != t->generation) {
+      free(t->entries[i].ops); /* the mount is gone */
+      continue;
+    }
+    t->entries[kept++] = t->entries[i];
+  }
+  t->count = kept; /* compaction keeps the order of what remains */
+  if (has_new)
+    ms_sort(t->entries, t->count, sizeof(*t->entries), cmp_entry, NULL);
+  t->sorted = t->count;
+}
+
+void ms_iostat_free(ms_iostat_table_t *t) {
+  for (size_t i = 0; i < t->count; i++)
+    free(t->entries[i].ops);
+  free(t->entries);
+  memset(t, 0, sizeof(*t));
+}
