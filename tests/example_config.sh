@@ -8,7 +8,7 @@ work=$(mktemp -d /tmp/example_config.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/plugins"
 cp "$plugin" "$work/plugins/"
-cp /usr/lib/collectd/logfile.so "$work/plugins/"
+cp /usr/lib/collectd/logfile.so /usr/lib/collectd/threshold.so "$work/plugins/"
 header() {
   cat <<CONF
 BaseDir "$work"
@@ -45,7 +45,7 @@ grep -c '^  [A-Z]' "$work/all_options.conf" | sed 's/^/options uncommented: /'
 for opt in File MountInfoFile MountPoint Device FSType IgnoreSelected Operation \
   IgnoreSelectedOperation ReportAge ReportEvents ReportBytes ReportFsCache \
   ReportTransport ReportOperations ReportOpErrors ReportZeroOps \
-  ReportPerTransport ReportAllMountPoints NamingSource MaxFileSize; do
+  ReportPerTransport ReportAllMountPoints ReportIostat NamingSource MaxFileSize; do
   grep -q "^  $opt " "$work/all_options.conf" || { echo "FAIL: $opt missing from collectd.conf.example"; fail=1; }
 done
 [ $fail -eq 0 ] && echo "2 passed, 0 failed" || echo "failed"
