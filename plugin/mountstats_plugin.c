@@ -396,6 +396,12 @@ static int ms_read_whole(const char *path, char **buf, size_t *cap, size_t *len,
     close(fd);
     return S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
   }
+  /* /proc files report size 0; an ordinary file that is already too large
+   * is refused without reading it. */
+  if ((uintmax_t)st.st_size > (uintmax_t)max) {
+    close(fd);
+    return EFBIG;
+  }
   size_t used = 0;
   int err = 0;
   for (;;) {
@@ -513,22 +519,23 @@ static derive_t ms_derive(uint64_t v) {
                                   : -(derive_t)(UINT64_MAX - v) - 1;
 }
 
-/* Makes a printable, bounded copy of a line for a log message. */
+/* Makes a printable copy of a line for a log message: bytes outside
+ * printable ASCII (and the backslash) as \ooo, cut with "..." to fit size. */
 static void ms_printable(char *out, size_t size, const char *p, size_t len) {
   size_t o = 0;
-  for (size_t i = 0; i < len && o + 5 < size; i++) {
+  for (size_t i = 0; i < len; i++) {
     unsigned char c = (unsigned char)p[i];
-    if (c >= 0x20 && c < 0x7f && c != '\\') {
-      out[o++] = (char)c;
-    } else {
-      snprintf(out + o, size - o, "\\%03o", c);
-      o += 4;
+    size_t need = (c >= 0x20 && c < 0x7f && c != '\\') ? 1 : 4;
+    if (o + need + 4 > size) { /* room for this, "..." and the NUL */
+      memcpy(out + o, "...", 4);
+      return;
     }
+    if (need == 1)
+      out[o++] = (char)c;
+    else
+      o += (size_t)snprintf(out + o, size - o, "\\%03o", c);
   }
-  if (o + 5 >= size && size > 4)
-    memcpy(out + size - 4, "...", 4);
-  else
-    out[o] = '\0';
+  out[o] = '\0';
 }
 
 static void ms_decode(char *out, size_t size, ms_span_t s) {
