@@ -529,8 +529,8 @@ START_TEST(test_printable) {
   memset(line, 'x', sizeof(line));
   line[5] = '\001';
   ms_printable(out, sizeof(out), line, sizeof(line));
-  ck_assert_str_eq(out, "xxxxx\\001xx...");
-  ck_assert_uint_eq(strlen(out), 14);
+  ck_assert_str_eq(out, "xxxxx\\001xxx...");
+  ck_assert_uint_eq(strlen(out), 15); /* the whole buffer less the NUL */
   ms_printable(out, sizeof(out), "", 0);
   ck_assert_str_eq(out, "");
 }
