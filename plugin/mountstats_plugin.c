@@ -538,8 +538,24 @@ static void ms_printable(char *out, size_t size, const char *p, size_t len) {
   out[o] = '\0';
 }
 
+/* Decodes a mount point or device for matching and naming. A NUL byte
+ * (which no path can hold, so only a damaged file has one) becomes "_":
+ * otherwise the name would stop there and could take another mount's. */
 static void ms_decode(char *out, size_t size, ms_span_t s) {
-  ms_unescape(out, size, s.ptr, s.len);
+  size_t full = ms_unescape(out, size, s.ptr, s.len);
+  size_t n = full < size ? full : size - 1;
+  for (size_t i = 0; i < n; i++)
+    if (out[i] == '\0')
+      out[i] = '_';
+}
+
+/* A mount point fit for a log line: decoded, then every byte outside
+ * printable ASCII escaped as \ooo, bounded. */
+static void ms_mount_for_log(char *out, size_t size, ms_span_t s) {
+  char decoded[PATH_BUF];
+  size_t full = ms_unescape(decoded, sizeof(decoded), s.ptr, s.len);
+  ms_printable(out, size, decoded,
+               full < sizeof(decoded) ? full : sizeof(decoded) - 1);
 }
 
 static int ms_grow_records(size_t n) {
@@ -573,7 +589,8 @@ static int ms_grow_records(size_t n) {
 /* ---- the steps of one read ----------------------------------------------- */
 
 /* Logs malformed lines: each (mount, reason, label) once while it persists,
- * at most DIAG_LOG_MAX new ones per interval. */
+ * at most DIAG_LOG_MAX new ones per interval. A problem not logged for lack
+ * of room is not remembered, so it is logged in a later interval. */
 static void ms_log_diags(void) {
   const ms_snapshot_t *s = &state.snap;
   size_t logged = 0, suppressed = 0;
@@ -589,15 +606,22 @@ static void ms_log_diags(void) {
       label_len = 64;
     uint64_t key = hash_bytes(14695981039346656037ull, mp.ptr, mp.len);
     key = hash_bytes(key ^ (uint64_t)d->reason, d->text.ptr, label_len);
-    keyset_add(&state.diag_cur, key);
-    if (keyset_has(&state.diag_prev, key))
+    if (keyset_has(&state.diag_prev, key)) {
+      keyset_add(&state.diag_cur, key); /* still there: stays quiet */
+      continue;
+    }
+    bool seen_now = false; /* the same problem twice in this file */
+    for (size_t k = 0; k < state.diag_cur.n && !seen_now; k++)
+      seen_now = state.diag_cur.v[k] == key;
+    if (seen_now)
       continue;
     if (logged >= DIAG_LOG_MAX) {
       suppressed++;
       continue;
     }
+    keyset_add(&state.diag_cur, key);
     char mount[256], line[128];
-    ms_decode(mount, sizeof(mount), mp);
+    ms_mount_for_log(mount, sizeof(mount), mp);
     ms_printable(line, sizeof(line), d->text.ptr, d->text.len);
     WARNING(PLUGIN_NAME " plugin: %s line %zu (mount \"%s\"): %s; line "
                         "skipped: \"%s\"",
@@ -682,7 +706,7 @@ static void ms_log_groups(void) {
     for (size_t j = i + 1; j < s->nmounts && listed < GROUP_LOG_MAX; j++) {
       if (!state.selected[j] || state.sb_leader[j] != i)
         continue;
-      ms_decode(mp, sizeof(mp), s->mounts[j].mountpoint);
+      ms_mount_for_log(mp, sizeof(mp), s->mounts[j].mountpoint);
       int n = snprintf(list + used, sizeof(list) - used, "%s\"%s\"",
                        listed ? ", " : "", mp);
       if (n < 0 || (size_t)n >= sizeof(list) - used)
@@ -690,7 +714,7 @@ static void ms_log_groups(void) {
       used += (size_t)n;
       listed++;
     }
-    ms_decode(mp, sizeof(mp), s->mounts[i].mountpoint);
+    ms_mount_for_log(mp, sizeof(mp), s->mounts[i].mountpoint);
     INFO(PLUGIN_NAME " plugin: %zu mount points show one NFS superblock, "
                      "reported once under \"%s\" (ReportAllMountPoints "
                      "reports each); the others: %s%s",
@@ -875,12 +899,12 @@ static void ms_note_other_xprt(const ms_mount_t *m, const ms_xprt_t *x) {
   keyset_add(&state.other_xprt_cur, key);
   if (keyset_has(&state.other_xprt_prev, key))
     return;
-  char mp[PATH_BUF], word[64];
-  ms_decode(mp, sizeof(mp), m->mountpoint);
+  char mp[256], word[64];
+  ms_mount_for_log(mp, sizeof(mp), m->mountpoint);
   ms_printable(word, sizeof(word), x->name.ptr, x->name.len);
   NOTICE(PLUGIN_NAME " plugin: %s line %zu (mount \"%s\"): unknown transport "
                      "\"%s\" is not reported.",
-         conf.file, m->line, mp, word);
+         conf.file, x->line, mp, word);
 }
 
 static void ms_submit_transports(const char *pi, const ms_mount_t *m,

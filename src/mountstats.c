@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Slots of the per-record table that finds an operation printed twice. A
- * record with more operations than this is checked for its first ones only;
- * kernels print at most 69. */
-#define OP_SEEN_SLOTS 256
+/* Slots of the per-record table that finds an operation printed twice:
+ * twice MS_MAX_OPS, so it is never full. */
+#define OP_SEEN_SLOTS (2 * MS_MAX_OPS)
+_Static_assert(MS_MAX_OPS < 0xffff, "op_seen holds op indexes in 16 bits");
 
 static const char *const event_names[MS_EVENTS_NAMED] = {
     "inode_revalidate",
@@ -73,6 +73,8 @@ const char *ms_diag_reason_str(enum ms_diag_reason reason) {
     return "last line has no newline (incomplete)";
   case MS_DIAG_DUPLICATE_OP:
     return "operation printed twice";
+  case MS_DIAG_TOO_MANY_OPS:
+    return "more operations in one record than any kernel prints";
   }
   return "malformed line";
 }
@@ -139,31 +141,24 @@ static enum num_status next_u64(const char **pp, const char *end,
   return st;
 }
 
-/* Reads up to max numbers into v. Returns NUM_OK with *count set to the
- * number of tokens on the line (all of them validated up to max; tokens after
- * max are counted but not checked), or the first error. */
+/* Reads the numbers of a line, keeping the first max in v. Returns NUM_OK
+ * with *count set to the number of numbers on the line, or the first error
+ * (every token is checked, kept or not). */
 static enum num_status read_numbers(const char *p, const char *end, uint64_t *v,
                                     unsigned max, unsigned *count) {
   unsigned n = 0;
   for (;;) {
     uint64_t x = 0;
-    if (n >= max) {
-      /* Count the rest without validating: extra fields are ignored. */
-      p = skip_blanks(p, end);
-      while (p < end) {
-        while (p < end && !is_blank(*p))
-          p++;
-        n++;
-        p = skip_blanks(p, end);
-      }
-      break;
-    }
+    /* Fields past max are not kept, but they must still be numbers below
+     * 2^64: a line with any other token is not a line the kernel printed. */
     enum num_status st = next_u64(&p, end, &x);
     if (st == NUM_END)
       break;
     if (st != NUM_OK)
       return st;
-    v[n++] = x;
+    if (n < max)
+      v[n] = x;
+    n++;
   }
   *count = n;
   return NUM_OK;
@@ -200,10 +195,12 @@ void ms_snapshot_free(ms_snapshot_t *snap) {
 typedef struct {
   ms_snapshot_t *snap;
   size_t line_no;
-  int in_record;                   /* inside an NFS record */
-  int in_ops;                      /* after "per-op statistics" */
-  ms_mount_t *cur;                 /* current NFS record, or NULL */
-  uint16_t op_seen[OP_SEEN_SLOTS]; /* op index + 1 within record, 0 empty */
+  int in_record;                     /* inside an NFS record */
+  int in_ops;                        /* after "per-op statistics" */
+  ms_mount_t *cur;                   /* current NFS record, or NULL */
+  uint16_t op_seen[OP_SEEN_SLOTS];   /* op index + 1 within record, 0 empty */
+  uint16_t op_seen_used[MS_MAX_OPS]; /* slots set for the current record */
+  size_t op_seen_n;
 } parser_t;
 
 static void add_diag(parser_t *ps, enum ms_diag_reason reason, const char *p,
@@ -306,7 +303,10 @@ static int start_record(parser_t *ps, const char *p, const char *end) {
   m->op_first = s->nops;
   ps->cur = m;
   ps->in_record = 1;
-  memset(ps->op_seen, 0, sizeof(ps->op_seen));
+  /* Clear only what the previous record used: cheap for many records. */
+  for (size_t i = 0; i < ps->op_seen_n; i++)
+    ps->op_seen[ps->op_seen_used[i]] = 0;
+  ps->op_seen_n = 0;
   return 0;
 }
 
@@ -407,6 +407,7 @@ static int parse_xprt(parser_t *ps, const char *line, const char *p,
     return 0;
   }
   x->nfields_printed = n;
+  x->line = ps->line_no;
   x->nfields = n < MS_XPRT_MAX_FIELDS ? n : MS_XPRT_MAX_FIELDS;
   s->nxprts++;
   ps->cur->xprt_count++;
@@ -427,17 +428,18 @@ static int op_seen_before(parser_t *ps, const char *name, size_t len) {
   size_t idx = ps->cur->op_count; /* index the new op will get */
   uint32_t h = name_hash(name, len);
   for (unsigned probe = 0; probe < OP_SEEN_SLOTS; probe++) {
-    uint16_t *slot = &ps->op_seen[(h + probe) % OP_SEEN_SLOTS];
+    unsigned at = (h + probe) % OP_SEEN_SLOTS;
+    uint16_t *slot = &ps->op_seen[at];
     if (*slot == 0) {
-      if (idx < 0xffff)
-        *slot = (uint16_t)(idx + 1);
+      *slot = (uint16_t)(idx + 1);
+      ps->op_seen_used[ps->op_seen_n++] = (uint16_t)at;
       return 0;
     }
     const ms_op_t *o = &s->ops[ps->cur->op_first + *slot - 1];
     if (o->name.len == len && memcmp(o->name.ptr, name, len) == 0)
       return 1;
   }
-  return 0; /* table full: no longer checked */
+  return 0; /* not reached: the table has room for MS_MAX_OPS */
 }
 
 static int parse_op(parser_t *ps, const char *line, const char *p,
@@ -461,6 +463,10 @@ static int parse_op(parser_t *ps, const char *line, const char *p,
       add_diag(ps, MS_DIAG_BAD_OP_NAME, line, end);
       return 0;
     }
+  }
+  if (ps->cur->op_count >= MS_MAX_OPS) {
+    add_diag(ps, MS_DIAG_TOO_MANY_OPS, line, end);
+    return 0;
   }
   if (grow((void **)&s->ops, &s->ops_cap_, s->nops + 1, sizeof(*s->ops)) != 0)
     return -ENOMEM;
@@ -559,10 +565,17 @@ int ms_parse(ms_snapshot_t *snap, const char *buf, size_t len) {
       /* The kernel ends every line with '\n'; a line without one was cut
        * while being read, and a number on it may be cut too. */
       if (skip_blanks(p, end) != end) {
-        ms_mount_t *cur = ps.cur;
-        ps.cur = NULL; /* not the record's fault */
-        add_diag(&ps, MS_DIAG_TRUNCATED, p, end);
+        /* Named with the record it belongs to (the current one, unless it
+         * is a record header or a line outside NFS records), but not the
+         * record's fault: its bad_lines is not counted. */
+        ms_mount_t *cur = ps.in_record && is_blank(*p) ? ps.cur : NULL;
+        unsigned bad = cur ? cur->bad_lines : 0;
+        ms_mount_t *saved = ps.cur;
         ps.cur = cur;
+        add_diag(&ps, MS_DIAG_TRUNCATED, p, end);
+        if (cur)
+          cur->bad_lines = bad;
+        ps.cur = saved;
       }
       break;
     }

@@ -17,7 +17,8 @@
  *     "per-op statistics" every such line is an operation;
  *   - unknown labels, unknown lines and extra trailing fields are ignored;
  *   - a malformed known line (too few fields, a token that is not a decimal
- *     number, a value of 2^64 or more) costs only that line, and is reported
+ *     number, a value of 2^64 or more, extra fields included) costs only
+ *     that line, and is reported
  *     as a diagnostic;
  *   - a last line without its newline is incomplete and is ignored.
  */
@@ -50,6 +51,12 @@
 #define MS_OP_MIN_FIELDS 8 /* RPC iostats 1.0 */
 #define MS_OP_FIELDS 9     /* RPC iostats 1.1 adds the error count */
 #define MS_OP_NAME_MAX 63  /* longest accepted op name (kernel: 20) */
+
+/* Operations kept per record; kernels print at most 69. A bound keeps the
+ * work per record linear whatever the input. */
+#ifndef MS_MAX_OPS
+#define MS_MAX_OPS 1024
+#endif
 
 /* A piece of the input buffer. Not NUL-terminated. */
 typedef struct {
@@ -93,6 +100,7 @@ typedef struct {
   enum ms_xprt_kind kind;
   unsigned nfields;         /* numbers kept in v[] */
   unsigned nfields_printed; /* numbers on the line (may exceed nfields) */
+  size_t line;              /* 1-based line number */
   uint64_t v[MS_XPRT_MAX_FIELDS];
 } ms_xprt_t;
 
@@ -136,11 +144,13 @@ enum ms_diag_reason {
   MS_DIAG_NO_TRANSPORT, /* "xprt:" without a transport word */
   MS_DIAG_TRUNCATED,    /* last line without its newline */
   MS_DIAG_DUPLICATE_OP, /* an operation name printed twice in a record */
+  MS_DIAG_TOO_MANY_OPS, /* more than MS_MAX_OPS operations in a record */
 };
 
 typedef struct {
   size_t line;  /* 1-based line number */
-  size_t mount; /* index into mounts, or MS_NO_MOUNT */
+  size_t mount; /* index into mounts, or MS_NO_MOUNT (a line outside NFS
+                   records, or a truncated record header) */
   enum ms_diag_reason reason;
   ms_span_t text; /* the whole offending line, without its newline */
 } ms_diag_t;

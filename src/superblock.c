@@ -107,8 +107,10 @@ static uint64_t content_hash(const ms_snapshot_t *s, size_t i) {
   h = mix(h, m->have);
   for (unsigned k = 0; k < m->nevents; k++)
     h = mix(h, m->events[k]);
-  for (unsigned k = 0; k < MS_BYTES_COUNT; k++)
-    h = mix(h, m->bytes[k]);
+  /* Counter arrays hold data only where the MS_HAVE_* flags say. */
+  if (m->have & MS_HAVE_BYTES)
+    for (unsigned k = 0; k < MS_BYTES_COUNT; k++)
+      h = mix(h, m->bytes[k]);
   for (size_t k = 0; k < m->op_count; k++) {
     const ms_op_t *o = &s->ops[m->op_first + k];
     h = mix(h, o->v[MS_OP_OPS]);
@@ -125,7 +127,8 @@ static int same_content(const ms_snapshot_t *s, size_t a, size_t b) {
       x->op_count != y->op_count || x->xprt_count != y->xprt_count)
     return 0;
   if (memcmp(x->events, y->events, x->nevents * sizeof(x->events[0])) != 0 ||
-      memcmp(x->bytes, y->bytes, sizeof(x->bytes)) != 0 ||
+      ((x->have & MS_HAVE_BYTES) &&
+       memcmp(x->bytes, y->bytes, sizeof(x->bytes)) != 0) ||
       ((x->have & MS_HAVE_FSC) && memcmp(x->fsc, y->fsc, sizeof(x->fsc)) != 0))
     return 0;
   for (size_t k = 0; k < x->op_count; k++) {
