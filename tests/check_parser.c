@@ -1302,6 +1302,43 @@ START_TEST(test_duplicate_op_names) {
 }
 END_TEST
 
+/* More operations in one record than MS_MAX_OPS: the first MS_MAX_OPS are
+ * kept, each further line is a TOO_MANY_OPS diagnostic, and a duplicate of a
+ * kept op is still found (the table never fills). */
+START_TEST(test_too_many_ops) {
+  size_t cap = 64 + (MS_MAX_OPS + 8) * 40;
+  char *text = malloc(cap);
+  size_t len = (size_t)snprintf(
+      text, cap,
+      "device s:/x mounted on /x with fstype nfs statvers=1.1\n"
+      "\tper-op statistics\n");
+  for (int i = 0; i < MS_MAX_OPS + 6; i++)
+    len +=
+        (size_t)snprintf(text + len, cap - len, "\tOP%d: 1 1 0 0 0 0 0 0\n", i);
+  ms_snapshot_t s = {0};
+  ck_assert_int_eq(ms_parse(&s, text, len), 0);
+  ck_assert_uint_eq(s.nmounts, 1);
+  ck_assert_uint_eq(s.mounts[0].op_count, MS_MAX_OPS);
+  ck_assert_uint_eq(s.diags_total, 6);
+  ck_assert_int_eq(s.diags[0].reason, MS_DIAG_TOO_MANY_OPS);
+  ck_assert_uint_eq(s.diags[0].line, 3 + MS_MAX_OPS);
+  /* The same with OP0 printed again in place of the 1024th: duplicate. */
+  len = (size_t)snprintf(text, cap,
+                         "device s:/x mounted on /x with fstype nfs\n"
+                         "\tper-op statistics\n");
+  for (int i = 0; i < MS_MAX_OPS - 1; i++)
+    len +=
+        (size_t)snprintf(text + len, cap - len, "\tOP%d: 1 1 0 0 0 0 0 0\n", i);
+  len += (size_t)snprintf(text + len, cap - len, "\tOP0: 2 2 0 0 0 0 0 0\n");
+  ck_assert_int_eq(ms_parse(&s, text, len), 0);
+  ck_assert_uint_eq(s.mounts[0].op_count, MS_MAX_OPS - 1);
+  ck_assert_uint_eq(s.diags_total, 1);
+  ck_assert_int_eq(s.diags[0].reason, MS_DIAG_DUPLICATE_OP);
+  ms_snapshot_free(&s);
+  free(text);
+}
+END_TEST
+
 START_TEST(test_diag_reason_str) {
   const enum ms_diag_reason r[] = {
       MS_DIAG_TOO_FEW_FIELDS, MS_DIAG_BAD_NUMBER,   MS_DIAG_OVERFLOW,
@@ -1662,6 +1699,7 @@ static Suite *parser_suite(void) {
   tcase_add_test(tc, test_many_diags);
   tcase_add_test(tc, test_duplicate_op_names);
   tcase_add_test(tc, test_diag_reason_str);
+  tcase_add_test(tc, test_too_many_ops);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("reuse");
