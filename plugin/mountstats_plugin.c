@@ -32,6 +32,10 @@
 
 #define PLUGIN_NAME "mountstats"
 
+/* ms_read_whole()'s answer for a FIFO, device or socket: never read, since
+ * they can block or never end. Not an errno value. */
+#define MS_ENOTREG (-1)
+
 /* Read errors of the file are repeated at most this often. */
 #define FILE_ERROR_REPEAT TIME_T_TO_CDTIME_T(60)
 /* Malformed-line messages per interval; persistent ones are logged once. */
@@ -42,6 +46,13 @@
 #define DEFAULT_MAX_FILE_SIZE (256u << 20)
 /* Longest decoded mount point or device the plugin handles in full. */
 #define PATH_BUF 4096
+/* Default longest instance name. write_graphite formats each value list in
+ * a 1428-byte buffer and drops the value list when it does not fit: with 8
+ * data sources (nfs_op), names up to 64 bytes leave room for a long host
+ * name, op name and 20-digit values. */
+#define DEFAULT_MAX_NAME_LEN 64
+/* Failure kinds (errno values) whose last log time is remembered. */
+#define FILE_ERROR_KINDS 8
 
 enum naming_source { NAMING_MOUNTPOINT, NAMING_DEVICE };
 
@@ -55,6 +66,7 @@ typedef struct {
   bool report_zero_ops, report_per_transport, report_all_mountpoints;
   bool report_iostat;
   enum naming_source naming;
+  size_t max_name_len;
   size_t max_file_size;
 } ms_config_t;
 
@@ -86,9 +98,12 @@ typedef struct {
   uint64_t *group_key;
   size_t *group_size;
   /* rate limiting */
-  bool file_failing;
-  int file_errno;
-  cdtime_t file_error_time;
+  bool file_failing;      /* the last read failed */
+  bool file_error_logged; /* ...and an error was logged since it worked */
+  struct {
+    int err;
+    cdtime_t time;
+  } file_errors[FILE_ERROR_KINDS]; /* when each failure kind was logged */
   bool mountinfo_failing;
   keyset_t diag_prev, diag_cur;
   keyset_t group_prev, group_cur;
@@ -128,14 +143,14 @@ static const int slots_gauge[] = {1, 0, 0};
 static const char *const fscache_ds[] = {
     "pages_read_ok", "pages_read_fail", "pages_written_ok",
     "pages_written_fail", "pages_uncached"};
+/* RDMA fields 11-27 in print order, in three types of at most 8 (see
+ * ms_types). rrdtool allows data source names of 19 characters at most. */
 static const char *const rdma_ds[] = {
-    "read_chunks",    "write_chunks", "reply_chunks", "rdma_request",
-    "rdma_reply",     "pullup_copy",  "fixup_copy",   "hardway_register",
-    "failed_marshal", "bad_reply"};
-static const char *const rdma_mr_ds[] = {
-    "nomsg_call",          "mrs_recycled",     "mrs_orphaned",
-    "mrs_allocated",       "local_inv_needed", "empty_sendctx_q",
-    "reply_waits_for_send"};
+    "read_chunks",     "write_chunks",  "reply_chunks",     "rdma_request",
+    "rdma_reply",      "pullup_copy",   "fixup_copy",       "hardway_register",
+    "failed_marshal",  "bad_reply",     "nomsg_call",       "mrs_recycled",
+    "mrs_orphaned",    "mrs_allocated", "local_inv_needed", "empty_sendctx_q",
+    "reply_waits_send"};
 static const char *const op_avg_ds[] = {"queue_ms", "rtt_ms",  "exec_ms",
                                         "kb_sent",  "kb_recv", "retrans_pct",
                                         "timeouts"};
@@ -144,19 +159,39 @@ static const char *const iostat_ds[] = {"ops", "read_ops", "read_kb",
 static const char *events_ds[MS_EVENTS_NAMED];
 static const char *bytes_ds[MS_BYTES_COUNT];
 
+/* Every type has at most 8 data sources: write_graphite formats a value
+ * list in a 1428-byte buffer and drops it whole when it does not fit, so
+ * the 27 event counters come in five groups, the 17 RDMA counters in three. */
+typedef struct {
+  const char *type;
+  unsigned first, count; /* a range of events[] */
+} ms_event_group_t;
+
+static const ms_event_group_t ms_event_groups[] = {
+    {"nfs_events_cache", 0, 4}, /* inode_revalidate .. attr_invalidate */
+    {"nfs_events_vfs", 4, 8},   /* vfs_open .. vfs_write_pages */
+    {"nfs_events_file", 12, 6}, /* vfs_getdents .. vfs_release */
+    {"nfs_events_io", 18, 7},   /* congestion_wait .. delay */
+    {"nfs_events_pnfs", 25, 2}, /* pnfs_read, pnfs_write: 2.6.39+ */
+};
+
 static const ms_type_t ms_types[] = {
     {"nfs_op", op_ds, STATIC_ARRAY_SIZE(op_ds), NULL, false},
     {"nfs_op_errors", value_ds, 1, NULL, false},
-    {"nfs_events", events_ds, MS_EVENTS_NAMED, NULL, false},
+    {"nfs_events_cache", events_ds + 0, 4, NULL, false},
+    {"nfs_events_vfs", events_ds + 4, 8, NULL, false},
+    {"nfs_events_file", events_ds + 12, 6, NULL, false},
+    {"nfs_events_io", events_ds + 18, 7, NULL, false},
+    {"nfs_events_pnfs", events_ds + 25, 2, NULL, false},
     {"nfs_bytes", bytes_ds, MS_BYTES_COUNT, NULL, false},
     {"nfs_fscache", fscache_ds, STATIC_ARRAY_SIZE(fscache_ds), NULL, false},
     {"nfs_xprt", xprt_ds, STATIC_ARRAY_SIZE(xprt_ds), NULL, false},
     {"nfs_xprt_conn", conn_ds, STATIC_ARRAY_SIZE(conn_ds), conn_gauge, false},
     {"nfs_xprt_slots", slots_ds, STATIC_ARRAY_SIZE(slots_ds), slots_gauge,
      false},
-    {"nfs_xprt_rdma", rdma_ds, STATIC_ARRAY_SIZE(rdma_ds), NULL, false},
-    {"nfs_xprt_rdma_mr", rdma_mr_ds, STATIC_ARRAY_SIZE(rdma_mr_ds), NULL,
-     false},
+    {"nfs_xprt_rdma", rdma_ds + 0, 5, NULL, false},
+    {"nfs_xprt_rdma_copy", rdma_ds + 5, 5, NULL, false},
+    {"nfs_xprt_rdma_mr", rdma_ds + 10, 7, NULL, false},
     {"nfs_op_avg", op_avg_ds, STATIC_ARRAY_SIZE(op_avg_ds), NULL, true},
     {"nfs_iostat", iostat_ds, STATIC_ARRAY_SIZE(iostat_ds), NULL, true},
 };
@@ -212,6 +247,7 @@ static void ms_config_defaults(void) {
   conf.ignore_selected = conf.ignore_selected_op = false;
   conf.naming = NAMING_MOUNTPOINT;
   conf.max_file_size = DEFAULT_MAX_FILE_SIZE;
+  conf.max_name_len = DEFAULT_MAX_NAME_LEN;
 }
 
 static void ms_config_free(void) {
@@ -285,6 +321,20 @@ static int ms_config_size(const oconfig_item_t *child, size_t *out) {
   return 0;
 }
 
+static int ms_config_name_len(const oconfig_item_t *child) {
+  int v = 0;
+  if (cf_util_get_int(child, &v) != 0)
+    return -1;
+  if (v < MS_NAME_MIN || v > MS_NAME_MAX) {
+    ERROR(PLUGIN_NAME " plugin: Option \"MaxNameLength\" must be between %d "
+                      "and %d.",
+          MS_NAME_MIN, MS_NAME_MAX);
+    return -1;
+  }
+  conf.max_name_len = (size_t)v;
+  return 0;
+}
+
 static const struct {
   const char *key;
   bool *flag;
@@ -326,6 +376,8 @@ static int ms_config_child(const oconfig_item_t *child) {
     return ms_config_naming(child);
   if (strcasecmp(key, "MaxFileSize") == 0)
     return ms_config_size(child, &conf.max_file_size);
+  if (strcasecmp(key, "MaxNameLength") == 0)
+    return ms_config_name_len(child);
 
   ERROR(PLUGIN_NAME " plugin: Option \"%s\" not allowed here.", key);
   return -1;
@@ -394,7 +446,7 @@ static int ms_read_whole(const char *path, char **buf, size_t *cap, size_t *len,
   }
   if (!S_ISREG(st.st_mode)) {
     close(fd);
-    return S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+    return S_ISDIR(st.st_mode) ? EISDIR : MS_ENOTREG;
   }
   /* /proc files report size 0; an ordinary file that is already too large
    * is refused without reading it. */
@@ -402,17 +454,19 @@ static int ms_read_whole(const char *path, char **buf, size_t *cap, size_t *len,
     close(fd);
     return EFBIG;
   }
+  /* The buffer may grow to max + 1 bytes: a file of exactly max bytes is
+   * accepted, one byte more is refused. */
   size_t used = 0;
   int err = 0;
   for (;;) {
     if (used == *cap) {
-      if (*cap >= max) {
+      if (*cap > max) {
         err = EFBIG;
         break;
       }
       size_t ncap = *cap ? *cap * 2 : 65536;
-      if (ncap > max)
-        ncap = max;
+      if (ncap > max + 1)
+        ncap = max + 1;
       char *nb = realloc(*buf, ncap);
       if (nb == NULL) {
         err = ENOMEM;
@@ -432,28 +486,43 @@ static int ms_read_whole(const char *path, char **buf, size_t *cap, size_t *len,
       break;
     used += (size_t)n;
   }
+  if (err == 0 && used > max)
+    err = EFBIG;
   close(fd);
   *len = used;
   return err;
 }
 
-/* Logs a failure to read the file: at once when it starts or changes, then
- * at most once a minute. */
+/* Logs a failure to read the file: each kind (errno value) at most once a
+ * minute, however often the file flaps between good and bad. */
 static void ms_file_error(int err, cdtime_t now) {
-  if (state.file_failing && state.file_errno == err &&
-      now - state.file_error_time < FILE_ERROR_REPEAT)
-    return;
+  state.file_failing = true;
+  size_t slot = 0;
+  for (size_t i = 0; i < FILE_ERROR_KINDS; i++) {
+    if (state.file_errors[i].time != 0 && state.file_errors[i].err == err) {
+      if (now - state.file_errors[i].time < FILE_ERROR_REPEAT)
+        return;
+      slot = i;
+      break;
+    }
+    if (state.file_errors[i].time < state.file_errors[slot].time)
+      slot = i; /* the oldest, for a kind not seen yet */
+  }
+  state.file_errors[slot].err = err;
+  state.file_errors[slot].time = now;
+  state.file_error_logged = true;
   if (err == EFBIG)
     ERROR(PLUGIN_NAME " plugin: \"%s\" is larger than MaxFileSize (%zu "
-                      "bytes); nothing reported this interval.",
+                      "bytes); nothing reported until it is smaller.",
           conf.file, conf.max_file_size);
+  else if (err == MS_ENOTREG)
+    ERROR(PLUGIN_NAME " plugin: \"%s\" is not a regular file (a FIFO, "
+                      "device or socket); nothing reported until it is.",
+          conf.file);
   else
     ERROR(PLUGIN_NAME " plugin: reading \"%s\" failed: %s (errno %d); "
                       "nothing reported until it is readable.",
           conf.file, STRERROR(err), err);
-  state.file_failing = true;
-  state.file_errno = err;
-  state.file_error_time = now;
 }
 
 /* ---- small helpers ------------------------------------------------------- */
@@ -737,11 +806,11 @@ static size_t ms_name_records(void) {
               conf.naming == NAMING_DEVICE && m->device.len > 0
                   ? m->device
                   : m->mountpoint);
-    ms_name_from_path(state.names[n], src);
+    ms_name_from_path(state.names[n], src, conf.max_name_len);
     state.name_index[i] = n;
     state.reported[n++] = i;
   }
-  ms_names_make_unique(state.names, n, state.order);
+  ms_names_make_unique(state.names, n, state.order, conf.max_name_len);
   return n;
 }
 
@@ -796,7 +865,7 @@ typedef struct {
   uint64_t connect_count, connect_time;
   int64_t idle_time;
   uint64_t max_slots, sending_u, pending_u;
-  uint64_t rdma[10], rdma_mr[7];
+  uint64_t rdma[17]; /* fields 11..27 */
 } xprt_values_t;
 
 /* Field positions per kind: bind, connect_count (-1 none), sends, slots
@@ -836,12 +905,10 @@ static int ms_xprt_normalise(const ms_xprt_t *x, xprt_values_t *o) {
     o->pending_u = x->v[slots + 2];
   }
   if (x->kind == MS_XPRT_RDMA) {
-    o->have_rdma = true;
-    memcpy(o->rdma, &x->v[10], sizeof(o->rdma));
-    if (x->nfields >= 27) {
-      o->have_rdma_mr = true;
-      memcpy(o->rdma_mr, &x->v[20], sizeof(o->rdma_mr));
-    }
+    o->have_rdma = true; /* fields 11-20: every rdma layout has them */
+    o->have_rdma_mr = x->nfields >= 27;
+    memcpy(o->rdma, &x->v[10],
+           (o->have_rdma_mr ? 17 : 10) * sizeof(o->rdma[0]));
   }
   return 0;
 }
@@ -863,11 +930,9 @@ static void ms_xprt_add(xprt_values_t *a, const xprt_values_t *b) {
   a->sending_u += b->sending_u;
   a->pending_u += b->pending_u;
   a->have_rdma = a->have_rdma && b->have_rdma;
-  for (int i = 0; i < 10; i++)
-    a->rdma[i] += b->rdma[i];
   a->have_rdma_mr = a->have_rdma_mr && b->have_rdma_mr;
-  for (int i = 0; i < 7; i++)
-    a->rdma_mr[i] += b->rdma_mr[i];
+  for (int i = 0; i < 17; i++)
+    a->rdma[i] += b->rdma[i];
 }
 
 static void ms_submit_xprt_values(const char *pi, const char *ti,
@@ -885,10 +950,12 @@ static void ms_submit_xprt_values(const char *pi, const char *ti,
                    {.derive = ms_derive(x->pending_u)}};
     ms_submit(pi, "nfs_xprt_slots", ti, v, 3, t);
   }
-  if (x->have_rdma)
-    ms_submit_counters(pi, "nfs_xprt_rdma", ti, x->rdma, 10, t);
+  if (x->have_rdma) {
+    ms_submit_counters(pi, "nfs_xprt_rdma", ti, x->rdma, 5, t);
+    ms_submit_counters(pi, "nfs_xprt_rdma_copy", ti, x->rdma + 5, 5, t);
+  }
   if (x->have_rdma_mr)
-    ms_submit_counters(pi, "nfs_xprt_rdma_mr", ti, x->rdma_mr, 7, t);
+    ms_submit_counters(pi, "nfs_xprt_rdma_mr", ti, x->rdma + 10, 7, t);
 }
 
 /* Notes an unknown transport word once per mount while it persists. */
@@ -1004,11 +1071,13 @@ static void ms_submit_mount(const char *pi, size_t rec, cdtime_t t) {
     ms_submit(pi, "uptime", "age", &age, 1, t);
   }
   if (conf.report_events && (m->have & MS_HAVE_EVENTS)) {
-    /* 25-event kernels (before 2.6.39) had no pNFS: those two are 0. */
-    uint64_t ev[MS_EVENTS_NAMED] = {0};
-    unsigned n = m->nevents < MS_EVENTS_NAMED ? m->nevents : MS_EVENTS_NAMED;
-    memcpy(ev, m->events, n * sizeof(ev[0]));
-    ms_submit_counters(pi, "nfs_events", NULL, ev, MS_EVENTS_NAMED, t);
+    /* A group the kernel did not print (pNFS before 2.6.39) is left out. */
+    for (size_t g = 0; g < STATIC_ARRAY_SIZE(ms_event_groups); g++) {
+      const ms_event_group_t *eg = &ms_event_groups[g];
+      if (m->nevents >= eg->first + eg->count)
+        ms_submit_counters(pi, eg->type, NULL, m->events + eg->first, eg->count,
+                           t);
+    }
   }
   if (conf.report_bytes && (m->have & MS_HAVE_BYTES))
     ms_submit_counters(pi, "nfs_bytes", NULL, m->bytes, MS_BYTES_COUNT, t);
@@ -1033,7 +1102,8 @@ static const char *ms_read_mountinfo(size_t *len) {
     if (!state.mountinfo_failing)
       WARNING(PLUGIN_NAME " plugin: reading \"%s\" failed: %s; superblocks "
                           "are recognised by identical counters instead.",
-              conf.mountinfo_file, STRERROR(err));
+              conf.mountinfo_file,
+              err == MS_ENOTREG ? "not a regular file" : STRERROR(err));
     state.mountinfo_failing = true;
     return NULL;
   }
@@ -1089,10 +1159,9 @@ static int ms_read(void) {
     ms_file_error(err, now);
     return 0; /* keep the normal interval: values resume when readable */
   }
-  if (state.file_failing) {
+  if (state.file_failing && state.file_error_logged)
     INFO(PLUGIN_NAME " plugin: \"%s\" is readable again.", conf.file);
-    state.file_failing = false;
-  }
+  state.file_failing = state.file_error_logged = false;
   const char *mi_buf = ms_read_mountinfo(&mi_len);
   return ms_process(state.buf, len, mi_buf, mi_len, now);
 }

@@ -32,8 +32,15 @@ static size_t utf8_cut(const char *s, size_t want) {
   return cut;
 }
 
-size_t ms_name_from_path(ms_name_t out, const char *src) {
+static size_t clamp_max(size_t max_len) {
+  return max_len < MS_NAME_MIN   ? MS_NAME_MIN
+         : max_len > MS_NAME_MAX ? MS_NAME_MAX
+                                 : max_len;
+}
+
+size_t ms_name_from_path(ms_name_t out, const char *src, size_t max_len) {
   size_t srclen = strlen(src);
+  max_len = clamp_max(max_len);
   const char *p = src;
   if (p[0] == '/' && p[1] == '\0')
     p = "root";
@@ -49,12 +56,12 @@ size_t ms_name_from_path(ms_name_t out, const char *src) {
     full[n++] = c == '/' ? '-' : is_control(c) ? '_' : (char)c;
   }
   full[n] = '\0';
-  if (n <= MS_NAME_MAX && *p == '\0') {
+  if (n <= max_len && *p == '\0') {
     memcpy(out, full, n + 1);
     return n;
   }
-  /* Too long: prefix + "~" + 8 hex digits = MS_NAME_MAX at most. */
-  size_t keep = utf8_cut(full, MS_NAME_MAX - 9);
+  /* Too long: prefix + "~" + 8 hex digits = max_len at most. */
+  size_t keep = utf8_cut(full, max_len - 9);
   memcpy(out, full, keep);
   snprintf(out + keep, MS_NAME_SIZE - keep, "~%08x",
            (unsigned)ms_fnv1a32(src, srclen));
@@ -93,17 +100,19 @@ static int same_folded(const char *a, const char *b) {
   }
 }
 
-static void add_suffix(ms_name_t name, size_t k) {
+static void add_suffix(ms_name_t name, size_t k, size_t max_len) {
   char suffix[24];
   int sl = snprintf(suffix, sizeof(suffix), "~%zu", k);
   size_t len = strlen(name);
-  if (len + (size_t)sl > MS_NAME_MAX)
-    len = utf8_cut(name, MS_NAME_MAX - (size_t)sl);
+  if (len + (size_t)sl > max_len)
+    len = utf8_cut(name, max_len - (size_t)sl);
   memcpy(name + len, suffix, (size_t)sl + 1);
 }
 
-size_t ms_names_make_unique(ms_name_t *names, size_t n, size_t *order) {
+size_t ms_names_make_unique(ms_name_t *names, size_t n, size_t *order,
+                            size_t max_len) {
   size_t changed = 0;
+  max_len = clamp_max(max_len);
   for (int pass = 0; pass < UNIQUE_MAX_PASSES; pass++) {
     for (size_t i = 0; i < n; i++)
       order[i] = i;
@@ -115,7 +124,7 @@ size_t ms_names_make_unique(ms_name_t *names, size_t n, size_t *order) {
         j++;
       /* order[i] is the first in file order: it keeps its name. */
       for (size_t k = i + 1; k < j; k++) {
-        add_suffix(names[order[k]], k - i + 1);
+        add_suffix(names[order[k]], k - i + 1, max_len);
         clashes++;
       }
       i = j;

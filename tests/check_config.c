@@ -27,8 +27,8 @@ static oconfig_value_t num_value(double d) {
 
 /* Runs the config callback on one <Plugin mountstats> block. */
 static int configure(oconfig_item_t *children, int n) {
-  oconfig_item_t block = {.key = (char *)"Plugin", .children = children,
-                          .children_num = n};
+  oconfig_item_t block = {
+      .key = (char *)"Plugin", .children = children, .children_num = n};
   return ms_config(&block);
 }
 
@@ -77,8 +77,7 @@ START_TEST(test_defaults) {
   ck_assert_int_eq(conf.naming, NAMING_MOUNTPOINT);
   ck_assert_uint_eq(conf.max_file_size, 256u << 20);
   /* The start-up line names the version and the file. */
-  ck_assert_uint_eq(stub_log_count(LOG_INFO, "version " MOUNTSTATS_VERSION),
-                    1);
+  ck_assert_uint_eq(stub_log_count(LOG_INFO, "version " MOUNTSTATS_VERSION), 1);
 }
 END_TEST
 
@@ -136,8 +135,7 @@ START_TEST(test_unknown_option_fails) {
   oconfig_value_t v = str_value("x");
   oconfig_item_t item = ITEM("Bogus", &v);
   ck_assert_int_ne(configure(&item, 1), 0);
-  ck_assert_uint_eq(stub_log_count(LOG_ERR, "Option \"Bogus\" not allowed"),
-                    1);
+  ck_assert_uint_eq(stub_log_count(LOG_ERR, "Option \"Bogus\" not allowed"), 1);
 }
 END_TEST
 
@@ -184,6 +182,20 @@ START_TEST(test_naming_source) {
 }
 END_TEST
 
+START_TEST(test_max_name_length) {
+  ck_assert_uint_eq(conf.max_name_len, 64);
+  oconfig_value_t v = num_value(100);
+  oconfig_item_t item = ITEM("MaxNameLength", &v);
+  ck_assert_int_eq(configure(&item, 1), 0);
+  ck_assert_uint_eq(conf.max_name_len, 100);
+  v = num_value(128);
+  ck_assert_int_ne(configure(&item, 1), 0);
+  v = num_value(15);
+  ck_assert_int_ne(configure(&item, 1), 0);
+  ck_assert_uint_eq(stub_log_count(LOG_ERR, "must be between 16 and 127"), 2);
+}
+END_TEST
+
 START_TEST(test_max_file_size) {
   oconfig_value_t v = num_value(1 << 20);
   oconfig_item_t item = ITEM("MaxFileSize", &v);
@@ -221,8 +233,7 @@ START_TEST(test_types_match_types_db) {
          tok = strtok_r(NULL, ", \t\n", &save), k++) {
       char name[64], kind[16], min[32], max[32];
       ck_assert_int_eq(
-          sscanf(tok, "%63[^:]:%15[^:]:%31[^:]:%31s", name, kind, min, max),
-          4);
+          sscanf(tok, "%63[^:]:%15[^:]:%31[^:]:%31s", name, kind, min, max), 4);
       ck_assert_uint_lt(k, ds->ds_num);
       ck_assert_str_eq(ds->ds[k].name, name);
       ck_assert_int_eq(ds->ds[k].type, strcmp(kind, "GAUGE") == 0
@@ -239,7 +250,14 @@ START_TEST(test_types_match_types_db) {
   }
   fclose(f);
   ck_assert_uint_eq(types_in_file, stub_data_sets_n);
-  ck_assert_uint_eq(types_in_file, 12);
+  ck_assert_uint_eq(types_in_file, 17);
+  /* No type has more than 8 data sources (write_graphite's buffer), and no
+   * data source name more than 19 characters (rrdtool's limit). */
+  for (size_t i = 0; i < stub_data_sets_n; i++) {
+    ck_assert_uint_le(stub_data_sets[i].ds_num, 8);
+    for (size_t k = 0; k < stub_data_sets[i].ds_num; k++)
+      ck_assert_uint_le(strlen(stub_data_sets[i].ds[k].name), 19);
+  }
 }
 END_TEST
 
@@ -363,23 +381,35 @@ START_TEST(test_read_dispatches_contract) {
   ck_assert(conn->values[2].gauge == 10.0);
   ck_assert(stub_find("home", "count", "transports")->values[0].gauge == 2.0);
 
-  const stub_vl_t *ev = stub_find("home", "nfs_events", NULL);
-  ck_assert_uint_eq(ev->values_len, 27);
-  ck_assert_int_eq(ev->values[0].derive, 1);
-  ck_assert_int_eq(ev->values[26].derive, 27);
+  /* The events line "1 2 ... 27", in its five groups. */
+  static const struct {
+    const char *type;
+    size_t n;
+    derive_t first;
+  } groups[] = {{"nfs_events_cache", 4, 1},
+                {"nfs_events_vfs", 8, 5},
+                {"nfs_events_file", 6, 13},
+                {"nfs_events_io", 7, 19},
+                {"nfs_events_pnfs", 2, 26}};
+  for (size_t g = 0; g < STATIC_ARRAY_SIZE(groups); g++) {
+    const stub_vl_t *ev = stub_find("home", groups[g].type, NULL);
+    ck_assert_ptr_nonnull(ev);
+    ck_assert_uint_eq(ev->values_len, groups[g].n);
+    for (size_t k = 0; k < groups[g].n; k++)
+      ck_assert_int_eq(ev->values[k].derive, groups[g].first + (derive_t)k);
+  }
   const stub_vl_t *by = stub_find("home", "nfs_bytes", NULL);
   ck_assert_int_eq(by->values[1].derive, 200);
   ck_assert(stub_find("home", "uptime", "age")->values[0].gauge == 1234.0);
 
-  /* "/" is "root"; RPC iostats 1.0 has no error column; 25 events give 0
-   * for the two pNFS counters; udp (7 fields) has no connection or slot
-   * fields. */
+  /* "/" is "root"; RPC iostats 1.0 has no error column; 25 events have no
+   * pNFS group; udp (7 fields) has no connection or slot fields. */
   const stub_vl_t *ga = stub_find("root", "nfs_op", "GETATTR");
   ck_assert_int_eq(ga->values[MS_OP_EXEC_MS].derive, 35);
   ck_assert_ptr_null(stub_find("root", "nfs_op_errors", NULL));
-  const stub_vl_t *ev3 = stub_find("root", "nfs_events", NULL);
-  ck_assert_int_eq(ev3->values[24].derive, 7);
-  ck_assert_int_eq(ev3->values[25].derive, 0);
+  const stub_vl_t *ev3 = stub_find("root", "nfs_events_io", NULL);
+  ck_assert_int_eq(ev3->values[6].derive, 7); /* delay, the 25th event */
+  ck_assert_ptr_null(stub_find("root", "nfs_events_pnfs", NULL));
   ck_assert_int_eq(stub_find("root", "nfs_xprt", "udp")->values[1].derive, 40);
   ck_assert_ptr_null(stub_find("root", "nfs_xprt_conn", NULL));
   ck_assert_ptr_null(stub_find("root", "nfs_xprt_slots", NULL));
@@ -395,12 +425,9 @@ START_TEST(test_read_options) {
   oconfig_value_t f = str_value(write_temp("ms", sample));
   oconfig_value_t t = bool_value(1), op = str_value("READ");
   oconfig_item_t items[] = {
-      ITEM("File", &f),
-      ITEM("ReportAllMountPoints", &t),
-      ITEM("ReportZeroOps", &t),
-      ITEM("ReportPerTransport", &t),
-      ITEM("Operation", &op),
-      ITEM("IgnoreSelectedOperation", &t),
+      ITEM("File", &f),          ITEM("ReportAllMountPoints", &t),
+      ITEM("ReportZeroOps", &t), ITEM("ReportPerTransport", &t),
+      ITEM("Operation", &op),    ITEM("IgnoreSelectedOperation", &t),
   };
   ck_assert_int_eq(configure(items, 6), 0);
   ck_assert_int_eq(ms_init(), 0);
@@ -550,6 +577,7 @@ static Suite *config_suite(void) {
   tcase_add_test(tc, test_patterns);
   tcase_add_test(tc, test_naming_source);
   tcase_add_test(tc, test_max_file_size);
+  tcase_add_test(tc, test_max_name_length);
   tcase_add_test(tc, test_types_match_types_db);
   tcase_add_test(tc, test_types_known_not_registered);
   suite_add_tcase(s, tc);

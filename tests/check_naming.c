@@ -83,7 +83,7 @@ static void set_names(ms_name_t *names, const char *const *in, size_t n) {
 static size_t make_unique(ms_name_t *names, size_t n) {
   size_t order[64];
   ck_assert_uint_le(n, 64);
-  return ms_names_make_unique(names, n, order);
+  return ms_names_make_unique(names, n, order, MS_NAME_MAX);
 }
 
 /* write_graphite's view of a byte. */
@@ -159,7 +159,7 @@ static const struct {
 START_TEST(test_short_names) {
   ms_name_t out;
   memset(out, 'Z', sizeof(out));
-  size_t len = ms_name_from_path(out, short_cases[_i].src);
+  size_t len = ms_name_from_path(out, short_cases[_i].src, MS_NAME_MAX);
   ck_assert_str_eq(out, short_cases[_i].want);
   ck_assert_uint_eq(len, strlen(short_cases[_i].want));
 }
@@ -177,7 +177,7 @@ START_TEST(test_exactly_127_unchanged) {
   want[59] = '-';
   want[127] = '\0';
   ms_name_t out;
-  size_t len = ms_name_from_path(out, src);
+  size_t len = ms_name_from_path(out, src, MS_NAME_MAX);
   ck_assert_uint_eq(len, 127);
   ck_assert_str_eq(out, want);
   ck_assert_ptr_null(strchr(out, '~'));
@@ -191,7 +191,7 @@ START_TEST(test_128_bytes_hashed) {
   memset(src + 1, 'b', 128);
   src[129] = '\0';
   ms_name_t out;
-  size_t len = ms_name_from_path(out, src);
+  size_t len = ms_name_from_path(out, src, MS_NAME_MAX);
   size_t keep = check_long_name(out, len, src);
   /* ASCII only: nothing to back off for. 118 + 9 = 127. */
   ck_assert_uint_eq(keep, 118);
@@ -207,7 +207,7 @@ START_TEST(test_5000_bytes_hashed) {
     src[i] = "abc/"[i % 4];
   src[n] = '\0';
   ms_name_t out;
-  size_t len = ms_name_from_path(out, src);
+  size_t len = ms_name_from_path(out, src, MS_NAME_MAX);
   check_long_name(out, len, src);
   ck_assert_uint_eq(len, 127);
   /* name = "bc-abc-abc-..." : first bytes by hand */
@@ -216,7 +216,7 @@ START_TEST(test_5000_bytes_hashed) {
   /* A change at the very end (beyond any buffer) changes the hash. */
   ms_name_t out2;
   src[n - 1] = src[n - 1] == 'a' ? 'z' : 'a';
-  ms_name_from_path(out2, src);
+  ms_name_from_path(out2, src, MS_NAME_MAX);
   check_long_name(out2, strlen(out2), src);
   ck_assert_str_ne(out, out2);
 }
@@ -237,7 +237,7 @@ START_TEST(test_long_two_byte_char_at_cut) {
   }
   *p = '\0';
   ms_name_t out;
-  size_t len = ms_name_from_path(out, src);
+  size_t len = ms_name_from_path(out, src, MS_NAME_MAX);
   size_t keep = check_long_name(out, len, src);
   ck_assert_uint_eq(keep, 117);
   char want[128];
@@ -257,7 +257,7 @@ START_TEST(test_long_three_byte_chars) {
     memcpy(src + 1 + 3 * i, "\xe2\x82\xac", 3);
   src[181] = '\0';
   ms_name_t out;
-  size_t len = ms_name_from_path(out, src);
+  size_t len = ms_name_from_path(out, src, MS_NAME_MAX);
   size_t keep = check_long_name(out, len, src);
   ck_assert_uint_eq(keep, 117);
   ck_assert_uint_eq(len, 126);
@@ -278,7 +278,7 @@ START_TEST(test_long_four_byte_chars) {
   }
   *p = '\0';
   ms_name_t out;
-  size_t len = ms_name_from_path(out, src);
+  size_t len = ms_name_from_path(out, src, MS_NAME_MAX);
   size_t keep = check_long_name(out, len, src);
   /* by hand: the largest _i + 4k <= 118 */
   size_t want_keep = (size_t)_i + 4 * ((118 - (size_t)_i) / 4);
@@ -294,8 +294,8 @@ START_TEST(test_long_shared_prefix_differ) {
   snprintf(a, sizeof(a), "/%s/one", common);
   snprintf(b, sizeof(b), "/%s/two", common);
   ms_name_t na, nb;
-  size_t la = ms_name_from_path(na, a);
-  size_t lb = ms_name_from_path(nb, b);
+  size_t la = ms_name_from_path(na, a, MS_NAME_MAX);
+  size_t lb = ms_name_from_path(nb, b, MS_NAME_MAX);
   check_long_name(na, la, a);
   check_long_name(nb, lb, b);
   ck_assert_uint_eq(my_fnv1a32(a) != my_fnv1a32(b), 1);
@@ -312,7 +312,7 @@ START_TEST(test_long_control_bytes_replaced) {
     src[1 + i] = (i % 10 == 9) ? '\t' : 'k';
   src[151] = '\0';
   ms_name_t out;
-  size_t len = ms_name_from_path(out, src);
+  size_t len = ms_name_from_path(out, src, MS_NAME_MAX);
   check_long_name(out, len, src);
   ck_assert_ptr_null(strchr(out, '\t'));
   ck_assert_int_eq(out[9], '_');
@@ -326,8 +326,8 @@ START_TEST(test_name_deterministic) {
     src[1 + i] = (char)('a' + i % 26);
   src[301] = '\0';
   ms_name_t a, b;
-  size_t la = ms_name_from_path(a, src);
-  size_t lb = ms_name_from_path(b, src);
+  size_t la = ms_name_from_path(a, src, MS_NAME_MAX);
+  size_t lb = ms_name_from_path(b, src, MS_NAME_MAX);
   ck_assert_uint_eq(la, lb);
   ck_assert_str_eq(a, b);
 }
@@ -339,8 +339,8 @@ START_TEST(test_unique_df_clash) {
   /* "/mnt/a-b" and "/mnt/a/b" both give "mnt-a-b". */
   ms_name_t names[2];
   memset(names, 0, sizeof(names));
-  ms_name_from_path(names[0], "/mnt/a-b");
-  ms_name_from_path(names[1], "/mnt/a/b");
+  ms_name_from_path(names[0], "/mnt/a-b", MS_NAME_MAX);
+  ms_name_from_path(names[1], "/mnt/a/b", MS_NAME_MAX);
   ck_assert_str_eq(names[0], "mnt-a-b");
   ck_assert_str_eq(names[1], "mnt-a-b");
   ck_assert_uint_eq(make_unique(names, 2), 1);
@@ -477,12 +477,12 @@ START_TEST(test_unique_long_hashed_names) {
   memset(a + 1, 'L', 250);
   ms_name_t names[3];
   memset(names, 0, sizeof(names));
-  ms_name_from_path(names[0], a);
-  ms_name_from_path(names[1], a);
-  ms_name_from_path(names[2], "/short");
+  ms_name_from_path(names[0], a, MS_NAME_MAX);
+  ms_name_from_path(names[1], a, MS_NAME_MAX);
+  ms_name_from_path(names[2], "/short", MS_NAME_MAX);
   ck_assert_uint_eq(make_unique(names, 3), 1);
   ms_name_t first;
-  ms_name_from_path(first, a);
+  ms_name_from_path(first, a, MS_NAME_MAX);
   ck_assert_str_eq(names[0], first);
   ck_assert_str_eq(names[2], "short");
   ck_assert_uint_le(strlen(names[1]), MS_NAME_MAX);
@@ -499,8 +499,8 @@ START_TEST(test_unique_deterministic) {
   memset(a, 0, sizeof(a));
   memset(b, 0, sizeof(b));
   for (int i = 0; i < 7; i++) {
-    ms_name_from_path(a[i], paths[i]);
-    ms_name_from_path(b[i], paths[i]);
+    ms_name_from_path(a[i], paths[i], MS_NAME_MAX);
+    ms_name_from_path(b[i], paths[i], MS_NAME_MAX);
   }
   size_t ca = make_unique(a, 7);
   size_t cb = make_unique(b, 7);
@@ -561,7 +561,7 @@ START_TEST(test_unique_realistic_prefixes) {
   ms_name_t names[6];
   memset(names, 0, sizeof(names));
   for (int i = 0; i < 6; i++)
-    ms_name_from_path(names[i], paths[i]);
+    ms_name_from_path(names[i], paths[i], MS_NAME_MAX);
   ck_assert_uint_eq(make_unique(names, 6), 0);
   for (int i = 0; i < 6; i++)
     ck_assert_str_eq(names[i], want[i]);
@@ -575,6 +575,60 @@ START_TEST(test_unique_empty_and_single) {
   strcpy(names[0], "only");
   ck_assert_uint_eq(make_unique(names, 1), 0);
   ck_assert_str_eq(names[0], "only");
+}
+END_TEST
+
+/* ---- max_len below MS_NAME_MAX (MaxNameLength) --------------------------- */
+
+/* A 64-byte cap: names up to 64 bytes are kept, longer ones become 55 bytes
+ * of prefix + "~" + 8 hex digits of the whole path's hash. */
+START_TEST(test_max_len_64) {
+  ms_name_t out;
+  char src[200];
+  memset(src, 'a', sizeof(src));
+  src[0] = '/';
+  src[65] = '\0'; /* "/" + 64 bytes -> name of exactly 64 */
+  ck_assert_uint_eq(ms_name_from_path(out, src, 64), 64);
+  ck_assert_str_eq(out, src + 1);
+  src[65] = 'a';
+  src[66] = '\0'; /* 65 bytes -> cut */
+  ck_assert_uint_eq(ms_name_from_path(out, src, 64), 64);
+  char want[80];
+  memcpy(want, src + 1, 55);
+  snprintf(want + 55, sizeof(want) - 55, "~%08x", my_fnv1a32(src));
+  ck_assert_str_eq(out, want);
+}
+END_TEST
+
+/* Out-of-range caps are clamped to MS_NAME_MIN..MS_NAME_MAX. */
+START_TEST(test_max_len_clamped) {
+  ms_name_t out;
+  char src[300];
+  memset(src, 'b', sizeof(src) - 1);
+  src[0] = '/';
+  src[sizeof(src) - 1] = '\0';
+  ck_assert_uint_eq(ms_name_from_path(out, src, 0), MS_NAME_MIN);
+  ck_assert_uint_eq(ms_name_from_path(out, src, 4), MS_NAME_MIN);
+  ck_assert_uint_eq(ms_name_from_path(out, src, 1000), MS_NAME_MAX);
+}
+END_TEST
+
+/* Clash suffixes respect the cap too. */
+START_TEST(test_unique_with_cap) {
+  ms_name_t names[3];
+  size_t order[3];
+  char src[100];
+  memset(src, 'c', sizeof(src));
+  src[0] = '/';
+  src[64] = '\0'; /* 63-byte name */
+  for (int i = 0; i < 3; i++)
+    ms_name_from_path(names[i], src, 64);
+  ck_assert_uint_eq(ms_names_make_unique(names, 3, order, 64), 2);
+  ck_assert_str_eq(names[0], src + 1);
+  ck_assert_uint_eq(strlen(names[1]), 64); /* 62 + "~2" */
+  ck_assert_str_eq(names[1] + 62, "~2");
+  ck_assert_str_eq(names[2] + 62, "~3");
+  ck_assert_int_eq(strncmp(names[1], src + 1, 62), 0);
 }
 END_TEST
 
@@ -597,6 +651,12 @@ static Suite *naming_suite(void) {
   tcase_add_test(tc, test_long_shared_prefix_differ);
   tcase_add_test(tc, test_long_control_bytes_replaced);
   tcase_add_test(tc, test_name_deterministic);
+  suite_add_tcase(s, tc);
+
+  tc = tcase_create("max_len");
+  tcase_add_test(tc, test_max_len_64);
+  tcase_add_test(tc, test_max_len_clamped);
+  tcase_add_test(tc, test_unique_with_cap);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("make_unique");

@@ -88,8 +88,7 @@ int plugin_dispatch_values(value_list_t const *vl) {
   stub_vl_t *v = &stub_dispatched[stub_dispatched_n++];
   memset(v, 0, sizeof(*v));
   sstrncpy(v->plugin, vl->plugin, sizeof(v->plugin));
-  sstrncpy(v->plugin_instance, vl->plugin_instance,
-           sizeof(v->plugin_instance));
+  sstrncpy(v->plugin_instance, vl->plugin_instance, sizeof(v->plugin_instance));
   sstrncpy(v->type, vl->type, sizeof(v->type));
   sstrncpy(v->type_instance, vl->type_instance, sizeof(v->type_instance));
   v->time = vl->time;
@@ -193,6 +192,14 @@ int cf_util_get_boolean(const oconfig_item_t *ci, bool *ret_bool) {
     }
   }
   return -1;
+}
+
+int cf_util_get_int(const oconfig_item_t *ci, int *ret_value) {
+  oconfig_value_t *v = single_value(ci, OCONFIG_TYPE_NUMBER);
+  if (v == NULL)
+    return -1;
+  *ret_value = (int)v->value.number;
+  return 0;
 }
 
 int cf_util_get_double(const oconfig_item_t *ci, double *ret_value) {
