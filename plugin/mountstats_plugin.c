@@ -48,8 +48,9 @@
 #define PATH_BUF 4096
 /* Default longest instance name. write_graphite formats each value list in
  * a 1428-byte buffer and drops the value list when it does not fit: with 8
- * data sources (nfs_op), names up to 64 bytes leave room for a long host
- * name, op name and 20-digit values. */
+ * data sources (nfs_op) and 64-byte names, host name and Prefix may take
+ * ~30 bytes with 20-digit values and 20-character op names, ~48 with
+ * 12-digit values. */
 #define DEFAULT_MAX_NAME_LEN 64
 /* Failure kinds (errno values) whose last log time is remembered. */
 #define FILE_ERROR_KINDS 8

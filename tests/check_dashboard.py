@@ -53,9 +53,11 @@ TRANSPORTS = ["tcp", "udp", "rdma", "local"]
 # README's metrics table: what the type_instance of each type is.
 TYPE_INSTANCE = {
     "nfs_op": "op", "nfs_op_errors": "op", "nfs_op_avg": "op",
-    "nfs_events": None, "nfs_bytes": None, "nfs_fscache": None, "nfs_iostat": None,
+    "nfs_events_cache": None, "nfs_events_vfs": None, "nfs_events_file": None,
+    "nfs_events_io": None, "nfs_events_pnfs": None,
+    "nfs_bytes": None, "nfs_fscache": None, "nfs_iostat": None,
     "nfs_xprt": "xprt", "nfs_xprt_conn": "xprt", "nfs_xprt_slots": "xprt",
-    "nfs_xprt_rdma": "rdma", "nfs_xprt_rdma_mr": "rdma",
+    "nfs_xprt_rdma": "rdma", "nfs_xprt_rdma_copy": "rdma", "nfs_xprt_rdma_mr": "rdma",
 }
 # Types of collectd's own types.db that the plugin uses.
 STOCK_TYPES = {"uptime": ("age", [("value", "GAUGE")]),

@@ -43,10 +43,40 @@ def fnv1a32(data):
     return h
 
 
-def instance_name(mountpoint):
+# MaxNameLength's default (README's options table).
+DEFAULT_MAX_NAME_LEN = 64
+
+# README's metrics table: the 27 event counters in five types of at most 8
+# data sources (write_graphite drops a value list that does not fit its
+# 1428-byte buffer); nfs_events_pnfs only when the kernel prints 27 events.
+EVENT_GROUPS = [
+    ("nfs_events_cache", "inode_revalidate dentry_revalidate data_invalidate "
+                         "attr_invalidate".split()),
+    ("nfs_events_vfs", "vfs_open vfs_lookup vfs_access vfs_update_page vfs_read_page "
+                       "vfs_read_pages vfs_write_page vfs_write_pages".split()),
+    ("nfs_events_file", "vfs_getdents vfs_setattr vfs_flush vfs_fsync vfs_lock "
+                        "vfs_release".split()),
+    ("nfs_events_io", "congestion_wait setattr_trunc extend_write silly_rename "
+                      "short_read short_write delay".split()),
+    ("nfs_events_pnfs", ["pnfs_read", "pnfs_write"]),
+]
+# The RDMA transport counters, in three types (README's table).
+RDMA_TYPES = [
+    ("nfs_xprt_rdma", "read_chunks write_chunks reply_chunks rdma_request "
+                      "rdma_reply".split()),
+    ("nfs_xprt_rdma_copy", "pullup_copy fixup_copy hardway_register failed_marshal "
+                           "bad_reply".split()),
+    ("nfs_xprt_rdma_mr", "nomsg_call mrs_recycled mrs_orphaned mrs_allocated "
+                         "local_inv_needed empty_sendctx_q reply_waits_send".split()),
+]
+
+
+def instance_name(mountpoint, max_len=DEFAULT_MAX_NAME_LEN):
     """plugin_instance for a decoded mount point, from README's naming rule
-    (df's rule, control bytes to "_", 127 bytes at most with "~" + FNV-1a-32
-    of the whole path). Written from the README, not from src/naming.c."""
+    (df's rule, control bytes to "_", at most MaxNameLength bytes, default
+    64: a longer name keeps its first max_len - 9 bytes, cut on a UTF-8
+    boundary, and ends in "~" + 8 hex digits of FNV-1a-32 of the whole
+    path). Written from the README, not from src/naming.c."""
     raw = mountpoint.encode("utf-8")
     if raw in (b"/", b""):
         body = b"root"
@@ -54,9 +84,9 @@ def instance_name(mountpoint):
         body = raw[1:] if raw.startswith(b"/") else raw
         body = bytes(ord("_") if (c < 0x20 or c == 0x7F) else
                      (ord("-") if c == ord("/") else c) for c in body) or b"root"
-    if len(body) <= 127:
+    if len(body) <= max_len:
         return body.decode("utf-8")
-    cut = 127 - 9
+    cut = max_len - 9
     while cut > 0 and (body[cut] & 0xC0) == 0x80:
         cut -= 1
     return (body[:cut] + b"~%08x" % fnv1a32(raw)).decode("utf-8")

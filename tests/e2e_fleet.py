@@ -11,7 +11,9 @@ Every host mounts filer:/export/data on /data. READ runs at 10, 20 and
 30 ops/s with 2, 4 and 6 ms RTT per op (execution 1 ms more); host1 also
 has /home and host2 /scratch, busier and slower, which a query for /data
 must leave out. Expected, from the whisper files:
-  - every host's series arrive, with its own rate and RTT;
+  - every host's series arrive, with its own rate and RTT, and the five
+    event types (nfs_events_cache/_vfs/_file/_io/_pnfs), which the central
+    knows only from the types file;
   - sumSeries(perSecond(*.mountstats-data.nfs_op-READ.ops)) = 60/s;
   - divideSeries(sumSeries(perSecond(*...READ.rtt_ms)),
                  sumSeries(perSecond(*...READ.ops))) = (10*2+20*4+30*6)/60
@@ -165,9 +167,10 @@ def run(h):
         need = ["nfs_op-READ.ops", "nfs_op-READ.rtt_ms", "nfs_op-READ.exec_ms",
                 "nfs_op-GETATTR.ops", "nfs_op-SEQUENCE.ops", "nfs_op_errors-READ",
                 "uptime-age", "nfs_bytes.server_read", "nfs_xprt-tcp.sends"]
+        need += ["%s.%s" % (t, evs[0]) for t, evs in E.EVENT_GROUPS]
         missing = [n for n in need if base + n not in metrics]
-        h.check("%s: READ, GETATTR, SEQUENCE, errors, age, bytes, transport series"
-                % host, not missing, "missing %s" % missing)
+        h.check("%s: READ, GETATTR, SEQUENCE, errors, age, bytes, the five event "
+                "types, transport series" % host, not missing, "missing %s" % missing)
     E.check_write_graphite_log(h, central_log, "central")
     h.check("central without mountstats.types.db drops the values: \"Dataset not found\"",
             "Dataset not found: nfs_op" in nolog, nolog[-2000:])

@@ -12,9 +12,15 @@ false, the kernel's counters) and "rates." (StoreRates true).
 
 Mounts: /srv/projects (the values), and odd names: "/mnt/with space" (\\040
 in the file), "/mnt/a.b" and "/mnt/a_b" (equal once Graphite has escaped the
-dot: the second must become "~2"), and a 300-byte path (cut to 127 bytes with
-"~" and a hash). Each must land as exactly one distinct, valid Graphite path
-carrying its own values.
+dot: the second must become "~2"), and a 300-byte path (cut to MaxNameLength's
+default of 64 bytes, ending in "~" and a hash). Each must land as exactly one
+distinct, valid Graphite path carrying its own values, every one of its nfs_op
+value lists included.
+
+Every value list must reach carbon: write_graphite formats one value list into
+a 1428-byte buffer and drops it whole when it does not fit, so the plugin's
+types have at most 8 data sources (the 27 event counters come as
+nfs_events_cache/_vfs/_file/_io/_pnfs) and names are capped at 64 bytes.
 
 Finally the Grafana dashboard (contrib/grafana) is checked against the metric
 paths this run really stored (tests/check_dashboard.py).
@@ -34,12 +40,6 @@ import e2e_common as E  # noqa: E402
 
 HOST = "web1"
 SNAPSHOTS = 13          # one per second
-EVENTS = ("inode_revalidate dentry_revalidate data_invalidate attr_invalidate "
-          "vfs_open vfs_lookup vfs_access vfs_update_page vfs_read_page "
-          "vfs_read_pages vfs_write_page vfs_write_pages vfs_getdents vfs_setattr "
-          "vfs_flush vfs_fsync vfs_lock vfs_release congestion_wait setattr_trunc "
-          "extend_write silly_rename short_read short_write delay pnfs_read "
-          "pnfs_write").split()
 OP_DS = "ops trans timeouts bytes_sent bytes_recv queue_ms rtt_ms exec_ms".split()
 BYTES_DS = ("normal_read normal_write direct_read direct_write server_read "
             "server_write read_pages write_pages").split()
@@ -79,6 +79,21 @@ def expected_dirs():
     # escaped: README's rule gives it "~2".
     names[3] = names[3] + "~2"
     return ["mountstats-" + E.graphite_escape(n) for n in names]
+
+
+def graphite_room(types, type_instance, name_len=E.DEFAULT_MAX_NAME_LEN):
+    """Longest host + Prefix (bytes) for which every type's value list, for a
+    mount name of name_len bytes, the longest type instances (a 20-character
+    op name such as BIND_CONN_TO_SESSION, "local-15") and 20-digit values,
+    fits write_graphite's buffer."""
+    ti = {"op": "BIND_CONN_TO_SESSION", "xprt": "local-15", "rdma": "rdma-15"}
+    room = 0
+    while all(E.graphite_message_size("h" * (room + 1), "", "m" * name_len, t,
+                                      ti.get(type_instance.get(t)), [n for n, _ in d],
+                                      value_width=20) < E.WG_SEND_BUF_SIZE
+              for t, d in types.items()):
+        room += 1
+    return room
 
 
 def main():
@@ -144,8 +159,26 @@ LoadPlugin mountstats
     metrics = E.whisper_metrics(whisper)
     h.check("carbon stored metrics", len(metrics) > 0, clog[-3000:] + logtext[-3000:])
 
+    # ---- what fits write_graphite's buffer --------------------------------------
+    import check_dashboard
+    types = check_dashboard.plugin_types(h.args.types_db)
+    wide = {t: len(d) for t, d in types.items() if len(d) > 8}
+    h.check("every type of the types file has at most 8 data sources", not wide, str(wide))
+    room = graphite_room(types, check_dashboard.TYPE_INSTANCE)
+    h.note("with a %d-byte mount name, 20-digit values and 20-character op names every "
+           "value list fits %d bytes for host + Prefix up to %d bytes"
+           % (E.DEFAULT_MAX_NAME_LEN, E.WG_SEND_BUF_SIZE, room))
+    h.check("MaxNameLength's default leaves room for a long host name and Prefix "
+            "(>= 30 bytes with 20-digit values)", room >= 30, str(room))
+
     # ---- paths ---------------------------------------------------------------
     dirs = expected_dirs()
+    long_name = E.instance_name(LONG)
+    h.check("the 300-byte path is named with MaxNameLength's default: %d bytes, "
+            "its first %d + \"~\" + FNV-1a-32 of the whole path"
+            % (E.DEFAULT_MAX_NAME_LEN, E.DEFAULT_MAX_NAME_LEN - 9),
+            len(long_name.encode()) == E.DEFAULT_MAX_NAME_LEN and
+            long_name.endswith("~%08x" % E.fnv1a32(LONG.encode())), long_name)
     for prefix in ("counters", "rates"):
         got = sorted({m.split(".")[2] for m in metrics
                       if m.startswith(prefix + "." + HOST + ".")})
@@ -164,7 +197,7 @@ LoadPlugin mountstats
     for op in ("READ", "WRITE", "GETATTR", "LOOKUP"):
         want |= {"nfs_op-%s.%s" % (op, ds) for ds in OP_DS}
         want.add("nfs_op_errors-" + op)
-    want |= {"nfs_events." + e for e in EVENTS}
+    want |= {"%s.%s" % (t, e) for t, evs in E.EVENT_GROUPS for e in evs}
     want |= {"nfs_bytes." + b for b in BYTES_DS}
     want |= {"uptime-age", "count-transports"}
     want |= {"nfs_xprt-tcp." + d for d in "bind_count sends recvs bad_xids req_u bklog_u".split()}
@@ -187,12 +220,15 @@ LoadPlugin mountstats
     wanted = [c + x for x in ("nfs_op-READ.ops", "nfs_op-READ.rtt_ms", "nfs_op-READ.exec_ms",
                               "nfs_op-READ.bytes_recv", "nfs_op-WRITE.ops", "nfs_op-WRITE.trans",
                               "nfs_op-WRITE.timeouts", "nfs_op_errors-LOOKUP", "uptime-age",
-                              "nfs_bytes.server_read", "nfs_events.vfs_read_pages")]
+                              "nfs_bytes.server_read", "nfs_events_vfs.vfs_read_pages",
+                              "nfs_events_cache.inode_revalidate")]
     wanted += [r + x for x in ("nfs_op-READ.ops", "nfs_op-READ.rtt_ms", "uptime-age",
                                "nfs_op-WRITE.trans", "nfs_op-WRITE.ops")]
     for d, (_, rate) in zip(dirs[1:], ODD):
         wanted += ["counters.%s.%s.nfs_op-READ.ops" % (HOST, d),
                    "rates.%s.%s.nfs_op-READ.ops" % (HOST, d)]
+    wanted += ["counters.%s.%s.nfs_op-READ.%s" % (HOST, dirs[-1], ds)
+               for ds in ("rtt_ms", "exec_ms")]
     files = [metrics[m] for m in wanted if m in metrics]
     data = E.whisper_fetch_many(files, frm, end)
     S = {m: data[metrics[m]] for m in wanted if m in metrics}
@@ -234,8 +270,12 @@ LoadPlugin mountstats
     sr = list(E.per_second(series(c + "nfs_bytes.server_read")).values())
     h.check("nfs_bytes.server_read = 25 * 64 KiB per s",
             sr and abs(E.median(sr) - 25 * 65536) < 1, str(sr))
-    ev = list(E.per_second(series(c + "nfs_events.vfs_read_pages")).values())
-    h.check("nfs_events.vfs_read_pages = 25/s", ev and abs(E.median(ev) - 25) < 0.5, str(ev))
+    ev = list(E.per_second(series(c + "nfs_events_vfs.vfs_read_pages")).values())
+    h.check("nfs_events_vfs.vfs_read_pages = 25/s", ev and abs(E.median(ev) - 25) < 0.5,
+            str(ev))
+    ir = list(E.per_second(series(c + "nfs_events_cache.inode_revalidate")).values())
+    h.check("nfs_events_cache.inode_revalidate = GETATTR's 40/s", ir and
+            abs(E.median(ir) - 40) < 0.5, str(ir))
 
     # ---- rates (StoreRates true) ----------------------------------------------
     rops = {t: v for t, v in E.points(series(r + "nfs_op-READ.ops"))}
@@ -263,12 +303,22 @@ LoadPlugin mountstats
                 cr is not None and abs(cr - rate) < 0.5 and rr is not None and
                 abs(rr - rate) < 0.05 * rate, "counters %s, rates %s" % (cr, rr))
 
+    # The long name's READ is a whole nfs_op value list (8 lines): all of it
+    # arrived, with its own averages.
+    ld = dirs[-1]
+    lops = E.deltas(series("counters.%s.%s.nfs_op-READ.ops" % (HOST, ld)))
+    for ds in ("rtt_ms", "exec_ms"):
+        dd = E.deltas(series("counters.%s.%s.nfs_op-READ.%s" % (HOST, ld, ds)))
+        ratios = [dd[t][0] / lops[t][0] for t in dd if t in lops and lops[t][0] > 0]
+        h.check("the 300-byte path: READ %s / ops = 2 on every interval" % ds,
+                len(ratios) >= 4 and all(abs(x - 2) < 1e-9 for x in ratios), str(ratios))
+
     # ---- logs --------------------------------------------------------------------------
     E.check_write_graphite_log(h, logtext, "collectd")
     # Why, when it fails: the message size of the value lists this run sends.
     for pi, label in (("srv-projects", "/srv/projects"), (E.instance_name(LONG), "the 300-byte path")):
-        for t, ti, dss in (("nfs_events", None, EVENTS), ("nfs_bytes", None, BYTES_DS),
-                           ("nfs_op", "READ", OP_DS)):
+        for t, ti, dss in [(g, None, evs) for g, evs in E.EVENT_GROUPS] + [
+                ("nfs_bytes", None, BYTES_DS), ("nfs_op", "READ", OP_DS)]:
             n = E.graphite_message_size("counters.", HOST, pi, t, ti, dss, value_width=8)
             if n >= E.WG_SEND_BUF_SIZE:
                 h.note("%s %s%s needs about %d bytes > %d: write_graphite drops it"
@@ -277,7 +327,6 @@ LoadPlugin mountstats
             "\n".join(l for l in clog.splitlines() if "invalid" in l)[:2000])
 
     # ---- the Grafana dashboard against these paths ----------------------------------
-    import check_dashboard
     import graphite_eval
     dash = check_dashboard.load()
     stored = sorted(m[len("counters."):] for m in metrics if m.startswith("counters."))
@@ -318,7 +367,9 @@ LoadPlugin mountstats
                     return E.median([v for v in ss[0]["values"] if v is not None])
         return "no such panel"
     L = "web1, srv-projects, WRITE"
-    read_avg = (25 * 3 + (11 + 12 + 13) * 2) / 61.0
+    # Every mount's READ, the 300-byte path's included.
+    fleet_ops = 25 + sum(r for _, r in ODD)
+    read_avg = (25 * 3 + sum(r for _, r in ODD) * 2) / float(fleet_ops)
     for label, title, ref, want in [
             (L, "Operations per second, per op", "A", 5),
             (L, "Average RTT per operation (ms)", "A", 6),
@@ -334,8 +385,8 @@ LoadPlugin mountstats
                 isinstance(got, float) and abs(got - want) <= 0.02 * abs(want) + 1e-9,
                 str(got))
     got = med("All", "Fleet operations per second, per op", "A", name="READ")
-    h.check("dashboard fleet READ ops/s over every mount = 25+11+12+13 = 61",
-            isinstance(got, float) and abs(got - 61) < 0.5, str(got))
+    h.check("dashboard fleet READ ops/s over every mount = 25+11+12+13+14 = %d" % fleet_ops,
+            isinstance(got, float) and abs(got - fleet_ops) < 0.5, str(got))
     got = med("All", "Errors per second (RPC iostats 1.1)", "A", name="web1.srv-projects.LOOKUP errors")
     h.check("dashboard errors/s of LOOKUP on srv-projects = 1",
             isinstance(got, float) and abs(got - 1) < 0.05, str(got))

@@ -8,8 +8,12 @@ per-second rates, so READ ops must be 25/s and rate(rtt_ms)/rate(ops) 3 ms).
 
 contrib/mountstats-replay writes a snapshot every second (half second
 phase) with exactly known rates: /srv/projects over tcp, /scratch over rdma
-with nconnect=2 (every nfs_xprt_rdma* type), and the odd names "/mnt/with
-space", "/mnt/a.b", "/mnt/a_b" (renamed "~2") and a 300-byte path.
+with nconnect=2 (nfs_xprt_rdma, nfs_xprt_rdma_copy and nfs_xprt_rdma_mr, whose
+data source names must be valid for rrd_create: 19 characters at most), and
+the odd names "/mnt/with space", "/mnt/a.b", "/mnt/a_b" (renamed "~2") and a
+300-byte path (cut to MaxNameLength's default, 64 bytes, with "~" and a hash).
+The 27 event counters are five RRD files (nfs_events_cache, _vfs, _file, _io,
+_pnfs).
 
 Then contrib/mountstats-graphs renders every graph of every mount from these
 files and its printed averages must be the same numbers.
@@ -122,17 +126,19 @@ LoadPlugin mountstats
             "got %s\nexpected %s" % (got, sorted("mountstats-" + n for n in names)))
     main_dir = os.path.join(hostdir, "mountstats-srv-projects")
     want = {"nfs_op-%s" % o for o in MAIN["ops"]} | {"nfs_op_errors-%s" % o for o in MAIN["ops"]}
-    want |= {"nfs_events", "nfs_bytes", "uptime-age", "count-transports", "nfs_xprt-tcp",
-             "nfs_xprt_conn-tcp", "nfs_xprt_slots-tcp"}
+    events = {t for t, _ in E.EVENT_GROUPS}
+    want |= events | {"nfs_bytes", "uptime-age", "count-transports", "nfs_xprt-tcp",
+                      "nfs_xprt_conn-tcp", "nfs_xprt_slots-tcp"}
     have = {f[:-4] for f in os.listdir(main_dir)} if os.path.isdir(main_dir) else set()
     h.check("/srv/projects: the RRD files of README's table", have == want,
             "missing %s unexpected %s" % (sorted(want - have), sorted(have - want)))
     rdma_dir = os.path.join(hostdir, "mountstats-scratch")
-    rwant = {"nfs_op-READ", "nfs_op_errors-READ", "nfs_events", "nfs_bytes", "uptime-age",
-             "count-transports", "nfs_xprt-rdma", "nfs_xprt_conn-rdma", "nfs_xprt_rdma-rdma",
-             "nfs_xprt_rdma_mr-rdma"}
+    rwant = events | {"nfs_op-READ", "nfs_op_errors-READ", "nfs_bytes", "uptime-age",
+                      "count-transports", "nfs_xprt-rdma", "nfs_xprt_conn-rdma"}
+    rwant |= {t + "-rdma" for t, _ in E.RDMA_TYPES}
     rhave = {f[:-4] for f in os.listdir(rdma_dir)} if os.path.isdir(rdma_dir) else set()
-    h.check("/scratch (rdma): the RRD files of README's table, incl. nfs_xprt_rdma_mr",
+    h.check("/scratch (rdma): the RRD files of README's table, incl. nfs_xprt_rdma, "
+            "nfs_xprt_rdma_copy and nfs_xprt_rdma_mr",
             rhave == rwant, "missing %s unexpected %s; log: %s" % (
                 sorted(rwant - rhave), sorted(rhave - rwant),
                 "\n".join(sorted({l.split("] ", 2)[-1] for l in logtext.splitlines()
@@ -184,8 +190,12 @@ LoadPlugin mountstats
             "%s %s" % (retr, w["timeouts"]))
     e = fetch("srv-projects", "nfs_op_errors-LOOKUP")
     h.check("LOOKUP errors 1/s (DS \"value\")", abs((med(e["value"]) or 0) - 1) < 0.05, str(e))
-    ev = fetch("srv-projects", "nfs_events")
-    h.check("nfs_events: 27 data sources, vfs_read_pages 25/s", len(ev) == 27 and
+    evds = {t: list(fetch("srv-projects", t)) for t, _ in E.EVENT_GROUPS}
+    h.check("the 27 events: five RRD files with README's data sources, in order",
+            evds == {t: n for t, n in E.EVENT_GROUPS} and sum(map(len, evds.values())) == 27,
+            str(evds))
+    ev = fetch("srv-projects", "nfs_events_vfs")
+    h.check("nfs_events_vfs: vfs_read_pages 25/s",
             abs((med(ev.get("vfs_read_pages", [])) or 0) - 25) < 0.5, str(ev.get("vfs_read_pages")))
     by = fetch("srv-projects", "nfs_bytes")
     h.check("nfs_bytes server_read 25 * 64 KiB/s, server_write 5 * 64 KiB/s",
@@ -198,6 +208,21 @@ LoadPlugin mountstats
     x = fetch("scratch", "nfs_xprt-rdma")
     h.check("rdma nconnect=2 transports summed: sends 16/s",
             abs((med(x["sends"]) or 0) - 16) < 0.5, str(x["sends"]))
+    rd = {t: fetch("scratch", t + "-rdma") for t, _ in E.RDMA_TYPES}
+    h.check("rdma: nfs_xprt_rdma, _copy, _mr have README's data sources "
+            "(reply_waits_send, not the 20-character reply_waits_for_send)",
+            all(list(rd[t]) == n for t, n in E.RDMA_TYPES), str({t: list(c) for t, c in rd.items()}))
+    r = rd["nfs_xprt_rdma"]
+    h.check("rdma: nfs_xprt_rdma write_chunks = READ's 16/s, rdma_request 16 * 180 B/s",
+            abs((med(r.get("write_chunks", [])) or 0) - 16) < 0.5 and
+            abs((med(r.get("rdma_request", [])) or 0) - 16 * 180) < 10,
+            "%s %s" % (r.get("write_chunks"), r.get("rdma_request")))
+    # The replay's copy and MR counters stand still (mrs_allocated at 128):
+    # rate 0 in every data source.
+    still = {t: {k: v for k, v in rd[t].items() if med(v) != 0.0}
+             for t in ("nfs_xprt_rdma_copy", "nfs_xprt_rdma_mr")}
+    h.check("rdma: nfs_xprt_rdma_copy and nfs_xprt_rdma_mr stored, rate 0 (median)",
+            not any(still.values()), str(still))
     for d, (mp, rate) in zip(names[2:], ODD):
         r = fetch(d, "nfs_op-READ")
         label = mp if len(mp) < 40 else mp[:30] + "... (%d bytes)" % len(mp)

@@ -16,6 +16,16 @@ Cases (run in parallel threads, each daemon in its own temp dir):
   1 basic metrics        4 selection options
   2 file changing        5 error handling
   3 superblocks/naming   6 TypesDB variants
+  7 old kernel layouts (25 events, 10-field tcp, 20-field rdma) and
+    MaxNameLength
+
+The 27 event counters are five types without type_instance
+(plugin/mountstats.types.db): nfs_events_cache (events 1-4), nfs_events_vfs
+(5-12), nfs_events_file (13-18), nfs_events_io (19-25), nfs_events_pnfs
+(26-27), each dispatched only when the events: line printed all of its
+events. The rdma counters (fields 11-27 of an rdma xprt line) are
+nfs_xprt_rdma (11-15), nfs_xprt_rdma_copy (16-20) and nfs_xprt_rdma_mr
+(21-27, only when the line has 27 fields).
 
 Python 3 standard library only. Exit status 0 when every check passed; the
 last line printed is "N passed, M failed".
@@ -48,6 +58,32 @@ EPS = 0.25
 # expected values, worked out by hand from fixtures/integration/basic.mountstats
 
 OP_HEADER = "epoch,ops,trans,timeouts,bytes_sent,bytes_recv,queue_ms,rtt_ms,exec_ms"
+# The new types' csv headers, written out from plugin/mountstats.types.db
+# (csv files of scratch: the plugin registers them itself with the stock
+# TypesDB). rrdtool allows 19 characters in a DS name: reply_waits_send.
+HEADERS = {
+    "nfs_events_cache":
+        "epoch,inode_revalidate,dentry_revalidate,data_invalidate,"
+        "attr_invalidate",
+    "nfs_events_vfs":
+        "epoch,vfs_open,vfs_lookup,vfs_access,vfs_update_page,vfs_read_page,"
+        "vfs_read_pages,vfs_write_page,vfs_write_pages",
+    "nfs_events_file":
+        "epoch,vfs_getdents,vfs_setattr,vfs_flush,vfs_fsync,vfs_lock,"
+        "vfs_release",
+    "nfs_events_io":
+        "epoch,congestion_wait,setattr_trunc,extend_write,silly_rename,"
+        "short_read,short_write,delay",
+    "nfs_events_pnfs": "epoch,pnfs_read,pnfs_write",
+    "nfs_xprt_rdma-rdma":
+        "epoch,read_chunks,write_chunks,reply_chunks,rdma_request,rdma_reply",
+    "nfs_xprt_rdma_copy-rdma":
+        "epoch,pullup_copy,fixup_copy,hardway_register,failed_marshal,"
+        "bad_reply",
+    "nfs_xprt_rdma_mr-rdma":
+        "epoch,nomsg_call,mrs_recycled,mrs_orphaned,mrs_allocated,"
+        "local_inv_needed,empty_sendctx_q,reply_waits_send",
+}
 
 # plugin_instance -> op name -> (8 nfs_op values, errors value or None)
 BASIC_OPS = {
@@ -105,8 +141,13 @@ BASIC_ZERO_OPS = {
 BASIC_MOUNT_VALUES = {
     "root": {
         "uptime-age": [86400],
-        "nfs_events": [300, 200, 1, 2, 50, 60, 70, 0, 0, 10, 0, 5, 3, 1, 4,
-                       4, 0, 49, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        # events: 300 200 1 2 | 50 60 70 0 0 10 0 5 | 3 1 4 4 0 49 |
+        #         0 0 0 0 0 0 0 | 0 0
+        "nfs_events_cache": [300, 200, 1, 2],
+        "nfs_events_vfs": [50, 60, 70, 0, 0, 10, 0, 5],
+        "nfs_events_file": [3, 1, 4, 4, 0, 49],
+        "nfs_events_io": [0, 0, 0, 0, 0, 0, 0],
+        "nfs_events_pnfs": [0, 0],
         "nfs_bytes": [123456789, 0, 0, 0, 123456789, 0, 30141, 0],
         # tcp 700 0 1 2 3 60 60 0 90 0 4 70 1
         "nfs_xprt-tcp": [0, 60, 60, 0, 90, 0],
@@ -116,9 +157,12 @@ BASIC_MOUNT_VALUES = {
     },
     "srv-data": {
         "uptime-age": [3600],
-        "nfs_events": [1001, 1002, 1003, 1004, 1005, 1006, 1007, 1008, 1009,
-                       1010, 1011, 1012, 1013, 1014, 1015, 1016, 1017, 1018,
-                       0, 1020, 1021, 1022, 1023, 1024, 1025, 0, 0],
+        # events: 1001 .. 1018 | 0 1020 1021 1022 1023 1024 1025 | 0 0
+        "nfs_events_cache": [1001, 1002, 1003, 1004],
+        "nfs_events_vfs": [1005, 1006, 1007, 1008, 1009, 1010, 1011, 1012],
+        "nfs_events_file": [1013, 1014, 1015, 1016, 1017, 1018],
+        "nfs_events_io": [0, 1020, 1021, 1022, 1023, 1024, 1025],
+        "nfs_events_pnfs": [0, 0],
         "nfs_bytes": [1048576, 524288, 0, 0, 1052672, 528384, 257, 129],
         # tcp 801 1 2 30 4 500 499 0 1500 7 16 600 0
         "nfs_xprt-tcp": [1, 500, 499, 0, 1500, 7],
@@ -128,8 +172,12 @@ BASIC_MOUNT_VALUES = {
     },
     "mnt-with space": {
         "uptime-age": [1800],
-        "nfs_events": [11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
-                       25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37],
+        # events: 11 .. 37
+        "nfs_events_cache": [11, 12, 13, 14],
+        "nfs_events_vfs": [15, 16, 17, 18, 19, 20, 21, 22],
+        "nfs_events_file": [23, 24, 25, 26, 27, 28],
+        "nfs_events_io": [29, 30, 31, 32, 33, 34, 35],
+        "nfs_events_pnfs": [36, 37],
         "nfs_bytes": [100, 200, 300, 400, 500, 600, 700, 800],
         "nfs_fscache": [1, 2, 3, 4, 5],
         # udp 876 3 250 249 1 750 12 32 5 9 (udp has no connect fields)
@@ -139,9 +187,12 @@ BASIC_MOUNT_VALUES = {
     },
     "home": {
         "uptime-age": [7200],
-        "nfs_events": [5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70,
-                       75, 80, 85, 90, 0, 100, 105, 110, 115, 120, 125, 130,
-                       135],
+        # events: 5 10 .. 90 | 0 100 105 .. 125 | 130 135
+        "nfs_events_cache": [5, 10, 15, 20],
+        "nfs_events_vfs": [25, 30, 35, 40, 45, 50, 55, 60],
+        "nfs_events_file": [65, 70, 75, 80, 85, 90],
+        "nfs_events_io": [0, 100, 105, 110, 115, 120, 125],
+        "nfs_events_pnfs": [130, 135],
         "nfs_bytes": [9830400, 4096000, 0, 8192, 9830400, 4100096, 2400, 1001],
         # four tcp lines (srcport 901..904):
         #   bind 1+0+2+0=3, sends 100+200+300+400=1000, recvs 99+198+297+396=990,
@@ -156,15 +207,23 @@ BASIC_MOUNT_VALUES = {
     },
     "scratch": {
         "uptime-age": [600],
-        "nfs_events": [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
-                       16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26],
+        # events: 0 .. 26
+        "nfs_events_cache": [0, 1, 2, 3],
+        "nfs_events_vfs": [4, 5, 6, 7, 8, 9, 10, 11],
+        "nfs_events_file": [12, 13, 14, 15, 16, 17],
+        "nfs_events_io": [18, 19, 20, 21, 22, 23, 24],
+        "nfs_events_pnfs": [25, 26],
         "nfs_bytes": [67108864, 16777216, 0, 0, 67108864, 16777216, 16384,
                       4096],
         # rdma 0 0 1 3 7 1000 1000 0 3000 5 11..20 21..26 0
         # rdma 0 1 1 4 2 2000 1999 1 5000 6 31..40 41..46 0
         "nfs_xprt-rdma": [1, 3000, 2999, 1, 8000, 11],
         "nfs_xprt_conn-rdma": [2, 7, 2],  # idle_time: the smaller one
-        "nfs_xprt_rdma-rdma": [42, 44, 46, 48, 50, 52, 54, 56, 58, 60],
+        # fields 11-15: 11+31 .. 15+35
+        "nfs_xprt_rdma-rdma": [42, 44, 46, 48, 50],
+        # fields 16-20: 16+36 .. 20+40
+        "nfs_xprt_rdma_copy-rdma": [52, 54, 56, 58, 60],
+        # fields 21-27: 21+41 .. 26+46, 0+0
         "nfs_xprt_rdma_mr-rdma": [62, 64, 66, 68, 70, 72, 0],
         "count-transports": [2],
     },
@@ -180,11 +239,13 @@ HOME_PER_TRANSPORT = {
 SCRATCH_PER_TRANSPORT = {
     "rdma-0": {"nfs_xprt": [0, 1000, 1000, 0, 3000, 5],
                "nfs_xprt_conn": [1, 3, 7],
-               "nfs_xprt_rdma": [11, 12, 13, 14, 15, 16, 17, 18, 19, 20],
+               "nfs_xprt_rdma": [11, 12, 13, 14, 15],
+               "nfs_xprt_rdma_copy": [16, 17, 18, 19, 20],
                "nfs_xprt_rdma_mr": [21, 22, 23, 24, 25, 26, 0]},
     "rdma-1": {"nfs_xprt": [1, 2000, 1999, 1, 5000, 6],
                "nfs_xprt_conn": [1, 4, 2],
-               "nfs_xprt_rdma": [31, 32, 33, 34, 35, 36, 37, 38, 39, 40],
+               "nfs_xprt_rdma": [31, 32, 33, 34, 35],
+               "nfs_xprt_rdma_copy": [36, 37, 38, 39, 40],
                "nfs_xprt_rdma_mr": [41, 42, 43, 44, 45, 46, 0]},
 }
 
@@ -576,13 +637,22 @@ def case1(case):
                        n == len(BASIC_OPS[pi]), n)
         case.check("'mnt-with space' has no nfs_xprt_conn (udp)",
                    "mnt-with space/nfs_xprt_conn-udp" not in got)
-        case.check("only scratch has nfs_xprt_rdma / nfs_xprt_rdma_mr, and "
-                   "it has no nfs_xprt_slots (rdma)",
+        case.check("only scratch has nfs_xprt_rdma / nfs_xprt_rdma_copy / "
+                   "nfs_xprt_rdma_mr, and it has no nfs_xprt_slots (rdma)",
                    sorted(k for k in got if "rdma" in k or
                           k.startswith("scratch/nfs_xprt_slots")) ==
                    ["scratch/nfs_xprt-rdma", "scratch/nfs_xprt_conn-rdma",
                     "scratch/nfs_xprt_rdma-rdma",
-                    "scratch/nfs_xprt_rdma_mr-rdma"])
+                    "scratch/nfs_xprt_rdma_copy-rdma",
+                    "scratch/nfs_xprt_rdma_mr-rdma"],
+                   sorted(k for k in got if "rdma" in k))
+        old = [k for k in got if k.split("/", 1)[1] == "nfs_events"]
+        case.check("no value list of the former 27-value type nfs_events",
+                   not old, old)
+        for pi in BASIC_MOUNT_VALUES:
+            n = len([k for k in got if k.startswith(pi + "/nfs_events_")])
+            case.check(f"{pi} (27 events): the five nfs_events_* types",
+                       n == 5, n)
         case.check("only 'mnt-with space' has nfs_fscache",
                    [k for k in got if "nfs_fscache" in k] ==
                    ["mnt-with space/nfs_fscache"])
@@ -599,6 +669,10 @@ def case1(case):
         case.check("nfs_op header literal",
                    data.get("home/nfs_op-READ", ("",))[0] == OP_HEADER,
                    data.get("home/nfs_op-READ", ("",))[0])
+        for key, want_h in HEADERS.items():
+            got_h = data.get(f"scratch/{key}", ("",))[0]
+            case.check(f"{key} header literal: {want_h}", got_h == want_h,
+                       got_h)
 
         # exact values
         rows = data.get("home/nfs_op-READ", ("", []))[1]
@@ -1071,6 +1145,10 @@ def case5_config(case):
     runs = [
         ("c5-unknown", [f, "BogusOption true"], "BogusOption"),
         ("c5-regex", [f, 'MountPoint "/([/"'], "/([/"),
+        # MaxNameLength is 16..127
+        ("c5-namelen-15", [f, "MaxNameLength 15"], "MaxNameLength"),
+        ("c5-namelen-128", [f, "MaxNameLength 128"], "MaxNameLength"),
+        ("c5-namelen-str", [f, 'MaxNameLength "64"'], "MaxNameLength"),
     ]
     for name, lines, needle in runs:
         d = Daemon(name, lines)
@@ -1088,14 +1166,18 @@ def case5_config(case):
             case.check(f"{name}: nothing written", not d.read_csv())
         finally:
             d.cleanup()
-    d = Daemon("c5-valid", [f])
-    try:
-        rc = d.test_mode()
-        case.check("control: the same config without the bad option passes "
-                   "collectd -T (exit 0)", rc == 0,
-                   f"rc={rc}\n{d.output_text()[-1500:]}")
-    finally:
-        d.cleanup()
+    for name, lines in (("c5-valid", [f]),
+                        ("c5-namelen-16", [f, "MaxNameLength 16"]),
+                        ("c5-namelen-127", [f, "MaxNameLength 127"])):
+        d = Daemon(name, lines)
+        try:
+            rc = d.test_mode()
+            case.check(f"control {name}: "
+                       f"{' + '.join(['File'] + lines[1:])} passes "
+                       "collectd -T (exit 0)", rc == 0,
+                       f"rc={rc}\n{d.output_text()[-1500:]}")
+        finally:
+            d.cleanup()
 
 
 def case5_malformed(case):
@@ -1124,7 +1206,9 @@ def case5_malformed(case):
                 "mnt-broken/nfs_xprt-tcp", "mnt-broken/nfs_xprt_conn-tcp",
                 "mnt-broken/nfs_xprt_slots-tcp", "mnt-broken/count-transports",
                 "mnt-broken/nfs_op-GETATTR", "mnt-broken/nfs_op-READ",
-                "mnt-fine/uptime-age", "mnt-fine/nfs_events",
+                "mnt-fine/uptime-age", "mnt-fine/nfs_events_cache",
+                "mnt-fine/nfs_events_vfs", "mnt-fine/nfs_events_file",
+                "mnt-fine/nfs_events_io", "mnt-fine/nfs_events_pnfs",
                 "mnt-fine/nfs_bytes", "mnt-fine/nfs_xprt-udp",
                 "mnt-fine/nfs_xprt_slots-udp", "mnt-fine/count-transports",
                 "mnt-fine/nfs_op-GETATTR"}
@@ -1140,7 +1224,12 @@ def case5_malformed(case):
                      [5, 5, 0, 500, 600, 0, 2, 3])
         check_values(case, data, "mnt-broken/nfs_op-READ",
                      [2, 2, 0, 224, 16400, 0, 1, 1])
-        check_values(case, data, "mnt-fine/nfs_events", [2] * 27)
+        # "events: 2 2 ... 2" (27 times), in the five groups
+        check_values(case, data, "mnt-fine/nfs_events_cache", [2] * 4)
+        check_values(case, data, "mnt-fine/nfs_events_vfs", [2] * 8)
+        check_values(case, data, "mnt-fine/nfs_events_file", [2] * 6)
+        check_values(case, data, "mnt-fine/nfs_events_io", [2] * 7)
+        check_values(case, data, "mnt-fine/nfs_events_pnfs", [2] * 2)
         check_values(case, data, "mnt-fine/nfs_xprt-udp", [0, 6, 6, 0, 6, 0])
     finally:
         d.cleanup()
@@ -1197,6 +1286,101 @@ def case6(case):
 
 
 # --------------------------------------------------------------------------
+# case 7: old kernel layouts (fixtures/integration/old-kernel.mountstats) and
+# MaxNameLength
+
+# /mnt/old: statvers=1.0, 25 events (before 2.6.39: no pNFS counters), a
+# 10-field tcp line (no slot counters), RPC 1.0 ops (no errors column).
+OLD_VALUES = {
+    "uptime-age": [5000],
+    # events: 4000 3000 20 10 | 600 700 800 0 5 150 3 90 | 40 2 30 30 1 500 |
+    #         0 7 9 1 0 0 2   (25: no nfs_events_pnfs)
+    "nfs_events_cache": [4000, 3000, 20, 10],
+    "nfs_events_vfs": [600, 700, 800, 0, 5, 150, 3, 90],
+    "nfs_events_file": [40, 2, 30, 30, 1, 500],
+    "nfs_events_io": [0, 7, 9, 1, 0, 0, 2],
+    "nfs_bytes": [5000000, 2000000, 0, 0, 5000000, 2000000, 1300, 500],
+    # tcp 720 1 2 40 8 300 300 0 900 3
+    "nfs_xprt-tcp": [1, 300, 300, 0, 900, 3],
+    "nfs_xprt_conn-tcp": [2, 40, 8],
+    "count-transports": [1],
+    "nfs_op-GETATTR": [30, 30, 0, 3300, 3360, 0, 12, 15],
+    "nfs_op-READ": [12, 12, 0, 1440, 1572864, 0, 40, 44],
+}
+# The long mount point: 25 events 501..525, a 20-field rdma line (fields
+# 11-20 only: no nfs_xprt_rdma_mr), no slot counters for rdma.
+IB_VALUES = {
+    "uptime-age": [700],
+    "nfs_events_cache": [501, 502, 503, 504],
+    "nfs_events_vfs": [505, 506, 507, 508, 509, 510, 511, 512],
+    "nfs_events_file": [513, 514, 515, 516, 517, 518],
+    "nfs_events_io": [519, 520, 521, 522, 523, 524, 525],
+    "nfs_bytes": [1048576, 0, 0, 0, 1048576, 0, 256, 0],
+    # rdma 0 0 1 5 9 400 400 0 1200 2 21 22 23 24 25 26 27 28 29 30
+    "nfs_xprt-rdma": [0, 400, 400, 0, 1200, 2],
+    "nfs_xprt_conn-rdma": [1, 5, 9],
+    "nfs_xprt_rdma-rdma": [21, 22, 23, 24, 25],
+    "nfs_xprt_rdma_copy-rdma": [26, 27, 28, 29, 30],
+    "count-transports": [1],
+    "nfs_op-READ": [10, 10, 0, 1280, 40960, 0, 20, 22],
+}
+# "/srv/scratch/infiniband/cluster-a/projects/climate-model-runs/archive-2009"
+# (74 bytes) gives a 73-byte name. Longer than MaxNameLength, it keeps its
+# first MaxNameLength - 9 bytes, then "~" and 39ecaa7d, the FNV-1a 32-bit
+# hash of the mount point (h = 2166136261; for each byte c:
+# h = ((h ^ c) * 16777619) mod 2^32; computed once, written here).
+IB_FULL = ("srv-scratch-infiniband-cluster-a-projects-climate-model-runs-"
+           "archive-2009")
+IB_NAMES = {
+    None: "srv-scratch-infiniband-cluster-a-projects-climate-model~39ecaa7d",
+    127: IB_FULL,
+    16: "srv-scr~39ecaa7d",
+}
+
+
+def case7(case):
+    f = f"File {q(fixture('old-kernel.mountstats'))}"
+    ds = {
+        None: Daemon("c7-default", [f]),
+        127: Daemon("c7-name127", [f, "MaxNameLength 127"]),
+        16: Daemon("c7-name16", [f, "MaxNameLength 16"]),
+    }
+    try:
+        ok = run_daemons(list(ds.values()), "mnt-old/nfs_op-READ", reads=3)
+        for cap, d in ds.items():
+            case.check(f"{d.name}: 3 reads stored", ok[d.name],
+                       d.output_text()[-1500:])
+            check_exit(case, d)
+            check_clean_log(case, d, f"{d.name} log")
+            data = d.read_csv()
+            ib = IB_NAMES[cap]
+            what = (f"MaxNameLength {cap}" if cap else
+                    "no MaxNameLength (64)")
+            case.check(f"{d.name}: {what}: the {len(IB_FULL)}-byte name is "
+                       f"'{ib}' ({len(ib)} bytes); mnt-old unchanged",
+                       plugin_instances(data) == {"mnt-old", ib},
+                       sorted(plugin_instances(data)))
+            want = ({f"mnt-old/{k}" for k in OLD_VALUES}
+                    | {f"{ib}/{k}" for k in IB_VALUES})
+            got = set(data)
+            case.check(f"{d.name}: exactly the {len(want)} expected "
+                       "identifiers: no nfs_events_pnfs for 25 events, no "
+                       "nfs_xprt_rdma_mr for a 20-field rdma line, no "
+                       "nfs_xprt_slots for a 10-field tcp line or rdma",
+                       got == want,
+                       f"missing: {sorted(want - got)}\n"
+                       f"extra: {sorted(got - want)}")
+            for k, v in OLD_VALUES.items():
+                check_values(case, data, f"mnt-old/{k}", v,
+                             f"{d.name}: mnt-old/{k}")
+            for k, v in IB_VALUES.items():
+                check_values(case, data, f"{ib}/{k}", v, f"{d.name}: {ib}/{k}")
+    finally:
+        for d in ds.values():
+            d.cleanup()
+
+
+# --------------------------------------------------------------------------
 
 def guarded(case, fn):
     try:
@@ -1215,7 +1399,7 @@ def main():
     ap.add_argument("--fixtures", required=True)
     ap.add_argument("--collectd-plugin-dir", default="/usr/lib/collectd",
                     help="where csv.so and logfile.so are copied from")
-    ap.add_argument("--cases", default="1,2,3,4,5,6",
+    ap.add_argument("--cases", default="1,2,3,4,5,6,7",
                     help="comma separated case numbers to run")
     ap.add_argument("--keep", action="store_true",
                     help="keep the temporary directories")
@@ -1230,7 +1414,8 @@ def main():
                              "change-2.mountstats", "change-3.mountstats",
                              "superblocks.mountstats",
                              "superblocks.mountinfo",
-                             "malformed.mountstats")]
+                             "malformed.mountstats",
+                             "old-kernel.mountstats")]
     missing = [p for p in needed if not os.path.isfile(p)]
     if missing:
         for p in missing:
@@ -1246,6 +1431,7 @@ def main():
         4: ("selection options", case4),
         5: ("errors: missing file, bad config, malformed lines", case5),
         6: ("TypesDB: stock only vs stock + mountstats.types.db", case6),
+        7: ("old kernel layouts, MaxNameLength", case7),
     }
     wanted = [int(c) for c in ARGS.cases.split(",") if c.strip()]
     cases, threads = [], []

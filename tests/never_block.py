@@ -31,10 +31,13 @@ What each bad period asserts: the read that meets the bad file ends at
 once with an ERROR (logged within 2 intervals: a read blocked in open() or
 read() would log nothing); the daemon keeps running and never suspends the
 read callback; exactly one ERROR line naming the path (per failure kind per
-minute, also while the file flaps); nothing is dispatched from the bad
-file; once the good file is back its values are in the csv files within 2
-intervals, with an INFO "readable again"; SIGTERM ends the daemon with exit
-status 0.
+minute, also while the file flaps: good reads in between do not reset it);
+the ERROR of a FIFO or a device says the file "is not a regular file (a
+FIFO, device or socket)", that of a socket the same or ENXIO from open(), that
+of a directory EISDIR; nothing is dispatched from the bad file; once the
+good file is back its values are in the csv files within 2 intervals, with
+an INFO "readable again" (only after an ERROR: a flapping file that logged
+nothing new gives no new INFO); SIGTERM ends the daemon with exit status 0.
 
 Python 3 standard library only. Exit status 0 when every check passed; the
 last line printed is "N passed, M failed".
@@ -53,9 +56,10 @@ import traceback
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from robust_daemon import (BYTES, EVENTS, NON_NFS_HEAD, V3_OPS, Checks,  # noqa
-                           Daemon, add_common_args, nfs_record, num,
-                           symlink_atomic, wait_until, write_atomic)
+from robust_daemon import (BYTES, EVENT_GROUPS, EVENTS, NON_NFS_HEAD,  # noqa
+                           NOT_REGULAR, V3_OPS, Checks, Daemon,
+                           add_common_args, nfs_record, num, symlink_atomic,
+                           wait_until, write_atomic)
 
 ARGS = None
 RESUME_LIMIT = 2.0  # seconds (2 intervals) from the fix to the first value
@@ -77,6 +81,19 @@ def simple_text(tag, base=1000):
 def errno_of(message):
     m = re.search(r"errno (\d+)", message)
     return int(m.group(1)) if m else None
+
+
+def kind_of(message):
+    """The failure kind an ERROR reports: "errno N", "not a regular file",
+    or the message itself."""
+    if NOT_REGULAR in message:
+        return "not a regular file"
+    e = errno_of(message)
+    return f"errno {e}" if e is not None else message
+
+
+def readable_again(d):
+    return [m for m in d.log_at("info") if "readable again" in m]
 
 
 def errors_naming(d, path):
@@ -103,9 +120,10 @@ def check_common_end(ck, d):
 
 
 def bad_period(ck, d, path, key, what, make_bad, restore, want_errno=None,
-               during=None, rss_limit_kib=None):
+               want_text=None, during=None, rss_limit_kib=None):
     """Holds a bad state for HOLD seconds and checks the daemon through it
-    and through the recovery. make_bad() and restore() change the path."""
+    and through the recovery. make_bad() and restore() change the path.
+    want_text: [substrings], one of which the ERROR must contain."""
     errs_before = len(errors_naming(d, path))
     infos_before = len([m for m in d.log_at("info") if "readable again" in m])
     rss0 = d.vmrss_kib()
@@ -136,6 +154,12 @@ def bad_period(ck, d, path, key, what, make_bad, restore, want_errno=None,
                      f"(errno {want_errno})",
                      os.strerror(want_errno) in errs[0]
                      or f"errno {want_errno}" in errs[0], errs[0])
+        if want_text is not None:
+            ck.check(f"{what}: the ERROR says "
+                     + " or ".join(repr(t) for t in want_text),
+                     any(t in errs[0] for t in want_text), errs[0])
+            ck.check(f"{what}: not EINVAL (errno 22) for a file that is not "
+                     "regular", "errno 22" not in errs[0], errs[0])
     late = [r for r in d.rows(key) if r[0] > t_bad]
     ck.check(f"{what}: nothing dispatched while bad", not late, late[:3])
     if rss_limit_kib is not None and rss0 is not None:
@@ -183,7 +207,7 @@ def case_fifo(ck):
 
         bad_period(ck, d, path, key, "FIFO without, then with a writer",
                    make_bad, lambda: write_atomic(path, simple_text("fifo")),
-                   during=writer)
+                   want_text=[NOT_REGULAR], during=writer)
         check_common_end(ck, d)
         check_exit(ck, d)
     finally:
@@ -193,7 +217,7 @@ def case_fifo(ck):
 
 
 def symlink_case(ck, name, tag, target_fn, what, want_errno=None,
-                 rss_limit_kib=None):
+                 want_text=None, rss_limit_kib=None):
     d = Daemon(ARGS, f"nb-{name}", ['File "@DIR@/mountstats"'], csv=False)
     path = os.path.join(d.dir, "mountstats")
     good = os.path.join(d.dir, "good")
@@ -210,7 +234,7 @@ def symlink_case(ck, name, tag, target_fn, what, want_errno=None,
         bad_period(ck, d, path, key, what,
                    lambda: symlink_atomic(target, path),
                    lambda: symlink_atomic(good, path), want_errno=want_errno,
-                   rss_limit_kib=rss_limit_kib)
+                   want_text=want_text, rss_limit_kib=rss_limit_kib)
         check_common_end(ck, d)
         check_exit(ck, d)
     finally:
@@ -232,7 +256,8 @@ def case_dir(ck):
 
 def case_devzero(ck):
     symlink_case(ck, "devzero", "zero", lambda d, c: "/dev/zero",
-                 "symlink to /dev/zero", rss_limit_kib=8192)
+                 "symlink to /dev/zero", want_text=[NOT_REGULAR],
+                 rss_limit_kib=8192)
 
 
 def case_socket(ck):
@@ -243,7 +268,9 @@ def case_socket(ck):
         s.listen(1)
         cleanup.append(s.close)
         return t
-    symlink_case(ck, "socket", "sock", target, "symlink to a unix socket")
+    # open() of a unix socket fails with ENXIO before fstat() can tell.
+    symlink_case(ck, "socket", "sock", target, "symlink to a unix socket",
+                 want_text=[NOT_REGULAR, f"errno {errno.ENXIO}"])
 
 
 def case_eacces(ck):
@@ -331,6 +358,8 @@ def case_mountinfo_fifo(ck):
                  warns or d.log_entries()[-5:])
         if warns:
             ck.note(f"WARNING text: {warns[0]}")
+            ck.check("the WARNING says 'not a regular file'",
+                     "not a regular file" in warns[0], warns[0])
         errs = d.log_at("error")
         ck.check("no ERROR", not errs, errs[:3])
         check_common_end(ck, d)
@@ -372,7 +401,9 @@ def gs_expected():
         pi = f"srv-gs-{m:03d}"
         x = [v(50 + i) for i in range(13)]
         exp[f"{pi}/uptime-age"] = [v(0)]
-        exp[f"{pi}/nfs_events"] = [v(1 + i) for i in range(EVENTS)]
+        events = [v(1 + i) for i in range(EVENTS)]
+        for t, first, count in EVENT_GROUPS:
+            exp[f"{pi}/{t}"] = events[first:first + count]
         exp[f"{pi}/nfs_bytes"] = [v(40 + i) for i in range(BYTES)]
         exp[f"{pi}/nfs_xprt-tcp"] = [x[1]] + x[5:10]
         exp[f"{pi}/nfs_xprt_conn-tcp"] = x[2:5]
@@ -645,8 +676,10 @@ def case_cap_boundary(ck):
 
 # ---- flapping ----------------------------------------------------------------
 
-def flap_case(ck, name, states, what):
-    """states: [(label, fn(path, d))] applied in turn every 1.2 s, 8 times."""
+def flap_case(ck, name, states, what, want_kinds):
+    """states: [(label, fn(path, d))] applied in turn every 1.2 s, 8 times.
+    want_kinds: the failure kinds (kind_of()) the flapping must log, each
+    exactly once (the minute is not over)."""
     d = Daemon(ARGS, f"nb-{name}", ['File "@DIR@/mountstats"'], csv=False)
     path = os.path.join(d.dir, "mountstats")
     good = os.path.join(d.dir, "good")
@@ -660,10 +693,14 @@ def flap_case(ck, name, states, what):
         d.start()
         ck.check("good file: values", d.wait_row_after(key, 0, 10))
         t0 = time.time()
+        good_windows = []  # (start, end) of the good periods
         for i in range(8):
             label, fn = states[i % len(states)]
             fn(path, d)
+            start = time.time()
             time.sleep(1.2)
+            if label == "good":
+                good_windows.append((start, time.time()))
         symlink_atomic(good, path)
         t1 = time.time()
         row = d.wait_row_after(key, t1 - 0.2, 8)
@@ -672,13 +709,33 @@ def flap_case(ck, name, states, what):
         errs = errors_naming(d, path)
         kinds = {}
         for m in errs:
-            kinds.setdefault(errno_of(m) or m, []).append(m)
+            kinds.setdefault(kind_of(m), []).append(m)
         ck.note(f"{what}: {len(errs)} ERROR lines in {t1 - t0:.0f} s: "
-                + ", ".join(f"errno {k}: {len(v)}" for k, v in kinds.items()))
+                + ", ".join(f"{k}: {len(v)}" for k, v in kinds.items()))
         ck.check(f"{what} for {t1 - t0:.0f} s: at most one ERROR line per "
                  f"failure kind per minute",
                  errs and all(len(v) == 1 for v in kinds.values()),
                  "\n".join(errs[:6]))
+        ck.check(f"the kinds logged are exactly {sorted(want_kinds)}",
+                 set(kinds) == set(want_kinds), sorted(kinds))
+        if good_windows:
+            rows = d.rows(key)
+            served = [w for w in good_windows
+                      if any(w[0] < r[0] < w[1] for r in rows)]
+            ck.check(f"values in the good periods between bad ones "
+                     f"({len(served)} of {len(good_windows)}; a good read "
+                     "does not wait for the minute to pass)",
+                     len(served) >= len(good_windows) - 1,
+                     [(round(a - t0, 2), round(b - t0, 2))
+                      for a, b in good_windows])
+        # "readable again" follows a read that logged an ERROR: once here,
+        # after the first bad period (flap_good) or at the end (flap_kinds);
+        # bad periods that logged nothing (rate limit) give no INFO.
+        wait_until(lambda: len(readable_again(d)) >= 1, 3)
+        time.sleep(0.3)
+        infos = readable_again(d)
+        ck.check("exactly one INFO 'readable again' (not one per good "
+                 "period)", len(infos) == 1, infos)
         check_common_end(ck, d)
         check_exit(ck, d)
     finally:
@@ -699,12 +756,13 @@ def to_dir(path, d):
 
 def case_flap_good(ck):
     flap_case(ck, "flap_good", [("fifo", to_fifo), ("good", to_good)],
-              "FIFO / good file alternating")
+              "FIFO / good file alternating", {"not a regular file"})
 
 
 def case_flap_kinds(ck):
     flap_case(ck, "flap_kinds", [("fifo", to_fifo), ("dir", to_dir)],
-              "FIFO / directory alternating")
+              "FIFO / directory alternating",
+              {"not a regular file", f"errno {errno.EISDIR}"})
 
 
 CASES = {

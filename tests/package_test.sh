@@ -259,8 +259,9 @@ rows=$(($(wc -l <"$f") - 1))
 [ "$rows" -ge 2 ] || fail "only $rows value(s) in $f"
 tail -n1 "$f" | grep -qE '^[0-9.]+,40960,40961,0,5242880,5374997248,830,122880,126976$' ||
   fail "READ values differ from the fixture: $(tail -n1 "$f")"
-for t in nfs_op_errors-READ nfs_events nfs_bytes uptime-age nfs_xprt-tcp nfs_xprt_conn-tcp \
-  nfs_xprt_slots-tcp count-transports; do
+for t in nfs_op_errors-READ nfs_events_cache nfs_events_vfs nfs_events_file nfs_events_io \
+  nfs_events_pnfs nfs_bytes uptime-age nfs_xprt-tcp nfs_xprt_conn-tcp nfs_xprt_slots-tcp \
+  count-transports; do
   compgen -G "$csv_dir/$t-*" >/dev/null || fail "no $t values"
 done
 pass "mountstats values arrived: $rows READ rows, ops=40960 as in the fixture; all default types"

@@ -44,8 +44,9 @@ import traceback
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from robust_daemon import (BYTES, EVENTS, NON_NFS_HEAD, Checks,  # noqa: E402
-                           Daemon, add_common_args, nfs_record, write_atomic)
+from robust_daemon import (BYTES, EVENT_GROUPS, EVENTS,  # noqa: E402
+                           NON_NFS_HEAD, Checks, Daemon, add_common_args,
+                           nfs_record, write_atomic)
 
 REMOUNT_AT = 6
 SNAPSHOTS = 12
@@ -106,7 +107,6 @@ def expected_fields(key):
     mount = pi[len("srv-"):]
     x = lambda i: XPRT0 + i  # noqa: E731  xprt number i after the source port
     table = {
-        "nfs_events": (list(range(EVENTS)), [False] * EVENTS),
         "nfs_bytes": (list(range(EVENTS, XPRT0)), [False] * BYTES),
         # bind_count sends recvs bad_xids req_u bklog_u
         "nfs_xprt-tcp": ([x(0), x(4), x(5), x(6), x(7), x(8)], [False] * 6),
@@ -115,6 +115,9 @@ def expected_fields(key):
         # max_slots sending_u pending_u
         "nfs_xprt_slots-tcp": ([x(9), x(10), x(11)], [True, False, False]),
     }
+    # the 27 events (fields 0-26) in five types
+    for t, first, count in EVENT_GROUPS:
+        table[t] = (list(range(first, first + count)), [False] * count)
     for j, name in enumerate(OPS):
         table[f"nfs_op-{name}"] = (list(range(OP0 + 9 * j, OP0 + 9 * j + 8)),
                                    [False] * 8)
@@ -262,6 +265,25 @@ def main():
         ck.check("the remount snapshot was read",
                  REMOUNT_AT in seen_k["remount"].values())
 
+        # Every counter type of both mounts was written: a type the table
+        # does not know would not be checked at all.
+        for mount in ("remount", "steady"):
+            pi = f"srv-{mount}"
+            unknown = sorted(
+                k for k in data if k.startswith(pi + "/")
+                and expected_fields(k) is None
+                and k.split("/", 1)[1] not in ("uptime-age",
+                                               "count-transports")
+                and not k.split("/", 1)[1].startswith(("nfs_iostat",
+                                                       "nfs_op_avg")))
+            ck.check(f"{pi}: every stored counter type is one the test "
+                     "knows (the 27 events in five nfs_events_* types)",
+                     not unknown, unknown)
+            missing = sorted(t for t, _, _ in EVENT_GROUPS
+                             if f"{pi}/{t}" not in data)
+            ck.check(f"{pi}: the five nfs_events_* types were stored",
+                     not missing, missing)
+
         bogus, wrong, drop_rows, checked = [], [], [], 0
         before = after = 0
         examples = []
@@ -328,9 +350,12 @@ def main():
                  f"({after})", before > 50 and after > 50)
         remount_drops = [w for w in drop_rows if "srv-remount/" in w]
         steady_drops = [w for w in drop_rows if "srv-steady/" in w]
+        # DERIVE data sources of a mount: 27 events + 8 bytes + 6 nfs_xprt
+        # + 2 of nfs_xprt_conn + 2 of nfs_xprt_slots + 3 ops * (8 + 1) = 72,
+        # each checked once at the remount read.
         ck.check(f"the remount read was checked on every DERIVE data source "
-                 f"({len(remount_drops)} nan expected and found)",
-                 len(remount_drops) >= 70)
+                 f"({len(remount_drops)} nan expected and found, 72 wanted)",
+                 len(remount_drops) == 72, remount_drops[:5])
         ck.check("the steady mount never dropped", not steady_drops,
                  steady_drops[:3])
         check_iostat(ck, data, seen_k)

@@ -361,6 +361,21 @@ V3_OPS = ["NULL", "GETATTR", "SETATTR", "LOOKUP", "ACCESS", "READ", "WRITE",
           "COMMIT"]
 EVENTS = 27
 BYTES = 8
+# The types the 27 events are dispatched as (plugin/mountstats.types.db), no
+# type_instance: (type, first event, count), events numbered from 0 in the
+# order of the events: line. Each one only when the line has all of its
+# events (nfs_events_pnfs needs 27).
+EVENT_GROUPS = [
+    ("nfs_events_cache", 0, 4),   # inode_revalidate .. attr_invalidate
+    ("nfs_events_vfs", 4, 8),     # vfs_open .. vfs_write_pages
+    ("nfs_events_file", 12, 6),   # vfs_getdents .. vfs_release
+    ("nfs_events_io", 18, 7),     # congestion_wait .. delay
+    ("nfs_events_pnfs", 25, 2),   # pnfs_read, pnfs_write
+]
+# The ERROR when File is a FIFO, a device or a socket (never opened for
+# reading: it could block or never end). A socket may fail in open() first:
+# ENXIO, "No such device or address".
+NOT_REGULAR = "is not a regular file (a FIFO, device or socket)"
 
 
 def nfs_record(mountpoint, device, age, events, nbytes, xprt, ops,

@@ -21,22 +21,26 @@
  *   - renames (mount --move): a mount point changes, the superblock stays;
  *   - names that clash: families of mount points that give the same name
  *     ("/cN/x" and "/cN-x"; "/cN.y", "/cN_y", "/cN y", "/cN<TAB>y"), and
- *     mount points longer than 127 bytes;
+ *     mount points of 130-189 bytes, longer than the longest name
+ *     (MaxNameLength: 64 by default, or --max-name-length);
  *   - several superblocks share a server connection (identical xprt lines);
  *   - the MountInfoFile alternates every 500 intervals between complete
  *     (superblocks from major:minor) and empty (identical counters);
  *   - superblock, server and mount ids only grow: a retired one never
  *     returns, and every mount point ever used is new.
  *
- * Every superblock carries its id in the last events counter, the last bytes
- * counter and every operation's timeouts column; every server its id in the
- * xprt bind_count. After every interval the program checks what the plugin
- * dispatched against the model:
+ * Every superblock carries its id in the last events counter (pnfs_write),
+ * the last bytes counter and every operation's timeouts column; every server
+ * its id in the xprt bind_count. After every interval the program checks
+ * what the plugin dispatched against the model:
  *   1. no value list carries a retired superblock's id, and none has a
  *      plugin_instance that no current mount should have;
  *   2. each reported superblock is reported once (bind duplicates not), under
  *      the name the README's rule gives its first mount point (df rule, long
- *      names cut with ~hash, clashes ~k in file order);
+ *      names cut to MaxNameLength with ~hash, clashes ~k in file order), with
+ *      the 27 events in the five types nfs_events_cache (events 1-4), _vfs
+ *      (5-12), _file (13-18), _io (19-25) and _pnfs (26-27), each with the
+ *      values of the file;
  *   3. a mount that stayed (same superblock, same first mount point, no
  *      rename) and whose clashing neighbours did not change keeps its name;
  *   4. each identifier is dispatched at most once per interval; the xprt
@@ -53,6 +57,9 @@
  *
  * Usage: soak_churn [--intervals N] [--max-mounts M] [--warmup W]
  *                   [--seed S] [--rss-tolerance-kib K] [--dir D]
+ *                   [--max-name-length L]
+ * --max-name-length L (16..127) sets the plugin's MaxNameLength; without it
+ * the plugin's default applies, which the model takes to be 64.
  * Exit status 0 when every check passed.
  */
 #include "mountstats_plugin.c"
@@ -74,6 +81,10 @@ static long opt_warmup = 1000;
 static uint64_t opt_seed = 20251125;
 static long opt_rss_tolerance_kib = 1024;
 static const char *opt_dir = NULL;
+/* MaxNameLength: 0 leaves the option out (the plugin's default, 64). */
+static long opt_max_name_length = 0;
+/* The longest name the model expects. */
+static size_t name_cap = 64;
 
 /* ---- failures ------------------------------------------------------------ */
 
@@ -188,6 +199,13 @@ int cf_util_get_boolean(const oconfig_item_t *ci, bool *ret_bool) {
   if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_BOOLEAN)
     return -1;
   *ret_bool = ci->values[0].value.boolean != 0;
+  return 0;
+}
+
+int cf_util_get_int(const oconfig_item_t *ci, int *ret_value) {
+  if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_NUMBER)
+    return -1;
+  *ret_value = (int)ci->values[0].value.number;
   return 0;
 }
 
@@ -595,15 +613,27 @@ static void name_base(ms_name_t out, const char *path) {
     full[n++] = c == '/' ? '-' : (c < 0x20 || c == 0x7f) ? '_' : (char)c;
   }
   full[n] = '\0';
-  if (n <= MS_NAME_MAX) {
+  if (n <= name_cap) {
     memcpy(out, full, n + 1);
     return;
   }
+  /* The generated paths are ASCII: any byte is a UTF-8 boundary. */
   uint32_t h = 2166136261u; /* FNV-1a 32 of the decoded mount point */
   for (const char *p = path; *p; p++)
     h = (h ^ (unsigned char)*p) * 16777619u;
-  memcpy(out, full, MS_NAME_MAX - 9);
-  snprintf(out + MS_NAME_MAX - 9, 10, "~%08x", (unsigned)h);
+  memcpy(out, full, name_cap - 9);
+  snprintf(out + name_cap - 9, 10, "~%08x", (unsigned)h);
+}
+
+/* Appends the clash suffix "~k", cutting the name so that it stays within
+ * name_cap bytes (ASCII names). */
+static void name_add_suffix(char *name, uint32_t k) {
+  char suffix[16];
+  int sl = snprintf(suffix, sizeof(suffix), "~%u", k);
+  size_t len = strlen(name);
+  if (len + (size_t)sl > name_cap)
+    len = name_cap - (size_t)sl;
+  memcpy(name + len, suffix, (size_t)sl + 1);
 }
 
 /* Clash classes of this interval: family id and class -> members so far. */
@@ -712,11 +742,8 @@ static void expect(void) {
     if (m->kind == KIND_FAMILY) {
       size_t c = class_slot(((uint64_t)m->family << 1) | (uint64_t)m->cls);
       uint32_t k = ++classes[c].count;
-      if (k > 1) {
-        char suffix[16];
-        snprintf(suffix, sizeof(suffix), "~%u", k);
-        strcat(m->want, suffix);
-      }
+      if (k > 1)
+        name_add_suffix(m->want, k);
       classes[c].sig = (classes[c].sig ^ m->id) * 1099511628211ull;
     }
     insert_name(m->want, order[i]);
@@ -737,17 +764,29 @@ static void expect(void) {
 
 /* ---- what the plugin dispatches ------------------------------------------ */
 
+/* The five event types (mountstats.types.db): events [first, first +
+ * count) of the events: line, 0-based. */
+static const struct {
+  const char *type;
+  unsigned first, count;
+} event_groups[] = {
+    {"nfs_events_cache", 0, 4}, {"nfs_events_vfs", 4, 8},
+    {"nfs_events_file", 12, 6}, {"nfs_events_io", 18, 7},
+    {"nfs_events_pnfs", 25, 2},
+};
+#define EVENT_GROUPS 5
+
 enum {
   BIT_AGE,
-  BIT_EVENTS,
   BIT_BYTES,
   BIT_XPRT,
   BIT_CONN,
   BIT_SLOTS,
   BIT_COUNT,
   BIT_IOSTAT,
-  BIT_OP = 8,                  /* + op index (24 at most) */
-  BIT_OP_ERRORS = BIT_OP + 24, /* + op index */
+  BIT_EVENTS,                         /* + event group (5) */
+  BIT_OP = BIT_EVENTS + EVENT_GROUPS, /* + op index (24 at most) */
+  BIT_OP_ERRORS = BIT_OP + 24,        /* + op index */
   BIT_OP_AVG = BIT_OP_ERRORS + 24,
   BITS = BIT_OP_AVG + 24
 };
@@ -802,6 +841,39 @@ static void check_sb_column(const mount_t *m, const value_list_t *vl,
        vl->type_instance, (long long)got, want);
 }
 
+static int event_group(const char *type) {
+  for (int g = 0; g < EVENT_GROUPS; g++)
+    if (strcmp(event_groups[g].type, type) == 0)
+      return g;
+  return -1;
+}
+
+/* put_record() prints event k (0-based) as (k + 1) * (age + 1) * 7, but the
+ * last one (k = 26, pnfs_write), which is the superblock's id. */
+static void check_events(const mount_t *m, const value_list_t *vl, unsigned g) {
+  unsigned first = event_groups[g].first, count = event_groups[g].count;
+  if (vl->values_len != count) {
+    fail("%s/%s: %zu values, expected %u", vl->plugin_instance, vl->type,
+         vl->values_len, count);
+    return;
+  }
+  uint64_t a = (uint64_t)sbs[m->sb_slot].age + 1;
+  for (unsigned j = 0; j < count; j++) {
+    unsigned k = first + j;
+    if (k == 26) {
+      check_sb_column(m, vl, j);
+      continue;
+    }
+    derive_t want = (derive_t)((k + 1) * a * 7);
+    if (vl->values[j].derive != want) {
+      fail("%s/%s value %u (event %u) is %lld, expected %lld",
+           vl->plugin_instance, vl->type, j, k + 1,
+           (long long)vl->values[j].derive, (long long)want);
+      return;
+    }
+  }
+}
+
 int plugin_dispatch_values(value_list_t const *vl) {
   lists_total++;
   lists_interval++;
@@ -825,9 +897,16 @@ int plugin_dispatch_values(value_list_t const *vl) {
     if (vl->values[0].gauge != (gauge_t)sb->age)
       fail("%s age %g, expected %u", vl->plugin_instance, vl->values[0].gauge,
            sb->age);
-  } else if (strcmp(t, "nfs_events") == 0) {
-    mark(slot, BIT_EVENTS, vl);
-    check_sb_column(m, vl, 26);
+  } else if (strncmp(t, "nfs_events", 10) == 0) {
+    int g = event_group(t);
+    if (g < 0) {
+      fail("%s: unknown events type %s", vl->plugin_instance, t);
+      return 0;
+    }
+    mark(slot, BIT_EVENTS + g, vl);
+    if (ti[0] != '\0')
+      fail("%s/%s has type_instance \"%s\"", vl->plugin_instance, t, ti);
+    check_events(m, vl, (unsigned)g);
   } else if (strcmp(t, "nfs_bytes") == 0) {
     mark(slot, BIT_BYTES, vl);
     check_sb_column(m, vl, 7);
@@ -898,6 +977,10 @@ static void check_interval(void) {
       fail("mount %u (%s, want \"%s\") not reported", m->id, m->path, m->want);
       continue;
     }
+    for (int g = 0; g < EVENT_GROUPS; g++)
+      if (!has_bit(&bits, BIT_EVENTS + g))
+        fail("mount %u \"%s\": no %s (27 events printed)", m->id, m->want,
+             event_groups[g].type);
     if (sb->reported_count != 1)
       fail("superblock %u reported %u times", sb->id, sb->reported_count);
     if (strcmp(m->got, m->want) != 0)
@@ -1062,7 +1145,7 @@ static oconfig_value_t str_value(const char *s) {
 static void usage(void) {
   fprintf(stderr, "usage: soak_churn [--intervals N] [--max-mounts M] "
                   "[--warmup W] [--seed S] [--rss-tolerance-kib K] "
-                  "[--dir D]\n");
+                  "[--dir D] [--max-name-length 16..127]\n");
   exit(2);
 }
 
@@ -1074,6 +1157,7 @@ int main(int argc, char **argv) {
       {"seed", required_argument, NULL, 's'},
       {"rss-tolerance-kib", required_argument, NULL, 'r'},
       {"dir", required_argument, NULL, 'd'},
+      {"max-name-length", required_argument, NULL, 'l'},
       {NULL, 0, NULL, 0}};
   int c;
   while ((c = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
@@ -1096,13 +1180,20 @@ int main(int argc, char **argv) {
     case 'd':
       opt_dir = optarg;
       break;
+    case 'l':
+      opt_max_name_length = atol(optarg);
+      break;
     default:
       usage();
     }
   }
   if (opt_max_mounts < 1 || opt_max_mounts > 2000 || opt_intervals < 1 ||
-      opt_warmup < 10)
+      opt_warmup < 10 ||
+      (opt_max_name_length != 0 &&
+       (opt_max_name_length < 16 || opt_max_name_length > 127)))
     usage();
+  if (opt_max_name_length != 0)
+    name_cap = (size_t)opt_max_name_length;
   rng_state = opt_seed;
 
   char dir[256];
@@ -1144,14 +1235,18 @@ int main(int argc, char **argv) {
   oconfig_value_t v_file = str_value(ms_path), v_mi = str_value(mi_path);
   oconfig_value_t v_true = {.type = OCONFIG_TYPE_BOOLEAN};
   v_true.value.boolean = 1;
+  oconfig_value_t v_len = {.type = OCONFIG_TYPE_NUMBER};
+  v_len.value.number = (double)opt_max_name_length;
   oconfig_item_t children[] = {
       {.key = "File", .values = &v_file, .values_num = 1},
       {.key = "MountInfoFile", .values = &v_mi, .values_num = 1},
       {.key = "ReportIostat", .values = &v_true, .values_num = 1},
+      {.key = "MaxNameLength", .values = &v_len, .values_num = 1},
   };
   oconfig_item_t top = {.key = "Plugin",
                         .children = children,
-                        .children_num = STATIC_ARRAY_SIZE(children)};
+                        .children_num = STATIC_ARRAY_SIZE(children) -
+                                        (opt_max_name_length == 0)};
   if (cb_config == NULL || cb_config(&top) != 0 || cb_init == NULL ||
       cb_init() != 0 || cb_read == NULL) {
     fprintf(stderr, "FAIL: the plugin did not configure or initialise\n");
@@ -1226,6 +1321,8 @@ int main(int argc, char **argv) {
          "%u, clash families %u\n",
          next_mount_id - 1, next_sb_id - 1, retired_total, next_server_id - 1,
          next_family_id - 1);
+  printf("longest name: %zu bytes (MaxNameLength %s)\n", name_cap,
+         opt_max_name_length ? "set" : "not set: the default");
   printf("value lists checked: %lu; stayed-mount name checks: %lu; names "
          "changed by rename/move/neighbours: %lu; names passed on within a "
          "clash class: %lu\n",

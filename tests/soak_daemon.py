@@ -18,7 +18,11 @@ Checks:
     names the writer ever used;
   - at the end (the writer stopped, the last snapshot stays in place for a
     second): every mount of the last snapshot has its values in the cache
-    with a time after the last snapshot, under its unchanged name;
+    with a time after the last snapshot, under its unchanged name, and
+    exactly the identifiers of its record: uptime-age, the 27 events as
+    nfs_events_cache, _vfs, _file, _io and _pnfs (no nfs_events), nfs_bytes,
+    nfs_xprt/_conn/_slots-tcp, count-transports and nfs_op-<op> for the 8
+    ops (RPC 1.0: no nfs_op_errors);
   - the daemon's VmRSS (/proc/<pid>/status), sampled every second, is flat
     after the warm-up (the first quarter of the run): the last sample is at
     most --rss-tolerance-kib above the first sample after warm-up. The
@@ -41,11 +45,16 @@ import traceback
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from robust_daemon import (BYTES, EVENTS, HOST, NON_NFS_HEAD, V3_OPS,  # noqa
-                           Checks, Daemon, add_common_args, nfs_record,
-                           write_atomic)
+from robust_daemon import (BYTES, EVENT_GROUPS, EVENTS, HOST,  # noqa
+                           NON_NFS_HEAD, V3_OPS, Checks, Daemon,
+                           add_common_args, nfs_record, write_atomic)
 
 NAME = re.compile(r"^" + re.escape(HOST) + r"/mountstats-soak-d(\d+)/")
+# The identifiers of one mount of Model.text() (every op has ops > 0).
+MOUNT_IDS = (["uptime-age", "nfs_bytes", "nfs_xprt-tcp", "nfs_xprt_conn-tcp",
+              "nfs_xprt_slots-tcp", "count-transports"]
+             + [t for t, _, _ in EVENT_GROUPS]
+             + [f"nfs_op-{name}" for name in V3_OPS])
 
 
 class Model:
@@ -211,6 +220,15 @@ def main():
         missing = [i for i in live
                    if lv.get(f"{HOST}/mountstats-soak-d{i}/uptime-age", 0)
                    < t_final]
+        wrong_ids = []
+        for i in live:
+            prefix = f"{HOST}/mountstats-soak-d{i}/"
+            got = {k[len(prefix):] for k, t in lv.items()
+                   if k.startswith(prefix) and t >= t_final}
+            if got != set(MOUNT_IDS):
+                wrong_ids.append(f"soak-d{i}: missing "
+                                 f"{sorted(set(MOUNT_IDS) - got)}, extra "
+                                 f"{sorted(got - set(MOUNT_IDS))}")
         runtime = time.monotonic() - t_start
         sizes = stats["sizes"]
         ck.note(f"{stats['snapshots']} snapshots in {args.duration:.0f} s "
@@ -232,6 +250,9 @@ def main():
         ck.check(f"every mount of the last snapshot ({len(live)}) is in the "
                  "cache under its name, updated after the snapshot",
                  not missing, missing[:8])
+        ck.check(f"each of them with exactly its {len(MOUNT_IDS)} "
+                 "identifiers (events in the five nfs_events_* types)",
+                 not wrong_ids, "\n".join(wrong_ids[:5]))
         warm = [r for t, r in rss if t >= args.duration / 4]
         if len(warm) >= 2:
             growth = warm[-1] - warm[0]
