@@ -73,5 +73,18 @@ if grep -q "line .* (mount \"/srv/other\"): too few fields" "$work/log"; then
 else
   echo "FAIL: no warning for the malformed line"; cat "$work/log"; fail=1
 fi
-[ $fail -eq 0 ] && echo "3 passed, 0 failed" || echo "failed"
+# The demo mount prints 27 events: five types (mountstats.types.db), not the
+# former 27-value nfs_events.
+groups=0
+for t in nfs_events_cache nfs_events_vfs nfs_events_file nfs_events_io nfs_events_pnfs; do
+  ls "$work"/csv/vg/mountstats-srv-projects/"$t"-* >/dev/null 2>&1 && groups=$((groups + 1))
+done
+if [ "$groups" -eq 5 ] &&
+  ! ls "$work"/csv/vg/mountstats-srv-projects/nfs_events-* >/dev/null 2>&1; then
+  echo "PASS: events in the five nfs_events_* types"
+else
+  echo "FAIL: $groups of the five nfs_events_* types"
+  ls "$work"/csv/vg/mountstats-srv-projects/; fail=1
+fi
+[ $fail -eq 0 ] && echo "4 passed, 0 failed" || echo "failed"
 exit $fail
