@@ -109,7 +109,9 @@ typedef struct {
   keyset_t diag_prev, diag_cur;
   keyset_t group_prev, group_cur;
   keyset_t other_xprt_prev, other_xprt_cur;
-  bool have_dev; /* dev[] came from mountinfo this interval */
+  bool have_dev;           /* dev[] came from mountinfo this interval */
+  value_list_t vl;         /* see ms_submit() */
+  const char *vl_instance; /* the plugin_instance vl holds; NULL: none */
   /* ReportIostat: previous samples, and per-op results of one mount */
   ms_iostat_table_t iostat;
   ms_op_avg_t *op_avg;
@@ -817,19 +819,34 @@ static size_t ms_name_records(void) {
 
 /* ---- dispatch ------------------------------------------------------------ */
 
+/* Copies a NUL-terminated name into a DATA_MAX_NAME_LEN field, cut to fit,
+ * without strncpy's zero padding of the whole field. */
+static void ms_set_name(char *field, const char *src) {
+  size_t len = src != NULL ? strnlen(src, DATA_MAX_NAME_LEN - 1) : 0;
+  memcpy(field, src != NULL ? src : "", len);
+  field[len] = '\0';
+}
+
+/* Dispatches one value list. A mount sends ~40 of them per interval, so
+ * one value_list_t is kept per mount: host and plugin fields are set once,
+ * and each value list only changes type, type instance and values (the
+ * daemon copies what it keeps). */
 static void ms_submit(const char *plugin_instance, const char *type,
                       const char *type_instance, value_t *values, size_t n,
                       cdtime_t time) {
-  value_list_t vl = VALUE_LIST_INIT;
-  vl.values = values;
-  vl.values_len = n;
-  vl.time = time;
-  sstrncpy(vl.plugin, PLUGIN_NAME, sizeof(vl.plugin));
-  sstrncpy(vl.plugin_instance, plugin_instance, sizeof(vl.plugin_instance));
-  sstrncpy(vl.type, type, sizeof(vl.type));
-  if (type_instance != NULL)
-    sstrncpy(vl.type_instance, type_instance, sizeof(vl.type_instance));
-  plugin_dispatch_values(&vl);
+  value_list_t *vl = &state.vl;
+  if (state.vl_instance != plugin_instance) {
+    *vl = (value_list_t)VALUE_LIST_INIT;
+    sstrncpy(vl->plugin, PLUGIN_NAME, sizeof(vl->plugin));
+    sstrncpy(vl->plugin_instance, plugin_instance, sizeof(vl->plugin_instance));
+    state.vl_instance = plugin_instance;
+  }
+  vl->values = values;
+  vl->values_len = n;
+  vl->time = time;
+  ms_set_name(vl->type, type);
+  ms_set_name(vl->type_instance, type_instance);
+  plugin_dispatch_values(vl);
 }
 
 static void ms_submit_counters(const char *pi, const char *type, const char *ti,
@@ -1118,6 +1135,7 @@ static const char *ms_read_mountinfo(size_t *len) {
  * the mountstats text, mi_buf the mountinfo text or NULL. */
 static int ms_process(const char *buf, size_t len, const char *mi_buf,
                       size_t mi_len, cdtime_t now) {
+  state.vl_instance = NULL; /* names are rebuilt below */
   if (ms_parse(&state.snap, buf, len) != 0) {
     ERROR(PLUGIN_NAME " plugin: out of memory parsing \"%s\".", conf.file);
     return -1;

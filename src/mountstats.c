@@ -106,56 +106,56 @@ static const char *find(const char *p, const char *end, const char *lit) {
   return memmem(p, (size_t)(end - p), lit, n);
 }
 
-/* Result of reading one whitespace-separated number. */
-enum num_status { NUM_OK = 0, NUM_END, NUM_BAD, NUM_OVERFLOW };
+/* Result of reading the numbers of a line. */
+enum num_status { NUM_OK = 0, NUM_BAD, NUM_OVERFLOW };
 
-/* Reads the next token of [*pp, end) as an unsigned decimal number. Only
- * digits are accepted: the kernel prints no sign, no base prefix, no
- * separators. Leading zeros are harmless and accepted. */
-static enum num_status next_u64(const char **pp, const char *end,
-                                uint64_t *out) {
-  const char *p = skip_blanks(*pp, end);
-  if (p == end) {
-    *pp = p;
-    return NUM_END;
-  }
+/* Re-reads a token of more than 19 digits with overflow checks: leading
+ * zeros are allowed, a value of 2^64 or more is not. */
+static enum num_status long_number(const char *p, const char *e,
+                                   uint64_t *out) {
   uint64_t v = 0;
-  const char *start = p;
-  enum num_status st = NUM_OK;
-  while (p < end && !is_blank(*p)) {
+  for (; p < e; p++) {
     unsigned d = (unsigned char)*p - '0';
-    if (d > 9) {
-      st = NUM_BAD;
-    } else if (st == NUM_OK) {
-      if (v > (UINT64_MAX - d) / 10)
-        st = NUM_OVERFLOW;
-      else
-        v = v * 10 + d;
-    }
-    p++;
+    if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, d, &v))
+      return NUM_OVERFLOW;
   }
-  *pp = p;
-  if (p == start)
-    return NUM_END;
   *out = v;
-  return st;
+  return NUM_OK;
 }
 
-/* Reads the numbers of a line, keeping the first max in v. Returns NUM_OK
- * with *count set to the number of numbers on the line, or the first error
- * (every token is checked, kept or not). */
+/* Reads the numbers of a line, keeping the first max in v, and sets *count
+ * to how many there are. Only digits make a number (the kernel prints no
+ * sign, base prefix or separator); every token is checked, kept or not.
+ * Returns NUM_OK, or NUM_BAD / NUM_OVERFLOW for the first bad token (a
+ * non-digit anywhere in a token wins over overflow).
+ *
+ * This loop is most of the parser's time: digits are converted first and
+ * checked after, the way the read-and-convert floor does it. */
 static enum num_status read_numbers(const char *p, const char *end, uint64_t *v,
                                     unsigned max, unsigned *count) {
   unsigned n = 0;
-  for (;;) {
+  while (p < end) {
+    if (is_blank(*p)) {
+      p++;
+      continue;
+    }
+    const char *start = p;
     uint64_t x = 0;
-    /* Fields past max are not kept, but they must still be numbers below
-     * 2^64: a line with any other token is not a line the kernel printed. */
-    enum num_status st = next_u64(&p, end, &x);
-    if (st == NUM_END)
-      break;
-    if (st != NUM_OK)
-      return st;
+    unsigned d;
+    while (p < end && (d = (unsigned char)*p - '0') <= 9) {
+      x = x * 10 + d; /* may wrap: checked below when over 19 digits */
+      p++;
+    }
+    if (p < end && !is_blank(*p)) {
+      while (p < end && !is_blank(*p))
+        p++;
+      return NUM_BAD;
+    }
+    if (p - start > 19) {
+      enum num_status st = long_number(start, p, &x);
+      if (st != NUM_OK)
+        return st;
+    }
     if (n < max)
       v[n] = x;
     n++;
@@ -414,19 +414,12 @@ static int parse_xprt(parser_t *ps, const char *line, const char *p,
   return 0;
 }
 
-static uint32_t name_hash(const char *p, size_t len) {
-  uint32_t h = 2166136261u;
-  for (size_t i = 0; i < len; i++)
-    h = (h ^ (unsigned char)p[i]) * 16777619u;
-  return h;
-}
-
-/* Returns 1 if the op name was already printed in this record, else records
- * it and returns 0. */
-static int op_seen_before(parser_t *ps, const char *name, size_t len) {
+/* Returns 1 if the op name (FNV-1a hash h) was already printed in this
+ * record, else records it and returns 0. */
+static int op_seen_before(parser_t *ps, const char *name, size_t len,
+                          uint32_t h) {
   ms_snapshot_t *s = ps->snap;
   size_t idx = ps->cur->op_count; /* index the new op will get */
-  uint32_t h = name_hash(name, len);
   for (unsigned probe = 0; probe < OP_SEEN_SLOTS; probe++) {
     unsigned at = (h + probe) % OP_SEEN_SLOTS;
     uint16_t *slot = &ps->op_seen[at];
@@ -445,24 +438,25 @@ static int op_seen_before(parser_t *ps, const char *name, size_t len) {
 static int parse_op(parser_t *ps, const char *line, const char *p,
                     const char *end) {
   ms_snapshot_t *s = ps->snap;
-  const char *colon = memchr(p, ':', (size_t)(end - p));
-  if (colon == NULL || colon == p) {
-    add_diag(ps, MS_DIAG_BAD_OP_NAME, line, end);
-    return 0;
-  }
   /* The kernel prints C identifiers or decimal numbers; anything else would
-   * end up in a metric name, so it is refused. */
-  if ((size_t)(colon - p) > MS_OP_NAME_MAX) {
-    add_diag(ps, MS_DIAG_BAD_OP_NAME, line, end);
-    return 0;
-  }
-  for (const char *q = p; q < colon; q++) {
-    char c = *q;
-    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-          (c >= '0' && c <= '9') || c == '_')) {
+   * end up in a metric name, so it is refused. One pass checks the name,
+   * finds the ':' and hashes the name for the duplicate check. */
+  const char *colon = p;
+  uint32_t h = 2166136261u;
+  while (colon < end && *colon != ':') {
+    unsigned char c = (unsigned char)*colon;
+    if (!((unsigned)(c - 'A') < 26u || (unsigned)(c - 'a') < 26u ||
+          (unsigned)(c - '0') < 10u || c == '_') ||
+        colon - p >= MS_OP_NAME_MAX) {
       add_diag(ps, MS_DIAG_BAD_OP_NAME, line, end);
       return 0;
     }
+    h = (h ^ c) * 16777619u;
+    colon++;
+  }
+  if (colon == end || colon == p) {
+    add_diag(ps, MS_DIAG_BAD_OP_NAME, line, end);
+    return 0;
   }
   if (ps->cur->op_count >= MS_MAX_OPS) {
     add_diag(ps, MS_DIAG_TOO_MANY_OPS, line, end);
@@ -481,7 +475,7 @@ static int parse_op(parser_t *ps, const char *line, const char *p,
     add_diag(ps, MS_DIAG_TOO_FEW_FIELDS, line, end);
     return 0;
   }
-  if (op_seen_before(ps, p, (size_t)(colon - p))) {
+  if (op_seen_before(ps, p, (size_t)(colon - p), h)) {
     add_diag(ps, MS_DIAG_DUPLICATE_OP, line, end);
     return 0;
   }
