@@ -3,11 +3,14 @@
  * fuzz_parser.c: libFuzzer harness for the parser's buffer entry point and
  * the other text-in steps (mountinfo, naming). The input is copied to an
  * exact-size heap block so ASan catches any read past its end; every span the
- * parser returns must lie inside the input, and every count must agree.
+ * parser returns must lie inside the input, and every count must agree. The
+ * result must equal the parser's without its fast path for op lines
+ * (tests/parser_reference.c), field by field.
  */
 #include "mountinfo.h"
 #include "mountstats.h"
 #include "naming.h"
+#include "parser_reference.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +23,7 @@
   } while (0)
 
 static ms_snapshot_t snap; /* reused across inputs, as the plugin does */
+static ms_snapshot_t ref;
 static mi_table_t mi;
 
 static void check_span(ms_span_t s, const char *buf, size_t len) {
@@ -34,7 +38,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return 0;
   memcpy(buf, data, size);
 
-  if (ms_parse(&snap, buf, size) == 0) {
+  int rc = ms_parse(&snap, buf, size);
+  int ref_rc = ms_parse_reference(&ref, buf, size);
+  CHECK(rc == ref_rc);
+  if (rc == 0)
+    CHECK(ms_snapshot_diff(&snap, &ref) == NULL);
+  if (rc == 0) {
     size_t ops = 0, xprts = 0;
     for (size_t i = 0; i < snap.nmounts; i++) {
       const ms_mount_t *m = &snap.mounts[i];

@@ -98,6 +98,15 @@ typedef struct {
   ms_name_t *names;
   uint64_t *group_key;
   size_t *group_size;
+  size_t *sb_leader_new;    /* grouping of this interval, before the compare */
+  unsigned char *in_report; /* records reported this interval */
+  /* Selection, device numbers, superblocks, names and connections depend
+   * only on the mount set: while it stays byte for byte the same (see
+   * ms_same_mount_set()) they are kept from the interval before. */
+  char *ident; /* the mount set of the last completed interval */
+  size_t ident_len, ident_cap;
+  bool derived_valid; /* the last interval completed them */
+  size_t nreported;
   /* rate limiting */
   bool file_failing;      /* the last read failed */
   bool file_error_logged; /* ...and an error was logged since it worked */
@@ -112,6 +121,7 @@ typedef struct {
   bool have_dev;           /* dev[] came from mountinfo this interval */
   value_list_t vl;         /* see ms_submit() */
   const char *vl_instance; /* the plugin_instance vl holds; NULL: none */
+  const char *vl_type;     /* the type vl holds; NULL: none */
   /* ReportIostat: previous samples, and per-op results of one mount */
   ms_iostat_table_t iostat;
   ms_op_avg_t *op_avg;
@@ -653,6 +663,8 @@ static int ms_grow_records(size_t n) {
   GROW(names);
   GROW(group_key);
   GROW(group_size);
+  GROW(sb_leader_new);
+  GROW(in_report);
 #undef GROW
   state.rec_cap = cap;
   return 0;
@@ -709,42 +721,138 @@ static void ms_log_diags(void) {
   keyset_rotate(&state.diag_prev, &state.diag_cur);
 }
 
+/* ---- the mount set ---------------------------------------------------- */
+
+typedef struct {
+  size_t off;  /* bytes of state.ident walked so far */
+  bool same;   /* everything walked so far equals state.ident */
+  bool failed; /* state.ident could not grow: treat as changed */
+} ident_walk_t;
+
+/* Walks the next piece of the mount set: compares it with state.ident while
+ * they agree, and from the first difference on stores it instead. */
+static void ident_put(ident_walk_t *w, const void *bytes, size_t len) {
+  if (w->failed)
+    return;
+  if (w->same && w->off + len <= state.ident_len &&
+      memcmp(state.ident + w->off, bytes, len) == 0) {
+    w->off += len;
+    return;
+  }
+  w->same = false;
+  if (w->off + len > state.ident_cap) {
+    size_t cap = state.ident_cap ? state.ident_cap : 4096;
+    while (cap < w->off + len)
+      cap *= 2;
+    char *p = realloc(state.ident, cap);
+    if (p == NULL) {
+      w->failed = true;
+      return;
+    }
+    state.ident = p;
+    state.ident_cap = cap;
+  }
+  memcpy(state.ident + w->off, bytes, len);
+  w->off += len;
+}
+
+static void ident_put_span(ident_walk_t *w, ms_span_t s) {
+  ident_put(w, &s.len, sizeof(s.len));
+  ident_put(w, s.ptr, s.len);
+}
+
+/* Returns true when this interval's mount set is the one the kept
+ * selection, superblocks, names and connections were made from: the same
+ * NFS records in the same order with the same device, mount point, fstype,
+ * options and transports (word and source port of each xprt line), and the
+ * same mountinfo text (or again none). Counters are not part of it. Costs a
+ * comparison of those bytes; stores them when they differ. */
+static bool ms_same_mount_set(const char *mi_buf, size_t mi_len) {
+  const ms_snapshot_t *s = &state.snap;
+  ident_walk_t w = {.same = true};
+  ident_put(&w, &s->nmounts, sizeof(s->nmounts));
+  for (size_t i = 0; i < s->nmounts; i++) {
+    const ms_mount_t *m = &s->mounts[i];
+    ident_put_span(&w, m->device);
+    ident_put_span(&w, m->mountpoint);
+    ident_put_span(&w, m->fstype);
+    ident_put_span(&w, m->opts);
+    ident_put(&w, &m->xprt_count, sizeof(m->xprt_count));
+    for (size_t k = 0; k < m->xprt_count; k++) {
+      const ms_xprt_t *x = &s->xprts[m->xprt_first + k];
+      uint64_t port = ms_xprt_port(x);
+      ident_put_span(&w, x->name);
+      ident_put(&w, &port, sizeof(port));
+    }
+  }
+  ms_span_t mi = {mi_buf != NULL ? mi_buf : "", mi_buf != NULL ? mi_len : 0};
+  bool have_mi = mi_buf != NULL;
+  ident_put(&w, &have_mi, sizeof(have_mi));
+  ident_put_span(&w, mi);
+  bool same = w.same && !w.failed && w.off == state.ident_len;
+  state.ident_len = w.failed ? 0 : w.off;
+  return same;
+}
+
 /* Decides which records are reported: selection, then one per superblock
  * (from mountinfo's device numbers when mi_buf is not NULL). */
-static int ms_select(const char *mi_buf, size_t mi_len) {
+static int ms_select(const char *mi_buf, size_t mi_len, bool same_set,
+                     bool *leaders_same) {
   const ms_snapshot_t *s = &state.snap;
-  char mp[PATH_BUF], dev[PATH_BUF], fstype[64];
-  const ms_matcher_t *lists[] = {&conf.sel_mountpoint, &conf.sel_device,
-                                 &conf.sel_fstype};
-  bool any_list = conf.sel_mountpoint.count || conf.sel_device.count ||
-                  conf.sel_fstype.count;
-  for (size_t i = 0; i < s->nmounts; i++) {
-    state.selected[i] = 1;
-    if (!any_list)
-      continue;
-    const ms_mount_t *m = &s->mounts[i];
-    ms_decode(mp, sizeof(mp), m->mountpoint);
-    ms_decode(dev, sizeof(dev), m->device);
-    ms_decode(fstype, sizeof(fstype), m->fstype);
-    const char *values[] = {mp, dev, fstype};
-    state.selected[i] =
-        (unsigned char)ms_selected(lists, values, 3, conf.ignore_selected);
-  }
-
-  const uint64_t *dev_numbers = NULL;
-  state.have_dev = false;
-  if (mi_buf != NULL && mi_parse(&state.mi, mi_buf, mi_len) == 0) {
-    mi_match(&state.mi, s, state.dev);
-    dev_numbers = state.dev;
-    state.have_dev = true;
-  }
+  *leaders_same = same_set;
   if (conf.report_all_mountpoints) {
     for (size_t i = 0; i < s->nmounts; i++)
       state.sb_leader[i] = i;
-    return 0;
   }
-  return ms_group_superblocks(&state.group, s, dev_numbers, state.selected,
-                              state.sb_leader);
+  if (same_set && (state.have_dev || conf.report_all_mountpoints)) {
+    /* Selection and device numbers are those of the same mount set; without
+     * device numbers, superblocks come from counters: regrouped below. */
+    bool all_dev = true;
+    for (size_t i = 0; i < s->nmounts && all_dev; i++)
+      all_dev = state.dev[i] != 0 || !state.selected[i];
+    if (all_dev || conf.report_all_mountpoints)
+      return 0;
+  }
+  if (!same_set) {
+    char mp[PATH_BUF], dev[PATH_BUF], fstype[64];
+    const ms_matcher_t *lists[] = {&conf.sel_mountpoint, &conf.sel_device,
+                                   &conf.sel_fstype};
+    bool any_list = conf.sel_mountpoint.count || conf.sel_device.count ||
+                    conf.sel_fstype.count;
+    for (size_t i = 0; i < s->nmounts; i++) {
+      state.selected[i] = 1;
+      if (!any_list)
+        continue;
+      const ms_mount_t *m = &s->mounts[i];
+      ms_decode(mp, sizeof(mp), m->mountpoint);
+      ms_decode(dev, sizeof(dev), m->device);
+      ms_decode(fstype, sizeof(fstype), m->fstype);
+      const char *values[] = {mp, dev, fstype};
+      state.selected[i] =
+          (unsigned char)ms_selected(lists, values, 3, conf.ignore_selected);
+    }
+    state.have_dev = false;
+    if (mi_buf != NULL && mi_parse(&state.mi, mi_buf, mi_len) == 0) {
+      mi_match(&state.mi, s, state.dev);
+      state.have_dev = true;
+    }
+    if (conf.report_all_mountpoints)
+      return 0;
+  }
+  int rc =
+      ms_group_superblocks(&state.group, s, state.have_dev ? state.dev : NULL,
+                           state.selected, state.sb_leader_new);
+  if (rc != 0)
+    return rc;
+  if (!same_set || s->nmounts == 0 ||
+      memcmp(state.sb_leader, state.sb_leader_new,
+             s->nmounts * sizeof(*state.sb_leader)) != 0) {
+    size_t *t = state.sb_leader;
+    state.sb_leader = state.sb_leader_new;
+    state.sb_leader_new = t;
+    *leaders_same = false;
+  }
+  return 0;
 }
 
 /* Logs, once per distinct group, which mount points a reported superblock
@@ -819,34 +927,63 @@ static size_t ms_name_records(void) {
 
 /* ---- dispatch ------------------------------------------------------------ */
 
-/* Copies a NUL-terminated name into a DATA_MAX_NAME_LEN field, cut to fit,
+/* Copies len bytes of a name into a DATA_MAX_NAME_LEN field, cut to fit,
  * without strncpy's zero padding of the whole field. */
-static void ms_set_name(char *field, const char *src) {
-  size_t len = src != NULL ? strnlen(src, DATA_MAX_NAME_LEN - 1) : 0;
-  memcpy(field, src != NULL ? src : "", len);
+static void ms_set_field(char *field, const char *src, size_t len) {
+  if (len > DATA_MAX_NAME_LEN - 1)
+    len = DATA_MAX_NAME_LEN - 1;
+  memcpy(field, src, len);
   field[len] = '\0';
 }
 
-/* Dispatches one value list. A mount sends ~40 of them per interval, so
- * one value_list_t is kept per mount: host and plugin fields are set once,
- * and each value list only changes type, type instance and values (the
+static void ms_set_name(char *field, const char *src) {
+  if (src == NULL)
+    field[0] = '\0';
+  else
+    ms_set_field(field, src, strnlen(src, DATA_MAX_NAME_LEN - 1));
+}
+
+/* A mount sends ~40 value lists per interval, so one value_list_t is kept
+ * and only the fields that change are written: plugin_instance per mount,
+ * the type when it is another one, the type instance, the values (the
  * daemon copies what it keeps). */
+static void ms_vl_begin(const char *plugin_instance, cdtime_t time) {
+  value_list_t *vl = &state.vl;
+  if (state.vl_instance == plugin_instance)
+    return;
+  if (state.vl.plugin[0] == '\0') {
+    *vl = (value_list_t)VALUE_LIST_INIT;
+    sstrncpy(vl->plugin, PLUGIN_NAME, sizeof(vl->plugin));
+    state.vl_type = NULL;
+  }
+  ms_set_name(vl->plugin_instance, plugin_instance);
+  vl->time = time;
+  state.vl_instance = plugin_instance;
+}
+
+/* type is one of the string literals of this file: a pointer that was set
+ * before holds the same text. */
+static void ms_vl_type(const char *type) {
+  if (state.vl_type != type) {
+    ms_set_name(state.vl.type, type);
+    state.vl_type = type;
+  }
+}
+
+static void ms_vl_dispatch(value_t *values, size_t n) {
+  state.vl.values = values;
+  state.vl.values_len = n;
+  plugin_dispatch_values(&state.vl);
+}
+
+/* Dispatches one value list. */
 static void ms_submit(const char *plugin_instance, const char *type,
                       const char *type_instance, value_t *values, size_t n,
                       cdtime_t time) {
-  value_list_t *vl = &state.vl;
-  if (state.vl_instance != plugin_instance) {
-    *vl = (value_list_t)VALUE_LIST_INIT;
-    sstrncpy(vl->plugin, PLUGIN_NAME, sizeof(vl->plugin));
-    sstrncpy(vl->plugin_instance, plugin_instance, sizeof(vl->plugin_instance));
-    state.vl_instance = plugin_instance;
-  }
-  vl->values = values;
-  vl->values_len = n;
-  vl->time = time;
-  ms_set_name(vl->type, type);
-  ms_set_name(vl->type_instance, type_instance);
-  plugin_dispatch_values(vl);
+  ms_vl_begin(plugin_instance, time);
+  ms_vl_type(type);
+  ms_set_name(state.vl.type_instance, type_instance);
+  ms_vl_dispatch(values, n);
 }
 
 static void ms_submit_counters(const char *pi, const char *type, const char *ti,
@@ -860,18 +997,28 @@ static void ms_submit_counters(const char *pi, const char *type, const char *ti,
 static void ms_submit_ops(const char *pi, const ms_mount_t *m, cdtime_t t) {
   const ms_snapshot_t *s = &state.snap;
   char name[MS_OP_NAME_MAX + 1];
+  value_t values[MS_OP_FIELDS];
+  ms_vl_begin(pi, t);
   for (size_t k = 0; k < m->op_count; k++) {
     const ms_op_t *o = &s->ops[m->op_first + k];
     if (o->v[MS_OP_OPS] == 0 && !conf.report_zero_ops)
       continue;
-    memcpy(name, o->name.ptr, o->name.len);
-    name[o->name.len] = '\0';
-    if (conf.sel_op.count > 0 &&
-        ms_matcher_match(&conf.sel_op, name) == conf.ignore_selected_op)
-      continue;
-    ms_submit_counters(pi, "nfs_op", name, o->v, 8, t);
-    if (conf.report_op_errors && o->nfields >= MS_OP_FIELDS)
-      ms_submit_counters(pi, "nfs_op_errors", name, &o->v[MS_OP_ERRORS], 1, t);
+    if (conf.sel_op.count > 0) {
+      memcpy(name, o->name.ptr, o->name.len);
+      name[o->name.len] = '\0';
+      if (ms_matcher_match(&conf.sel_op, name) == conf.ignore_selected_op)
+        continue;
+    }
+    for (size_t i = 0; i < MS_OP_FIELDS; i++)
+      values[i].derive = ms_derive(o->v[i]);
+    /* The parser keeps op names to MS_OP_NAME_MAX bytes: they fit. */
+    ms_set_field(state.vl.type_instance, o->name.ptr, o->name.len);
+    ms_vl_type("nfs_op");
+    ms_vl_dispatch(values, 8);
+    if (conf.report_op_errors && o->nfields >= MS_OP_FIELDS) {
+      ms_vl_type("nfs_op_errors");
+      ms_vl_dispatch(&values[MS_OP_ERRORS], 1);
+    }
   }
 }
 
@@ -1135,30 +1282,38 @@ static const char *ms_read_mountinfo(size_t *len) {
  * the mountstats text, mi_buf the mountinfo text or NULL. */
 static int ms_process(const char *buf, size_t len, const char *mi_buf,
                       size_t mi_len, cdtime_t now) {
-  state.vl_instance = NULL; /* names are rebuilt below */
+  state.vl_instance = NULL; /* names may be rebuilt below */
+  bool derived_valid = state.derived_valid;
+  state.derived_valid = false; /* until this interval completes */
   if (ms_parse(&state.snap, buf, len) != 0) {
     ERROR(PLUGIN_NAME " plugin: out of memory parsing \"%s\".", conf.file);
     return -1;
   }
   ms_log_diags();
   const ms_snapshot_t *s = &state.snap;
-  if (ms_grow_records(s->nmounts) != 0 || ms_select(mi_buf, mi_len) != 0) {
+  bool same_set = ms_same_mount_set(mi_buf, mi_len) && derived_valid;
+  bool leaders_same = false;
+  if (ms_grow_records(s->nmounts) != 0 ||
+      ms_select(mi_buf, mi_len, same_set, &leaders_same) != 0) {
     ERROR(PLUGIN_NAME " plugin: out of memory.");
     return -1;
   }
-  ms_log_groups();
-  size_t n = ms_name_records();
-  if (conf.report_transport) {
-    /* Among the reported records only: the transport is reported with the
-     * first reported mount that uses the connection. */
-    for (size_t i = 0; i < s->nmounts; i++)
-      state.selected[i] = state.name_index[i] != SIZE_MAX;
-    if (ms_group_transports(&state.group, s, state.selected,
-                            state.xprt_leader) != 0) {
-      ERROR(PLUGIN_NAME " plugin: out of memory.");
-      return -1;
+  if (!leaders_same) {
+    ms_log_groups();
+    state.nreported = ms_name_records();
+    if (conf.report_transport) {
+      /* Among the reported records only: the transport is reported with
+       * the first reported mount that uses the connection. */
+      for (size_t i = 0; i < s->nmounts; i++)
+        state.in_report[i] = state.name_index[i] != SIZE_MAX;
+      if (ms_group_transports(&state.group, s, state.in_report,
+                              state.xprt_leader) != 0) {
+        ERROR(PLUGIN_NAME " plugin: out of memory.");
+        return -1;
+      }
     }
   }
+  size_t n = state.nreported;
   if (conf.report_iostat)
     ms_iostat_begin(&state.iostat);
   for (size_t k = 0; k < n; k++)
@@ -1166,6 +1321,7 @@ static int ms_process(const char *buf, size_t len, const char *mi_buf,
   if (conf.report_iostat)
     ms_iostat_end(&state.iostat); /* forgets mounts that went away */
   keyset_rotate(&state.other_xprt_prev, &state.other_xprt_cur);
+  state.derived_valid = true;
   return 0;
 }
 
@@ -1201,6 +1357,9 @@ static int ms_shutdown(void) {
   sfree(state.names);
   sfree(state.group_key);
   sfree(state.group_size);
+  sfree(state.sb_leader_new);
+  sfree(state.in_report);
+  sfree(state.ident);
   ms_iostat_free(&state.iostat);
   sfree(state.op_avg);
   sfree(state.op_has);

@@ -123,34 +123,89 @@ static enum num_status long_number(const char *p, const char *e,
   return NUM_OK;
 }
 
+static uint64_t load8(const char *p) {
+  uint64_t w;
+  memcpy(&w, p, sizeof(w));
+  return w;
+}
+
+/* Eight bytes at a time where the byte order allows: a token's digits are
+ * found and converted without a loop over its characters. */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) &&                            \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define MS_WORD_DIGITS 1
+
+static const uint64_t pow10_u64[9] = {
+    1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+
+/* How many of the 8 bytes of w (first byte in the low bits) are ASCII digits
+ * before the first one that is not. A byte is a digit when its high nibble
+ * is 3 and adding 6 keeps it so. The +6 carries only out of a non-digit
+ * byte, so it can spoil bytes after the first non-digit, never before. */
+static unsigned digit_run8(uint64_t w) {
+  const uint64_t hi = 0xF0F0F0F0F0F0F0F0ull, threes = 0x3030303030303030ull;
+  uint64_t not_digit =
+      ((w & hi) ^ threes) | (((w + 0x0606060606060606ull) & hi) ^ threes);
+  return not_digit ? (unsigned)__builtin_ctzll(not_digit) >> 3 : 8;
+}
+
+/* The value of the first n (1..8) bytes of w, all digits. Shifting them to
+ * the top leaves zero digits in front; then pairs, quads and the eight are
+ * combined with three multiplications. Bytes after the n digits may borrow
+ * in the subtraction, but only into bytes that the shift drops. */
+static uint64_t digits8_value(uint64_t w, unsigned n) {
+  uint64_t t = (w - 0x3030303030303030ull) << (8 * (8 - n));
+  t = t * 10 + (t >> 8); /* bytes 0, 2, 4, 6: two-digit values */
+  const uint64_t two = 0x000000FF000000FFull;
+  return ((t & two) * (100 + (1000000ull << 32)) +
+          ((t >> 16) & two) * (1 + (10000ull << 32))) >>
+         32;
+}
+#endif
+
 /* Reads the numbers of a line, keeping the first max in v, and sets *count
  * to how many there are. Only digits make a number (the kernel prints no
  * sign, base prefix or separator); every token is checked, kept or not.
  * Returns NUM_OK, or NUM_BAD / NUM_OVERFLOW for the first bad token (a
  * non-digit anywhere in a token wins over overflow).
  *
+ * end must point at the line's '\n' or '\r', which is neither a digit nor a
+ * blank: the scans stop there without a bounds test of their own. Bytes up
+ * to limit (the end of the whole input) may be loaded, never beyond.
+ *
  * This loop is most of the parser's time: digits are converted first and
- * checked after, the way the read-and-convert floor does it. */
-static enum num_status read_numbers(const char *p, const char *end, uint64_t *v,
+ * checked after, as the read-and-convert floor does. */
+static enum num_status read_numbers(const char *p, const char *end,
+                                    const char *limit, uint64_t *v,
                                     unsigned max, unsigned *count) {
   unsigned n = 0;
-  while (p < end) {
-    if (is_blank(*p)) {
+  (void)limit;
+  for (;;) {
+    while (is_blank(*p))
       p++;
-      continue;
-    }
+    if (p == end)
+      break;
     const char *start = p;
-    uint64_t x = 0;
+    uint64_t x = 0; /* may wrap: checked below when over 19 digits */
+#ifdef MS_WORD_DIGITS
+    while (limit - p >= 8) {
+      uint64_t w = load8(p);
+      unsigned k = digit_run8(w);
+      if (k == 0)
+        break;
+      x = x * pow10_u64[k] + digits8_value(w, k);
+      p += k;
+      if (k < 8)
+        break;
+    }
+#endif
     unsigned d;
-    while (p < end && (d = (unsigned char)*p - '0') <= 9) {
-      x = x * 10 + d; /* may wrap: checked below when over 19 digits */
+    while ((d = (unsigned char)*p - '0') <= 9) { /* near limit, or no words */
+      x = x * 10 + d;
       p++;
     }
-    if (p < end && !is_blank(*p)) {
-      while (p < end && !is_blank(*p))
-        p++;
+    if (p != end && !is_blank(*p))
       return NUM_BAD;
-    }
     if (p - start > 19) {
       enum num_status st = long_number(start, p, &x);
       if (st != NUM_OK)
@@ -194,6 +249,7 @@ void ms_snapshot_free(ms_snapshot_t *snap) {
 
 typedef struct {
   ms_snapshot_t *snap;
+  const char *limit; /* end of the input: no byte at or after it is read */
   size_t line_no;
   int in_record;                     /* inside an NFS record */
   int in_ops;                        /* after "per-op statistics" */
@@ -315,7 +371,7 @@ static void parse_counters(parser_t *ps, const char *line, const char *p,
                            unsigned min, unsigned flag, unsigned *printed) {
   uint64_t tmp[MS_MAX_EVENTS];
   unsigned n = 0;
-  enum num_status st = read_numbers(p, end, tmp, max, &n);
+  enum num_status st = read_numbers(p, end, ps->limit, tmp, max, &n);
   if (st != NUM_OK) {
     add_diag(ps, diag_of(st), line, end);
     return;
@@ -397,7 +453,8 @@ static int parse_xprt(parser_t *ps, const char *line, const char *p,
   x->name.ptr = p;
   x->name.len = (size_t)(we - p);
   unsigned n = 0;
-  enum num_status st = read_numbers(we, end, x->v, MS_XPRT_MAX_FIELDS, &n);
+  enum num_status st =
+      read_numbers(we, end, ps->limit, x->v, MS_XPRT_MAX_FIELDS, &n);
   if (st != NUM_OK) {
     add_diag(ps, diag_of(st), line, end);
     return 0;
@@ -414,8 +471,28 @@ static int parse_xprt(parser_t *ps, const char *line, const char *p,
   return 0;
 }
 
-/* Returns 1 if the op name (FNV-1a hash h) was already printed in this
- * record, else records it and returns 0. */
+/* The hash of an op name for the duplicate table, from two words: its
+ * first 8 bytes (fewer, zero-extended, for a short name) and its last 8. A
+ * word at a time, not a byte, because it is computed for every op line. */
+static uint32_t op_name_mix(uint64_t first, uint64_t last, size_t len) {
+  uint64_t h =
+      (first ^ (last * 0x9E3779B97F4A7C15ull) ^ len) * 0xff51afd7ed558ccdull;
+  return (uint32_t)(h >> 32);
+}
+
+static uint32_t op_name_hash(const char *name, size_t len) {
+  uint64_t first = 0, last = 0;
+  if (len >= 8) {
+    first = load8(name);
+    last = load8(name + len - 8);
+  } else {
+    memcpy(&first, name, len);
+  }
+  return op_name_mix(first, last, len);
+}
+
+/* Returns 1 if the op name (hash h, op_name_hash()) was already printed in
+ * this record, else records it and returns 0. */
 static int op_seen_before(parser_t *ps, const char *name, size_t len,
                           uint32_t h) {
   ms_snapshot_t *s = ps->snap;
@@ -435,23 +512,23 @@ static int op_seen_before(parser_t *ps, const char *name, size_t len,
   return 0; /* not reached: the table has room for MS_MAX_OPS */
 }
 
+static int is_op_name_char(unsigned char c) {
+  return (unsigned)(c - 'A') < 26u || (unsigned)(c - 'a') < 26u ||
+         (unsigned)(c - '0') < 10u || c == '_';
+}
+
 static int parse_op(parser_t *ps, const char *line, const char *p,
                     const char *end) {
   ms_snapshot_t *s = ps->snap;
   /* The kernel prints C identifiers or decimal numbers; anything else would
-   * end up in a metric name, so it is refused. One pass checks the name,
-   * finds the ':' and hashes the name for the duplicate check. */
+   * end up in a metric name, so it is refused. */
   const char *colon = p;
-  uint32_t h = 2166136261u;
   while (colon < end && *colon != ':') {
-    unsigned char c = (unsigned char)*colon;
-    if (!((unsigned)(c - 'A') < 26u || (unsigned)(c - 'a') < 26u ||
-          (unsigned)(c - '0') < 10u || c == '_') ||
+    if (!is_op_name_char((unsigned char)*colon) ||
         colon - p >= MS_OP_NAME_MAX) {
       add_diag(ps, MS_DIAG_BAD_OP_NAME, line, end);
       return 0;
     }
-    h = (h ^ c) * 16777619u;
     colon++;
   }
   if (colon == end || colon == p) {
@@ -466,7 +543,8 @@ static int parse_op(parser_t *ps, const char *line, const char *p,
     return -ENOMEM;
   ms_op_t *o = &s->ops[s->nops];
   unsigned n = 0;
-  enum num_status st = read_numbers(colon + 1, end, o->v, MS_OP_FIELDS, &n);
+  enum num_status st =
+      read_numbers(colon + 1, end, ps->limit, o->v, MS_OP_FIELDS, &n);
   if (st != NUM_OK) {
     add_diag(ps, diag_of(st), line, end);
     return 0;
@@ -475,7 +553,8 @@ static int parse_op(parser_t *ps, const char *line, const char *p,
     add_diag(ps, MS_DIAG_TOO_FEW_FIELDS, line, end);
     return 0;
   }
-  if (op_seen_before(ps, p, (size_t)(colon - p), h)) {
+  if (op_seen_before(ps, p, (size_t)(colon - p),
+                     op_name_hash(p, (size_t)(colon - p)))) {
     add_diag(ps, MS_DIAG_DUPLICATE_OP, line, end);
     return 0;
   }
@@ -488,6 +567,189 @@ static int parse_op(parser_t *ps, const char *line, const char *p,
   ps->cur->op_count++;
   return 0;
 }
+
+/* ---- the fast path for operation lines ----
+ *
+ * Nine lines in ten are per-op lines. Where SSE2 is available, a well-formed
+ * one is read without first looking for its newline: 16 bytes at a time are
+ * classified as digit, blank or other, the first "other" byte must be the
+ * line's end, and the digit runs become numbers with word arithmetic. Any
+ * line it does not accept exactly as it is (a bad or long token, too few or
+ * too many fields, a duplicate, no newline where expected, too near the
+ * end of the input) goes to the general path, which parses it and reports
+ * what is wrong, so both paths give the same result for every input
+ * (tests/check_parser.c and fuzz/fuzz_parser.c compare them). */
+#if defined(__SSE2__) && defined(__SIZEOF_INT128__) &&                         \
+    defined(MS_WORD_DIGITS) && !defined(MS_NO_FAST_PATH)
+#include <emmintrin.h>
+#define MS_FAST_OPS 1
+
+/* Bytes from a line's start that the fast path may read: up to 15 blanks, a
+ * name of up to MS_OP_NAME_MAX bytes and ':', a 128-byte window, and 8-byte
+ * loads inside it. Closer to the end of the input, the general path. */
+#define FAST_WINDOW 128
+#define FAST_MARGIN 256
+_Static_assert(16 + MS_OP_NAME_MAX + 1 + FAST_WINDOW + 8 <= FAST_MARGIN,
+               "the fast path stays inside its margin");
+
+/* Per 16 bytes at p: bit i set in *digits when byte i is a digit, in
+ * *other when it is neither a digit nor a blank. */
+static void classify16(const char *p, unsigned *digits, unsigned *other) {
+  __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+  __m128i d = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                            _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+  __m128i b = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+                           _mm_cmpeq_epi8(v, _mm_set1_epi8('\t')));
+  *digits = (unsigned)_mm_movemask_epi8(d);
+  *other = ~(unsigned)_mm_movemask_epi8(_mm_or_si128(d, b)) & 0xffffu;
+}
+
+/* The value of the len (1..19) digits at t; loads stay in [t, t + 8 or
+ * len]. */
+static uint64_t token_value(const char *t, unsigned len) {
+  if (len <= 8)
+    return digits8_value(load8(t), len);
+  if (len <= 16)
+    return digits8_value(load8(t), len - 8) * 100000000u +
+           digits8_value(load8(t + len - 8), 8);
+  return (digits8_value(load8(t), len - 16) * 100000000u +
+          digits8_value(load8(t + len - 16), 8)) *
+             100000000u +
+         digits8_value(load8(t + len - 8), 8);
+}
+
+static unsigned ctz128(unsigned __int128 x) {
+  return (uint64_t)x ? (unsigned)__builtin_ctzll((uint64_t)x)
+                     : 64 + (unsigned)__builtin_ctzll((uint64_t)(x >> 64));
+}
+
+/* Converts the digit run at w[at..to] into the next field of o. Returns 0
+ * when there are too many fields or the run is too long for the fast path. */
+static int put_token(ms_op_t *o, unsigned *n, const char *w, unsigned at,
+                     unsigned to) {
+  unsigned len = to - at + 1;
+  if (*n == MS_OP_FIELDS || len > 19)
+    return 0;
+  o->v[(*n)++] = token_value(w + at, len);
+  return 1;
+}
+
+/* Reads the op line that starts at line (a blank; ps->in_ops). Returns its
+ * '\n' when the line was well formed and is recorded, NULL when the general
+ * path must take it (nothing was recorded then). */
+static const char *parse_op_fast(parser_t *ps, const char *line) {
+  if (ps->limit - line < FAST_MARGIN)
+    return NULL;
+  unsigned digits, other;
+  __m128i v = _mm_loadu_si128((const __m128i *)(const void *)line);
+  unsigned blank = (unsigned)_mm_movemask_epi8(
+                       _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+                                    _mm_cmpeq_epi8(v, _mm_set1_epi8('\t')))) ^
+                   0xffffu;
+  if (blank == 0)
+    return NULL;
+  const char *name = line + __builtin_ctz(blank);
+
+  /* The name: up to the first ':' in 32 bytes, every byte before it a name
+   * character. Longer names take the general path. */
+  unsigned colon_bits = 0, bad_bits = 0;
+  for (int j = 0; j < 2; j++) {
+    __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(name + 16 * j));
+    __m128i lower = _mm_or_si128(c, _mm_set1_epi8(0x20));
+    __m128i ok = _mm_or_si128(
+        _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
+                      _mm_cmplt_epi8(lower, _mm_set1_epi8('z' + 1))),
+        _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi8(c, _mm_set1_epi8('0' - 1)),
+                                   _mm_cmplt_epi8(c, _mm_set1_epi8('9' + 1))),
+                     _mm_cmpeq_epi8(c, _mm_set1_epi8('_'))));
+    colon_bits |=
+        (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(c, _mm_set1_epi8(':')))
+        << (16 * j);
+    bad_bits |= (~(unsigned)_mm_movemask_epi8(ok) & 0xffffu) << (16 * j);
+  }
+  if (colon_bits == 0)
+    return NULL;
+  unsigned name_len = (unsigned)__builtin_ctz(colon_bits);
+  if (name_len == 0 || (bad_bits & ((1u << name_len) - 1)) != 0 ||
+      ps->cur->op_count >= MS_MAX_OPS)
+    return NULL;
+  const char *q = name + name_len;
+  /* op_name_hash() with loads the margin allows. */
+  uint64_t name_first = load8(name), name_last = 0;
+  if (name_len >= 8)
+    name_last = load8(q - 8);
+  else
+    name_first &= (1ull << (8 * name_len)) - 1;
+  uint32_t h = op_name_mix(name_first, name_last, name_len);
+  const char *w = q + 1; /* the window: numbers and the line's end */
+
+  /* Digit and other bits of the window, 64 bytes per word; the second word
+   * only when the line goes on that far. */
+  uint64_t dig[2] = {0, 0}, oth[2] = {0, 0};
+  for (int half = 0; half < 2; half++) {
+    for (int j = 0; j < 4; j++) {
+      classify16(w + 64 * half + 16 * j, &digits, &other);
+      dig[half] |= (uint64_t)digits << (16 * j);
+      oth[half] |= (uint64_t)other << (16 * j);
+    }
+    if (oth[half] != 0)
+      break;
+  }
+  unsigned e; /* offset of the first other byte: the line's end */
+  if (oth[0] != 0) {
+    e = (unsigned)__builtin_ctzll(oth[0]);
+    dig[0] &= (1ull << e) - 1;
+    dig[1] = 0;
+  } else if (oth[1] != 0) {
+    e = 64 + (unsigned)__builtin_ctzll(oth[1]);
+    dig[1] &= (1ull << (e - 64)) - 1;
+  } else {
+    return NULL; /* longer than the window */
+  }
+  const char *nl = w + e;
+  if (*nl == '\r')
+    nl++;
+  if (*nl != '\n')
+    return NULL; /* a bad token, or a lone '\r' */
+
+  ms_snapshot_t *s = ps->snap;
+  if (grow((void **)&s->ops, &s->ops_cap_, s->nops + 1, sizeof(*s->ops)) != 0)
+    return NULL; /* the general path reports it */
+  ms_op_t *o = &s->ops[s->nops];
+  /* The digit runs in order, from the bits of their first and last digits.
+   * More than MS_OP_FIELDS, fewer than MS_OP_MIN_FIELDS or one over 19
+   * digits (2^64 or more?) is the general path's to judge. */
+  unsigned n = 0;
+  if (dig[1] == 0) { /* most lines: the numbers fit in the first word */
+    uint64_t first = dig[0] & ~(dig[0] << 1);
+    uint64_t last = dig[0] & ~(dig[0] >> 1);
+    for (; first != 0; first &= first - 1, last &= last - 1)
+      if (!put_token(o, &n, w, (unsigned)__builtin_ctzll(first),
+                     (unsigned)__builtin_ctzll(last)))
+        return NULL;
+  } else { /* 128-bit masks: a run may cross from one word into the other */
+    typedef unsigned __int128 u128;
+    u128 digit_bits = (u128)dig[1] << 64 | dig[0];
+    u128 first = digit_bits & ~(digit_bits << 1);
+    u128 last = digit_bits & ~(digit_bits >> 1);
+    for (; first != 0; first &= first - 1, last &= last - 1)
+      if (!put_token(o, &n, w, ctz128(first), ctz128(last)))
+        return NULL;
+  }
+  if (n < MS_OP_MIN_FIELDS)
+    return NULL;
+  if (op_seen_before(ps, name, (size_t)(q - name), h))
+    return NULL;
+  o->name.ptr = name;
+  o->name.len = (size_t)(q - name);
+  o->nfields = n;
+  if (n < MS_OP_FIELDS)
+    o->v[MS_OP_ERRORS] = 0;
+  s->nops++;
+  ps->cur->op_count++;
+  return nl;
+}
+#endif
 
 /* A line that belongs to the current NFS record (it starts with white
  * space). Dispatched on its label, never on its position. */
@@ -510,7 +772,7 @@ static int parse_body_line(parser_t *ps, const char *line, const char *end) {
   } else if (starts_with(p, end, "age:")) {
     uint64_t v[1];
     unsigned n = 0;
-    enum num_status st = read_numbers(p + 4, end, v, 1, &n);
+    enum num_status st = read_numbers(p + 4, end, ps->limit, v, 1, &n);
     if (st != NUM_OK)
       add_diag(ps, diag_of(st), line, end);
     else if (n < 1)
@@ -547,12 +809,24 @@ static int parse_body_line(parser_t *ps, const char *line, const char *end) {
 int ms_parse(ms_snapshot_t *snap, const char *buf, size_t len) {
   snap->nmounts = snap->nops = snap->nxprts = 0;
   snap->ndiags = snap->diags_total = 0;
-  snap->lines = snap->records = 0;
+  snap->lines = snap->fast_lines = snap->records = 0;
 
-  parser_t ps = {.snap = snap};
+  parser_t ps = {.snap = snap, .limit = buf + len};
   const char *p = buf;
   const char *end = buf + len;
   while (p < end) {
+#ifdef MS_FAST_OPS
+    if (ps.in_ops && is_blank(*p)) {
+      const char *fast_nl = parse_op_fast(&ps, p);
+      if (fast_nl != NULL) {
+        ps.line_no++;
+        snap->lines++;
+        snap->fast_lines++;
+        p = fast_nl + 1;
+        continue;
+      }
+    }
+#endif
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     ps.line_no++;
     if (nl == NULL) {

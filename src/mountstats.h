@@ -171,6 +171,8 @@ typedef struct {
   size_t ndiags;      /* diagnostics kept in diags[] */
   size_t diags_total; /* diagnostics found */
   size_t lines;       /* complete lines read */
+  size_t fast_lines;  /* of them, op lines read by the fast path (SSE2
+                         builds; for tests and the benchmark) */
   size_t records;     /* record headers seen, NFS or not */
   /* private: allocated capacities */
   size_t mounts_cap_, ops_cap_, xprts_cap_;

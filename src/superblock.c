@@ -3,13 +3,14 @@
  * superblock.c: see superblock.h for the contract.
  *
  * Both groupings work the same way: give every record a 64-bit key (a device
- * number, or a hash of what must be equal), sort the records by key and file
- * order, and within a run of equal keys check the records against the run's
- * first with a full comparison, so a hash collision never merges anything.
+ * number, or a hash of what must be equal) and look it up, in file order, in
+ * a hash table of the keys seen. The first record with a key leads; a later
+ * one joins it when the key is a device number, or when a full comparison
+ * with the leader says they are equal, so a hash collision never merges
+ * anything. A table rather than a sort: it runs every interval, and is
+ * linear in the number of records.
  */
 #include "superblock.h"
-
-#include "sort.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -18,7 +19,7 @@
 struct ms_group_item {
   int kind; /* 0: exact device key, 1: hashed content */
   uint64_t key;
-  size_t index;
+  size_t index; /* the leading record; SIZE_MAX: an empty slot */
 };
 
 typedef int (*same_fn)(const ms_snapshot_t *, size_t, size_t);
@@ -58,44 +59,48 @@ ms_span_t ms_device_server(ms_span_t d) {
   return s;
 }
 
-static int cmp_items(const void *a, const void *b, void *ctx) {
-  (void)ctx;
-  const struct ms_group_item *x = a, *y = b;
-  if (x->kind != y->kind)
-    return x->kind < y->kind ? -1 : 1;
-  if (x->key != y->key)
-    return x->key < y->key ? -1 : 1;
-  return x->index < y->index ? -1 : x->index > y->index;
-}
-
-static int reserve(ms_group_t *g, size_t n) {
-  if (n <= g->cap_)
-    return 0;
-  struct ms_group_item *p = realloc(g->items_, n * sizeof(*p));
-  if (p == NULL)
-    return -ENOMEM;
-  g->items_ = p;
-  g->cap_ = n;
+/* Makes the table empty, with at least twice as many slots as records (a
+ * power of two), so probes stay short and there is always an empty slot. */
+static int table_reset(ms_group_t *g, size_t records) {
+  size_t slots = 16;
+  while (slots < 2 * records) {
+    if (slots > SIZE_MAX / 4 / sizeof(*g->items_))
+      return -ENOMEM;
+    slots *= 2;
+  }
+  if (slots > g->cap_) {
+    struct ms_group_item *p = realloc(g->items_, slots * sizeof(*p));
+    if (p == NULL)
+      return -ENOMEM;
+    g->items_ = p;
+    g->cap_ = slots;
+  }
+  g->slots_ = slots;
+  for (size_t i = 0; i < slots; i++)
+    g->items_[i].index = SIZE_MAX;
   return 0;
 }
 
-/* Sorts the items and assigns leaders; same() confirms hashed matches. */
-static void assign_leaders(ms_group_t *g, size_t count,
-                           const ms_snapshot_t *snap, same_fn same,
-                           size_t *leader) {
-  ms_sort(g->items_, count, sizeof(*g->items_), cmp_items, NULL);
-  for (size_t i = 0; i < count;) {
-    size_t j = i + 1;
-    while (j < count && g->items_[j].kind == g->items_[i].kind &&
-           g->items_[j].key == g->items_[i].key)
-      j++;
-    size_t first = g->items_[i].index;
-    for (size_t k = i + 1; k < j; k++) {
-      size_t idx = g->items_[k].index;
-      if (g->items_[k].kind == 0 || same(snap, first, idx))
-        leader[idx] = first;
+/* Record index (in file order) with this key: becomes the leader of its
+ * key, or joins the key's leader when kind is 0 or same() confirms. */
+static void table_add(ms_group_t *g, int kind, uint64_t key, size_t index,
+                      const ms_snapshot_t *snap, same_fn same, size_t *leader) {
+  size_t mask = g->slots_ - 1;
+  size_t at =
+      (size_t)(((key ^ (uint64_t)kind) * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+  for (;; at = (at + 1) & mask) {
+    struct ms_group_item *it = &g->items_[at];
+    if (it->index == SIZE_MAX) {
+      it->kind = kind;
+      it->key = key;
+      it->index = index;
+      return;
     }
-    i = j;
+    if (it->kind == kind && it->key == key) {
+      if (kind == 0 || same(snap, it->index, index))
+        leader[index] = it->index;
+      return;
+    }
   }
 }
 
@@ -111,11 +116,9 @@ static uint64_t content_hash(const ms_snapshot_t *s, size_t i) {
   if (m->have & MS_HAVE_BYTES)
     for (unsigned k = 0; k < MS_BYTES_COUNT; k++)
       h = mix(h, m->bytes[k]);
-  for (size_t k = 0; k < m->op_count; k++) {
-    const ms_op_t *o = &s->ops[m->op_first + k];
-    h = mix(h, o->v[MS_OP_OPS]);
-    h = mix(h, o->v[MS_OP_EXEC_MS]);
-  }
+  /* Not the ops: events and bytes move with any traffic, and a collision
+   * only costs a full comparison. */
+  h = mix(h, m->op_count);
   return h;
 }
 
@@ -150,24 +153,17 @@ static int same_content(const ms_snapshot_t *s, size_t a, size_t b) {
 int ms_group_superblocks(ms_group_t *g, const ms_snapshot_t *snap,
                          const uint64_t *dev, const unsigned char *take_part,
                          size_t *leader) {
-  if (reserve(g, snap->nmounts) != 0)
+  if (table_reset(g, snap->nmounts) != 0)
     return -ENOMEM;
-  size_t count = 0;
   for (size_t i = 0; i < snap->nmounts; i++) {
     leader[i] = i;
     if (take_part != NULL && !take_part[i])
       continue;
-    struct ms_group_item *it = &g->items_[count++];
-    it->index = i;
-    if (dev != NULL && dev[i] != 0) {
-      it->kind = 0;
-      it->key = dev[i];
-    } else {
-      it->kind = 1;
-      it->key = content_hash(snap, i);
-    }
+    if (dev != NULL && dev[i] != 0)
+      table_add(g, 0, dev[i], i, snap, same_content, leader);
+    else
+      table_add(g, 1, content_hash(snap, i), i, snap, same_content, leader);
   }
-  assign_leaders(g, count, snap, same_content, leader);
   return 0;
 }
 
@@ -178,8 +174,7 @@ static ms_span_t opt_or_empty(ms_span_t opts, const char *key) {
   return v;
 }
 
-/* The source port, where the layout has one (tcp, udp: field 1). */
-static uint64_t xprt_port(const ms_xprt_t *x) {
+uint64_t ms_xprt_port(const ms_xprt_t *x) {
   return (x->kind == MS_XPRT_TCP || x->kind == MS_XPRT_UDP) && x->nfields > 0
              ? x->v[0]
              : 0;
@@ -195,7 +190,7 @@ static uint64_t connection_hash(const ms_snapshot_t *s, size_t i) {
   for (size_t k = 0; k < m->xprt_count; k++) {
     const ms_xprt_t *x = &s->xprts[m->xprt_first + k];
     h = mix_span(h, x->name);
-    h = mix(h, xprt_port(x));
+    h = mix(h, ms_xprt_port(x));
   }
   return h;
 }
@@ -212,7 +207,7 @@ static int same_connection(const ms_snapshot_t *s, size_t a, size_t b) {
   for (size_t k = 0; k < x->xprt_count; k++) {
     const ms_xprt_t *o = &s->xprts[x->xprt_first + k];
     const ms_xprt_t *p = &s->xprts[y->xprt_first + k];
-    if (!span_same(o->name, p->name) || xprt_port(o) != xprt_port(p))
+    if (!span_same(o->name, p->name) || ms_xprt_port(o) != ms_xprt_port(p))
       return 0;
   }
   return 1;
@@ -220,19 +215,14 @@ static int same_connection(const ms_snapshot_t *s, size_t a, size_t b) {
 
 int ms_group_transports(ms_group_t *g, const ms_snapshot_t *snap,
                         const unsigned char *take_part, size_t *leader) {
-  if (reserve(g, snap->nmounts) != 0)
+  if (table_reset(g, snap->nmounts) != 0)
     return -ENOMEM;
-  size_t count = 0;
   for (size_t i = 0; i < snap->nmounts; i++) {
     leader[i] = i;
     if ((take_part != NULL && !take_part[i]) || snap->mounts[i].xprt_count == 0)
       continue;
-    struct ms_group_item *it = &g->items_[count++];
-    it->index = i;
-    it->kind = 1;
-    it->key = connection_hash(snap, i);
+    table_add(g, 1, connection_hash(snap, i), i, snap, same_connection, leader);
   }
-  assign_leaders(g, count, snap, same_connection, leader);
   return 0;
 }
 

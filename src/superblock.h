@@ -25,7 +25,7 @@
  * ms_group_free(). */
 typedef struct {
   struct ms_group_item *items_;
-  size_t cap_;
+  size_t cap_, slots_;
 } ms_group_t;
 
 /* Sets leader[i], for every record i of snap with take_part[i] non-zero (all
@@ -55,6 +55,10 @@ int ms_group_transports(ms_group_t *g, const ms_snapshot_t *snap,
                         const unsigned char *take_part, size_t *leader);
 
 void ms_group_free(ms_group_t *g);
+
+/* The source port of an xprt line, where its layout has one (tcp and udp:
+ * the first number); 0 otherwise. */
+uint64_t ms_xprt_port(const ms_xprt_t *x);
 
 /* The server part of an NFS device: "srv" of "srv:/x", "[fe80::1]" of
  * "[fe80::1]:/x"; the whole device when there is no ":". */

@@ -563,6 +563,143 @@ START_TEST(test_printable) {
 }
 END_TEST
 
+/* ---- the kept mount set ----
+ * Selection, superblocks, names and connections are kept while the mount
+ * set is byte for byte the same; each test changes one part of it between
+ * two reads of otherwise identical input and checks that the change shows. */
+
+/* sample with one substitution (at most one occurrence of from). */
+static char *sample_with(const char *from, const char *to) {
+  static char out[sizeof(sample) + 256];
+  const char *at = strstr(sample, from);
+  ck_assert_ptr_nonnull(at);
+  size_t pre = (size_t)(at - sample);
+  ck_assert_uint_lt(strlen(sample) + strlen(to), sizeof(out));
+  snprintf(out, sizeof(out), "%.*s%s%s", (int)pre, sample, to,
+           at + strlen(from));
+  return out;
+}
+
+static void use_files(const char *ms, const char *mountinfo, bool all_mounts) {
+  oconfig_value_t f = str_value(ms), mi = str_value(mountinfo);
+  oconfig_value_t all = bool_value(all_mounts);
+  oconfig_item_t items[] = {ITEM("File", &f), ITEM("MountInfoFile", &mi),
+                            ITEM("ReportAllMountPoints", &all)};
+  ck_assert_int_eq(configure(items, 3), 0);
+  ck_assert_int_eq(ms_init(), 0);
+  stub_reset();
+}
+
+static void read_again(void) {
+  stub_reset();
+  ck_assert_int_eq(ms_read(), 0);
+}
+
+START_TEST(test_mountset_renamed_mount) {
+  char *path = write_temp("ms", sample);
+  use_files(path, "", false);
+  read_again();
+  read_again(); /* kept */
+  ck_assert_uint_gt(stub_count("home"), 0);
+  write_temp("ms", sample_with("on /home ", "on /homes "));
+  read_again();
+  ck_assert_uint_eq(stub_count("home"), 0);
+  ck_assert_uint_gt(stub_count("homes"), 0);
+  write_temp("ms", sample);
+  read_again();
+  ck_assert_uint_gt(stub_count("home"), 0);
+  ck_assert_uint_eq(stub_count("homes"), 0);
+}
+END_TEST
+
+/* Without mountinfo, superblocks come from counters, which change every
+ * interval: the grouping is redone even when the mount set is kept. */
+START_TEST(test_mountset_counter_groups_redone) {
+  char *path = write_temp("ms", sample);
+  use_files(path, "", false);
+  read_again();
+  ck_assert_uint_eq(stub_count("mnt-bind"), 0);
+  /* The second record's age differs: no longer the same superblock. */
+  static char split[sizeof(sample) + 256];
+  const char *second = strstr(sample, "/mnt/bind");
+  const char *age = strstr(second, "age:\t1234");
+  snprintf(split, sizeof(split), "%.*sage:\t1235%s", (int)(age - sample),
+           sample, age + strlen("age:\t1234"));
+  write_temp("ms", split);
+  read_again();
+  ck_assert_uint_gt(stub_count("mnt-bind"), 0);
+  ck_assert_uint_gt(stub_count("home"), 0);
+  write_temp("ms", sample);
+  read_again();
+  ck_assert_uint_eq(stub_count("mnt-bind"), 0);
+}
+END_TEST
+
+/* The same mountstats bytes; mountinfo first gives /home and /mnt/bind two
+ * superblocks, then one. */
+START_TEST(test_mountset_mountinfo_change) {
+  char *ms = strdup(write_temp("ms", sample));
+  static const char two[] =
+      "30 22 0:50 / /home rw - nfs4 filer1:/export/home rw\n"
+      "31 22 0:51 / /mnt/bind rw - nfs4 filer1:/export/home rw\n"
+      "32 22 0:52 / / rw - nfs filer2:/ rw\n";
+  static const char one[] =
+      "30 22 0:50 / /home rw - nfs4 filer1:/export/home rw\n"
+      "31 22 0:50 / /mnt/bind rw - nfs4 filer1:/export/home rw\n"
+      "32 22 0:52 / / rw - nfs filer2:/ rw\n";
+  char *mi = strdup(write_temp("mi", two));
+  use_files(ms, mi, false);
+  read_again();
+  read_again();
+  ck_assert_uint_gt(stub_count("mnt-bind"), 0);
+  write_temp("mi", one);
+  read_again();
+  ck_assert_uint_eq(stub_count("mnt-bind"), 0);
+  ck_assert_uint_gt(stub_count("home"), 0);
+  write_temp("mi", two);
+  read_again();
+  ck_assert_uint_gt(stub_count("mnt-bind"), 0);
+  free(ms);
+  free(mi);
+}
+END_TEST
+
+/* ReportAllMountPoints: /mnt/bind shares /home's connection, so its
+ * transports are not reported; a new source port or another NFS version
+ * makes it a connection of its own. */
+START_TEST(test_mountset_connection_change) {
+  char *path = write_temp("ms", sample);
+  use_files(path, "", true);
+  read_again();
+  read_again();
+  ck_assert_ptr_nonnull(stub_find("home", "nfs_xprt", "tcp"));
+  ck_assert_ptr_null(stub_find("mnt-bind", "nfs_xprt", NULL));
+
+  /* The second record's first xprt line gets source port 800. */
+  static char moved[sizeof(sample) + 256];
+  const char *second = strstr(sample, "/mnt/bind");
+  const char *x = strstr(second, "tcp 0 0 1");
+  snprintf(moved, sizeof(moved), "%.*stcp 800 0 1%s", (int)(x - sample), sample,
+           x + strlen("tcp 0 0 1"));
+  write_temp("ms", moved);
+  read_again();
+  ck_assert_ptr_nonnull(stub_find("home", "nfs_xprt", "tcp"));
+  ck_assert_ptr_nonnull(stub_find("mnt-bind", "nfs_xprt", "tcp"));
+
+  write_temp("ms", sample);
+  read_again();
+  ck_assert_ptr_null(stub_find("mnt-bind", "nfs_xprt", NULL));
+
+  /* The second record's options say vers=4.1. */
+  const char *v = strstr(second, "vers=4.2");
+  snprintf(moved, sizeof(moved), "%.*svers=4.1%s", (int)(v - sample), sample,
+           v + strlen("vers=4.2"));
+  write_temp("ms", moved);
+  read_again();
+  ck_assert_ptr_nonnull(stub_find("mnt-bind", "nfs_xprt", "tcp"));
+}
+END_TEST
+
 static Suite *config_suite(void) {
   Suite *s = suite_create("config");
   TCase *tc = tcase_create("config");
@@ -595,6 +732,14 @@ static Suite *config_suite(void) {
   tcase_add_test(rd, test_derive_twos_complement);
   tcase_add_test(rd, test_printable);
   suite_add_tcase(s, rd);
+
+  TCase *ks = tcase_create("mount set");
+  tcase_add_checked_fixture(ks, setup, teardown);
+  tcase_add_test(ks, test_mountset_renamed_mount);
+  tcase_add_test(ks, test_mountset_counter_groups_redone);
+  tcase_add_test(ks, test_mountset_mountinfo_change);
+  tcase_add_test(ks, test_mountset_connection_change);
+  suite_add_tcase(s, ks);
   return s;
 }
 
