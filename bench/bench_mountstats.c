@@ -74,6 +74,7 @@ static gen_expect_t ex;
 static char *fbuf; /* the floor's read buffer */
 static size_t fcap;
 static ms_snapshot_t bench_snap; /* the parser stage's snapshot */
+static double fast_share;         /* op lines taken by the fast path */
 
 /* Timings are CPU time of this thread (user and system, so read() counts):
  * time the scheduler gives to other processes, such as a fuzzer running in
@@ -414,6 +415,9 @@ static void verify_parse(void) {
         bench_snap.diags_total);
   CHECK(snapshot_checksum(&bench_snap) == ex.parse_checksum,
         "checksum of the parsed numbers differs");
+  fast_share = bench_snap.nops ? (double)bench_snap.fast_lines /
+                                     (double)bench_snap.nops
+                               : 0.0;
 }
 
 /* ---- timing ---- */
@@ -513,6 +517,7 @@ typedef struct {
   int64_t heap, buf, snap;
   uint64_t warm_allocs, warm_calls;
   size_t lists[GEN_NCONF], reported[GEN_NCONF];
+  double fast_share; /* op lines taken by the parser's fast path */
 } size_result_t;
 
 static void print_size_table(const size_result_t *r) {
@@ -529,8 +534,8 @@ static void print_size_table(const size_result_t *r) {
            t->calls[s] ? (double)t->allocs[s] / (double)t->calls[s] : 0.0);
   }
   printf("%6s %8s  (best of %zu rounds of %zu calls per stage, thread CPU "
-         "time)\n",
-         "", "", t->rounds, t->iters);
+         "time; %.1f%% of op lines by the parser's fast path)\n",
+         "", "", t->rounds, t->iters, 100.0 * r->fast_share);
 }
 
 /* Heap the plugin keeps between intervals (default config, mountinfo on). */
@@ -566,6 +571,7 @@ static int bench_size(size_t n, double budget, size_result_t *r) {
   struct stat st;
   r->bytes = stat(ms_path, &st) == 0 ? (size_t)st.st_size : 0;
   verify_parse();
+  r->fast_share = fast_share;
   for (unsigned c = 0; c < GEN_NCONF; c++) {
     verify_callback(mi_path, c);
     r->lists[c] = ex.lists[c];

@@ -32,13 +32,17 @@
 # difference is in the write threads (the daemon's side of dispatch).
 #
 # Environment: SIZES ("1000 5000"), REPS (3), WINDOW (20 s), MIN_INTERVALS
-# (5), BUSY (0.6), COLLECTD (/usr/sbin/collectd).
+# (5), BUSY (0.6), COLLECTD (/usr/sbin/collectd); WRITERS ("none csv") and
+# CONFIGS ("default all") to measure some rows only, e.g. again with more
+# repetitions (the table of what each option adds needs both writers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build-bench}
 collectd=${COLLECTD:-/usr/sbin/collectd}
 sizes=${SIZES:-"1000 5000"}
 reps=${REPS:-3}
+writers=${WRITERS:-"none csv"}
+configs=${CONFIGS:-"default all"}
 window=${WINDOW:-20}
 min_intervals=${MIN_INTERVALS:-5}
 busy=${BUSY:-0.6}
@@ -262,7 +266,7 @@ for n in $sizes; do
   ms=$work/mountstats-$n mi=$work/mountinfo-$n
   "$bench" --write "$ms" "$mi" "$n" >/dev/null
   "$bench" --ids "$work/ids-$n-default" "$n" >/dev/null
-  for config in default all; do
+  for config in $configs; do
     opts=
     if [ "$config" = all ]; then
       [ "$n" = "${sizes%% *}" ] || continue
@@ -274,7 +278,7 @@ for n in $sizes; do
     fi
     ids=$work/ids-$n-$config
     lists=$(wc -l <"$ids")
-    for writer in none csv; do
+    for writer in $writers; do
       from=$(guess_interval "$lists" "${us_per_list[$writer]:-0}")
       # shellcheck disable=SC2086
       measure "$n-$writer-$config" "$writer" "$ms" "$mi" "$ids" "$from" $opts
@@ -296,6 +300,7 @@ for n in $sizes; do
 done
 
 n=${sizes%% *}
+[ -n "${us_first[none]:-}" ] && [ -n "${us_first[csv]:-}" ] || exit 0
 echo
 echo "what each option adds at $n mounts: value lists from the plugin; daemon CPU" \
   "per interval estimated at the floor's cost per value list here" \

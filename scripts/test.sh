@@ -6,6 +6,9 @@
 #  2. everything again built with -fsanitize=address,undefined (the daemon
 #     gets the sanitizer runtimes preloaded);
 #  3. each libFuzzer harness for a bounded time (FUZZ_SECONDS, default 60).
+# Phase 1 also builds the benchmark and the dispatch-floor plugin and runs
+# the benchmark briefly for its own result checks (a wrong parse fails it);
+# its timings are not judged here: see README.md, Performance.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
@@ -16,6 +19,9 @@ phase "build and test"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure -j"$jobs"
+cmake --build build -j"$jobs" --target bench_mountstats mountstats_floor
+build/bench/bench_mountstats --sizes 10,100 --time 0.2 --options-size 100 |
+  tail -1
 
 phase "AddressSanitizer + UndefinedBehaviorSanitizer build and test"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug \

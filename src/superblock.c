@@ -81,8 +81,9 @@ static int table_reset(ms_group_t *g, size_t records) {
   return 0;
 }
 
-/* Record index (in file order) with this key: becomes the leader of its
- * key, or joins the key's leader when kind is 0 or same() confirms. */
+/* Record index (in file order) with this key: joins the first earlier
+ * record with the same key that it matches (always, for a device number;
+ * when same() confirms, for a hash), or else leads a group of its own. */
 static void table_add(ms_group_t *g, int kind, uint64_t key, size_t index,
                       const ms_snapshot_t *snap, same_fn same, size_t *leader) {
   size_t mask = g->slots_ - 1;
@@ -90,15 +91,15 @@ static void table_add(ms_group_t *g, int kind, uint64_t key, size_t index,
       (size_t)(((key ^ (uint64_t)kind) * 0x9E3779B97F4A7C15ull) >> 32) & mask;
   for (;; at = (at + 1) & mask) {
     struct ms_group_item *it = &g->items_[at];
-    if (it->index == SIZE_MAX) {
+    if (it->index == SIZE_MAX) { /* a new group (there is always room) */
       it->kind = kind;
       it->key = key;
       it->index = index;
       return;
     }
-    if (it->kind == kind && it->key == key) {
-      if (kind == 0 || same(snap, it->index, index))
-        leader[index] = it->index;
+    if (it->kind == kind && it->key == key &&
+        (kind == 0 || same(snap, it->index, index))) {
+      leader[index] = it->index;
       return;
     }
   }
@@ -116,9 +117,18 @@ static uint64_t content_hash(const ms_snapshot_t *s, size_t i) {
   if (m->have & MS_HAVE_BYTES)
     for (unsigned k = 0; k < MS_BYTES_COUNT; k++)
       h = mix(h, m->bytes[k]);
-  /* Not the ops: events and bytes move with any traffic, and a collision
-   * only costs a full comparison. */
+  /* Every op's count and execution time, folded without a chain of
+   * multiplications (independent products, xor-ed): idle mounts made at
+   * the same time share age, events and bytes and differ only here. */
+  uint64_t ops = 0, exec = 0;
+  for (size_t k = 0; k < m->op_count; k++) {
+    const ms_op_t *o = &s->ops[m->op_first + k];
+    ops ^= (o->v[MS_OP_OPS] + k) * 0x9E3779B97F4A7C15ull;
+    exec ^= (o->v[MS_OP_EXEC_MS] + k) * 0xC2B2AE3D27D4EB4Full;
+  }
   h = mix(h, m->op_count);
+  h = mix(h, ops);
+  h = mix(h, exec);
   return h;
 }
 
