@@ -584,12 +584,15 @@ static int parse_op(parser_t *ps, const char *line, const char *p,
 #include <emmintrin.h>
 #define MS_FAST_OPS 1
 
-/* Bytes from a line's start that the fast path may read: up to 15 blanks, a
- * name of up to MS_OP_NAME_MAX bytes and ':', a 128-byte window, and 8-byte
- * loads inside it. Closer to the end of the input, the general path. */
+/* Bytes from a line's start that the fast path may read: 16 for the
+ * leading blanks, 32 from the name's start for the name and its ':', the
+ * 128-byte window after the ':', and 8-byte loads that start inside it.
+ * Lines that start closer than that to the end of the input take the
+ * general path. */
+#define FAST_NAME_SCAN 32
 #define FAST_WINDOW 128
 #define FAST_MARGIN 256
-_Static_assert(16 + MS_OP_NAME_MAX + 1 + FAST_WINDOW + 8 <= FAST_MARGIN,
+_Static_assert(15 + FAST_NAME_SCAN + FAST_WINDOW + 8 <= FAST_MARGIN,
                "the fast path stays inside its margin");
 
 /* Per 16 bytes at p: bit i set in *digits when byte i is a digit, in
@@ -640,7 +643,6 @@ static int put_token(ms_op_t *o, unsigned *n, const char *w, unsigned at,
 static const char *parse_op_fast(parser_t *ps, const char *line) {
   if (ps->limit - line < FAST_MARGIN)
     return NULL;
-  unsigned digits, other;
   __m128i v = _mm_loadu_si128((const __m128i *)(const void *)line);
   unsigned blank = (unsigned)_mm_movemask_epi8(
                        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
@@ -650,10 +652,10 @@ static const char *parse_op_fast(parser_t *ps, const char *line) {
     return NULL;
   const char *name = line + __builtin_ctz(blank);
 
-  /* The name: up to the first ':' in 32 bytes, every byte before it a name
-   * character. Longer names take the general path. */
+  /* The name: up to the first ':' in FAST_NAME_SCAN bytes, every byte
+   * before it a name character. Longer names take the general path. */
   unsigned colon_bits = 0, bad_bits = 0;
-  for (int j = 0; j < 2; j++) {
+  for (int j = 0; j < FAST_NAME_SCAN / 16; j++) {
     __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(name + 16 * j));
     __m128i lower = _mm_or_si128(c, _mm_set1_epi8(0x20));
     __m128i ok = _mm_or_si128(
@@ -688,6 +690,7 @@ static const char *parse_op_fast(parser_t *ps, const char *line) {
   uint64_t dig[2] = {0, 0}, oth[2] = {0, 0};
   for (int half = 0; half < 2; half++) {
     for (int j = 0; j < 4; j++) {
+      unsigned digits, other;
       classify16(w + 64 * half + 16 * j, &digits, &other);
       dig[half] |= (uint64_t)digits << (16 * j);
       oth[half] |= (uint64_t)other << (16 * j);

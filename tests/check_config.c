@@ -568,14 +568,16 @@ END_TEST
  * set is byte for byte the same; each test changes one part of it between
  * two reads of otherwise identical input and checks that the change shows. */
 
-/* sample with one substitution (at most one occurrence of from). */
-static char *sample_with(const char *from, const char *to) {
+/* sample with the first from after the first after (NULL: the start)
+ * replaced by to. */
+static char *sample_with(const char *after, const char *from, const char *to) {
   static char out[sizeof(sample) + 256];
-  const char *at = strstr(sample, from);
+  const char *start = after ? strstr(sample, after) : sample;
+  ck_assert_ptr_nonnull(start);
+  const char *at = strstr(start, from);
   ck_assert_ptr_nonnull(at);
-  size_t pre = (size_t)(at - sample);
   ck_assert_uint_lt(strlen(sample) + strlen(to), sizeof(out));
-  snprintf(out, sizeof(out), "%.*s%s%s", (int)pre, sample, to,
+  snprintf(out, sizeof(out), "%.*s%s%s", (int)(at - sample), sample, to,
            at + strlen(from));
   return out;
 }
@@ -601,7 +603,7 @@ START_TEST(test_mountset_renamed_mount) {
   read_again();
   read_again(); /* kept */
   ck_assert_uint_gt(stub_count("home"), 0);
-  write_temp("ms", sample_with("on /home ", "on /homes "));
+  write_temp("ms", sample_with(NULL, "on /home ", "on /homes "));
   read_again();
   ck_assert_uint_eq(stub_count("home"), 0);
   ck_assert_uint_gt(stub_count("homes"), 0);
@@ -620,12 +622,7 @@ START_TEST(test_mountset_counter_groups_redone) {
   read_again();
   ck_assert_uint_eq(stub_count("mnt-bind"), 0);
   /* The second record's age differs: no longer the same superblock. */
-  static char split[sizeof(sample) + 256];
-  const char *second = strstr(sample, "/mnt/bind");
-  const char *age = strstr(second, "age:\t1234");
-  snprintf(split, sizeof(split), "%.*sage:\t1235%s", (int)(age - sample),
-           sample, age + strlen("age:\t1234"));
-  write_temp("ms", split);
+  write_temp("ms", sample_with("/mnt/bind", "age:\t1234", "age:\t1235"));
   read_again();
   ck_assert_uint_gt(stub_count("mnt-bind"), 0);
   ck_assert_uint_gt(stub_count("home"), 0);
@@ -676,12 +673,7 @@ START_TEST(test_mountset_connection_change) {
   ck_assert_ptr_null(stub_find("mnt-bind", "nfs_xprt", NULL));
 
   /* The second record's first xprt line gets source port 800. */
-  static char moved[sizeof(sample) + 256];
-  const char *second = strstr(sample, "/mnt/bind");
-  const char *x = strstr(second, "tcp 0 0 1");
-  snprintf(moved, sizeof(moved), "%.*stcp 800 0 1%s", (int)(x - sample), sample,
-           x + strlen("tcp 0 0 1"));
-  write_temp("ms", moved);
+  write_temp("ms", sample_with("/mnt/bind", "tcp 0 0 1", "tcp 800 0 1"));
   read_again();
   ck_assert_ptr_nonnull(stub_find("home", "nfs_xprt", "tcp"));
   ck_assert_ptr_nonnull(stub_find("mnt-bind", "nfs_xprt", "tcp"));
@@ -691,10 +683,7 @@ START_TEST(test_mountset_connection_change) {
   ck_assert_ptr_null(stub_find("mnt-bind", "nfs_xprt", NULL));
 
   /* The second record's options say vers=4.1. */
-  const char *v = strstr(second, "vers=4.2");
-  snprintf(moved, sizeof(moved), "%.*svers=4.1%s", (int)(v - sample), sample,
-           v + strlen("vers=4.2"));
-  write_temp("ms", moved);
+  write_temp("ms", sample_with("/mnt/bind", "vers=4.2", "vers=4.1"));
   read_again();
   ck_assert_ptr_nonnull(stub_find("mnt-bind", "nfs_xprt", "tcp"));
 }
