@@ -119,7 +119,7 @@ typedef struct {
   keyset_t group_prev, group_cur;
   keyset_t other_xprt_prev, other_xprt_cur;
   bool have_dev;           /* dev[] came from mountinfo this interval */
-  value_list_t vl;         /* see ms_submit() */
+  value_list_t vl;         /* see ms_vl_begin() */
   const char *vl_instance; /* the plugin_instance vl holds; NULL: none */
   const char *vl_type;     /* the type vl holds; NULL: none */
   /* ReportIostat: previous samples, and per-op results of one mount */
