@@ -11,6 +11,7 @@ one python3-whisper is installed for).
 """
 
 import json
+import argparse
 import os
 import re
 import shutil
@@ -462,3 +463,45 @@ def rrd_fetch(path, start, end, cf="AVERAGE", resolution=1):
                 vals.append(None)
         rows.append((int(t), vals))
     return names, rows
+
+
+# ---- shared by e2e_graphite and e2e_rrd -----------------------------------
+
+# A 300-byte mount point: its name is cut and ends in "~" and a hash.
+LONG_MOUNTPOINT = ("/mnt/" + "/".join("very-long-directory-name.%02d" % i for i in range(11)) +
+                   "/" + "x" * 300)[:300]
+# The busy mount both tests check value by value.
+MAIN_MOUNT = {
+    "device": "filer1.example.org:/export/projects", "mountpoint": "/srv/projects",
+    "vers": "3", "age": 5000,
+    "ops": {
+        "READ": {"rate": 25, "rtt_ms": 3, "exec_ms": 4, "queue_ms": 0,
+                 "bytes_sent": 128, "bytes_recv": 65664},
+        "WRITE": {"rate": 5, "rtt_ms": 6, "exec_ms": 8, "queue_ms": 0,
+                  "retrans": 0.2, "timeouts": 0.2},
+        "GETATTR": {"rate": 40, "rtt_ms": 1, "exec_ms": 1, "queue_ms": 0},
+        "LOOKUP": {"rate": 10, "rtt_ms": 1, "exec_ms": 1, "queue_ms": 0, "errors": 0.1},
+    },
+}
+# Mount points whose names clash or need escaping, with their READ rates.
+ODD_MOUNTS = [("/mnt/with space", 11), ("/mnt/a.b", 12), ("/mnt/a_b", 13), (LONG_MOUNTPOINT, 14)]
+
+
+def main(name, run):
+    """The command line every e2e test takes; runs run(harness) and reports.
+    A crash is a failure, with the reason."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--collectd", required=True)
+    ap.add_argument("--plugin", required=True)
+    ap.add_argument("--types-db", required=True)
+    ap.add_argument("--fixtures")
+    args = ap.parse_args()
+    h = Harness(name, args)
+    try:
+        run(h)
+    except Exception:
+        import traceback
+        h.check("test ran to the end", False, traceback.format_exc())
+    finally:
+        h.cleanup()
+    return h.finish()

@@ -27,7 +27,6 @@ Python 3 standard library; carbon-cache, whisper-fetch, graphite-web.
 Last line: "N passed, M failed".
 """
 
-import argparse
 import os
 import sys
 import time
@@ -55,24 +54,6 @@ def scenario(i, rate, rtt):
         mounts.append({"device": "scratch.example.org:/scratch", "mountpoint": "/scratch",
                        "vers": "3", "ops": {"READ": {"rate": 70, "rtt_ms": 30}}})
     return {"mounts": mounts}
-
-
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--collectd", required=True)
-    ap.add_argument("--plugin", required=True)
-    ap.add_argument("--types-db", required=True)
-    ap.add_argument("--fixtures")
-    args = ap.parse_args()
-    h = E.Harness("e2e_fleet", args)
-    try:
-        run(h)
-    except Exception:
-        import traceback
-        h.check("test ran to the end", False, traceback.format_exc())
-    finally:
-        h.cleanup()
-    return h.finish()
 
 
 def central_conf(listen_port, carbon_port, prefix):
@@ -262,4 +243,4 @@ def run(h):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(E.main("e2e_fleet", run))

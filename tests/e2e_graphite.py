@@ -29,7 +29,6 @@ Python 3 standard library; carbon-cache, whisper-fetch (graphite-carbon,
 python3-whisper). Last line: "N passed, M failed".
 """
 
-import argparse
 import os
 import re
 import sys
@@ -44,22 +43,10 @@ OP_DS = "ops trans timeouts bytes_sent bytes_recv queue_ms rtt_ms exec_ms".split
 BYTES_DS = ("normal_read normal_write direct_read direct_write server_read "
             "server_write read_pages write_pages").split()
 
-LONG = "/mnt/" + "/".join(["very-long-directory-name.%02d" % i for i in range(11)])
-LONG = (LONG + "/" + "x" * 300)[:300]
+LONG = E.LONG_MOUNTPOINT
 
-MAIN = {
-    "device": "filer1.example.org:/export/projects", "mountpoint": "/srv/projects",
-    "vers": "3", "age": 5000,
-    "ops": {
-        "READ": {"rate": 25, "rtt_ms": 3, "exec_ms": 4, "queue_ms": 0,
-                 "bytes_sent": 128, "bytes_recv": 65664},
-        "WRITE": {"rate": 5, "rtt_ms": 6, "exec_ms": 8, "queue_ms": 0,
-                  "retrans": 0.2, "timeouts": 0.2},
-        "GETATTR": {"rate": 40, "rtt_ms": 1, "exec_ms": 1, "queue_ms": 0},
-        "LOOKUP": {"rate": 10, "rtt_ms": 1, "exec_ms": 1, "queue_ms": 0, "errors": 0.1},
-    },
-}
-ODD = [("/mnt/with space", 11), ("/mnt/a.b", 12), ("/mnt/a_b", 13), (LONG, 14)]
+MAIN = E.MAIN_MOUNT
+ODD = E.ODD_MOUNTS
 
 
 def scenario():
@@ -94,24 +81,6 @@ def graphite_room(types, type_instance, name_len=E.DEFAULT_MAX_NAME_LEN):
               for t, d in types.items()):
         room += 1
     return room
-
-
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--collectd", required=True)
-    ap.add_argument("--plugin", required=True)
-    ap.add_argument("--types-db", required=True)
-    ap.add_argument("--fixtures")
-    args = ap.parse_args()
-    h = E.Harness("e2e_graphite", args)
-    try:
-        run(h)
-    except Exception:  # a crash is a failure, with the reason
-        import traceback
-        h.check("test ran to the end", False, traceback.format_exc())
-    finally:
-        h.cleanup()
-    return h.finish()
 
 
 def run(h):
@@ -393,4 +362,4 @@ LoadPlugin mountstats
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(E.main("e2e_graphite", run))

@@ -22,7 +22,6 @@ Python 3 standard library; rrdtool (Debian: rrdtool). Last line:
 "N passed, M failed".
 """
 
-import argparse
 import os
 import subprocess
 import sys
@@ -33,24 +32,12 @@ import e2e_common as E  # noqa: E402
 
 HOST = "rrdhost"
 SNAPSHOTS = 13
-LONG = ("/mnt/" + "/".join("very-long-directory-name.%02d" % i for i in range(11)) +
-        "/" + "x" * 300)[:300]
-MAIN = {
-    "device": "filer1.example.org:/export/projects", "mountpoint": "/srv/projects",
-    "vers": "3", "age": 5000,
-    "ops": {
-        "READ": {"rate": 25, "rtt_ms": 3, "exec_ms": 4, "queue_ms": 0,
-                 "bytes_sent": 128, "bytes_recv": 65664},
-        "WRITE": {"rate": 5, "rtt_ms": 6, "exec_ms": 8, "queue_ms": 0,
-                  "retrans": 0.2, "timeouts": 0.2},
-        "GETATTR": {"rate": 40, "rtt_ms": 1, "exec_ms": 1, "queue_ms": 0},
-        "LOOKUP": {"rate": 10, "rtt_ms": 1, "exec_ms": 1, "queue_ms": 0, "errors": 0.1},
-    },
-}
+LONG = E.LONG_MOUNTPOINT
+MAIN = E.MAIN_MOUNT
 RDMA = {"device": "fabric1.example.org:/scratch", "mountpoint": "/scratch", "vers": "3",
         "proto": "rdma", "nconnect": 2, "age": 700,
         "ops": {"READ": {"rate": 16, "rtt_ms": 1, "exec_ms": 1, "queue_ms": 0}}}
-ODD = [("/mnt/with space", 11), ("/mnt/a.b", 12), ("/mnt/a_b", 13), (LONG, 14)]
+ODD = E.ODD_MOUNTS
 
 
 def scenario():
@@ -61,24 +48,6 @@ def scenario():
                        "ops": {"READ": {"rate": rate, "rtt_ms": 2, "exec_ms": 2,
                                         "queue_ms": 0}}})
     return {"mounts": mounts}
-
-
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--collectd", required=True)
-    ap.add_argument("--plugin", required=True)
-    ap.add_argument("--types-db", required=True)
-    ap.add_argument("--fixtures")
-    args = ap.parse_args()
-    h = E.Harness("e2e_rrd", args)
-    try:
-        run(h)
-    except Exception:
-        import traceback
-        h.check("test ran to the end", False, traceback.format_exc())
-    finally:
-        h.cleanup()
-    return h.finish()
 
 
 def run(h):
@@ -263,4 +232,4 @@ LoadPlugin mountstats
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(E.main("e2e_rrd", run))
