@@ -6,8 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
-build=${BUILD_DIR:-build}
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMOUNTSTATS_BUILD_TESTS=OFF >/dev/null
+build=${BUILD_DIR:-build-demo} # its own folder: the test phases configure build/ differently
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMOUNTSTATS_BUILD_TESTS=OFF \
+  -DMOUNTSTATS_SANITIZE= -DMOUNTSTATS_FUZZ=OFF -DMOUNTSTATS_PACKAGE=OFF >/dev/null
 cmake --build "$build" --target mountstats -j"$(nproc)" >/dev/null
 
 work=$(mktemp -d /tmp/mountstats-demo.XXXXXX)

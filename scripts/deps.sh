@@ -13,6 +13,11 @@ packages=(
   # /etc/collectd/collectd.conf (collectd-core only an example), dpkg-dev
   # dpkg-buildflags and dpkg-shlibdeps, man-db renders the man page.
   collectd dpkg-dev lintian man-db
+  # The live-kernel suite (tests/live/): Debian's kernels under qemu (TCG),
+  # a busybox initramfs, the in-guest NFS server and nfs-utils' readers.
+  qemu-system-x86 busybox-static nfs-kernel-server nfs-common cpio kmod xz-utils
+  # Prometheus and InfluxDB end to end (write_prometheus needs the two libs).
+  prometheus influxdb libmicrohttpd12 libprotobuf-c1
 )
 
 missing=()

@@ -103,6 +103,15 @@ class Daemon:
         self.stdout = os.path.join(self.dir, "stdout")
         self.stderr = os.path.join(self.dir, "stderr")
         self.as_nobody = as_nobody
+        self.collectd = args.collectd
+        if as_nobody:
+            # The daemon (or the build tree's sanitizer wrapper) usually lies
+            # below a folder that nobody cannot enter: CI and most users clone
+            # into a 0700 folder such as /root or a mktemp -d. Run a copy from
+            # the daemon's own folder, which is handed to nobody below.
+            bindir = os.path.join(self.dir, "bin")
+            os.mkdir(bindir)
+            self.collectd = shutil.copy(args.collectd, bindir)
         conf = [
             f"BaseDir {q(self.dir)}",
             f"PIDFile {q(os.path.join(self.dir, 'collectd.pid'))}",
@@ -144,7 +153,7 @@ class Daemon:
 
     def start(self, env=None):
         """env: variables added to the daemon's environment."""
-        cmd = [self.args.collectd, "-f", "-C", self.conf]
+        cmd = [self.collectd, "-f", "-C", self.conf]
         if self.as_nobody:
             cmd = ["setpriv", f"--reuid={NOBODY_UID}", f"--regid={NOBODY_GID}",
                    "--clear-groups", "--"] + cmd
