@@ -14,7 +14,8 @@ command -v valgrind >/dev/null || {
   echo "callgrind.sh: valgrind is not installed (apt-get install valgrind)" >&2
   exit 1
 }
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DMOUNTSTATS_BUILD_TESTS=OFF >/dev/null
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DMOUNTSTATS_BUILD_TESTS=OFF \
+  -DMOUNTSTATS_SANITIZE= -DMOUNTSTATS_FUZZ=OFF -DMOUNTSTATS_PACKAGE=OFF >/dev/null
 cmake --build "$build" -j"$(nproc)" --target bench_mountstats >/dev/null
 bench=$build/bench/bench_mountstats
 out=$(mktemp -d /tmp/callgrind.XXXXXX)

@@ -49,7 +49,8 @@ busy=${BUSY:-0.6}
 intervals_tried="1 2 5 10 20 30"
 all_on="ReportZeroOps ReportPerTransport ReportAllMountPoints ReportIostat"
 
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DMOUNTSTATS_BUILD_TESTS=OFF >/dev/null
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DMOUNTSTATS_BUILD_TESTS=OFF \
+  -DMOUNTSTATS_SANITIZE= -DMOUNTSTATS_FUZZ=OFF -DMOUNTSTATS_PACKAGE=OFF >/dev/null
 cmake --build "$build" -j"$(nproc)" --target mountstats mountstats_floor bench_mountstats >/dev/null
 bench=$build/bench/bench_mountstats
 

@@ -27,6 +27,7 @@ cmake -S "$src" -B "$build" \
   -DCOLLECTD_DATA_DIR=/usr/share/collectd \
   -DMOUNTSTATS_BUILD_TESTS=OFF \
   -DMOUNTSTATS_SANITIZE= \
+  -DMOUNTSTATS_FUZZ=OFF \
   -DMOUNTSTATS_PACKAGE=ON >/dev/null
 cmake --build "$build" -j"$(nproc)"
 rm -f "$build"/deb/*.deb
