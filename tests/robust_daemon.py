@@ -40,6 +40,7 @@ class Checks:
         self.name = name
         self.lines = []
         self.passed = self.failed = 0
+        self.skipped = None  # why the case could not run here, or None
         self.started = time.monotonic()
         self.ended = None
         self.lock = threading.Lock()
@@ -59,6 +60,12 @@ class Checks:
                 self.failed += 1
             self.lines.append(line)
         return ok
+
+    def skip(self, why):
+        """The case cannot run here: the test reports it as skipped."""
+        with self.lock:
+            self.skipped = why
+            self.lines.append(f"  [SKIP] {self.name}: {why}")
 
     def note(self, text):
         with self.lock:
