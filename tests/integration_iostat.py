@@ -94,6 +94,8 @@ PluginDir "{w}/plugins"
 TypesDB "/usr/share/collectd/types.db" "{types}"
 Hostname "io"
 Interval 1
+# One write thread: see robust_daemon.py (torn csv lines under load).
+WriteThreads 1
 LoadPlugin logfile
 <Plugin logfile>
   LogLevel info

@@ -180,7 +180,7 @@ pass "$status; $(wc -l <"$work/dpkg-L") paths (dpkg -L); conffile registered; ma
 
 # The daemon's configuration: Debian's stock collectd.conf unchanged, except
 # that state goes to $work (BaseDir, PIDFile, rrdtool's DataDir), a log file
-# is loaded first and the interval is 1 s. Its Include of collectd.conf.d
+# is loaded first, the interval is 1 s with one write thread. Its Include of collectd.conf.d
 # loads the installed drop-in, which alone loads mountstats.
 stock_conf() { # extra lines are appended from stdin
   cat <<CONF
@@ -189,6 +189,9 @@ BaseDir "$work/base"
 PIDFile "$work/collectd.pid"
 Hostname "pkgtest"
 Interval 1
+# One write thread: two threads creating one csv file at once can tear a
+# line (collectd's csv plugin under load; see tests/robust_daemon.py).
+WriteThreads 1
 LoadPlugin logfile
 <Plugin logfile>
   LogLevel info

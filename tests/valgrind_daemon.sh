@@ -17,6 +17,8 @@ PluginDir "$work/plugins"
 TypesDB "/usr/share/collectd/types.db"
 Hostname "vg"
 Interval 1
+# One write thread: see robust_daemon.py (torn csv lines under load).
+WriteThreads 1
 LoadPlugin logfile
 <Plugin logfile>
   LogLevel info
