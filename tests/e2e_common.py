@@ -641,6 +641,59 @@ def http_json(url, params=None, timeout=30):
             return {"status": "error", "error": "HTTP %d: %s" % (e.code, body[:500])}
 
 
+def plugin_loadable(name, why=False):
+    """Whether collectd's <name>.so exists and its libraries resolve (ldd
+    finds them all); with why, the reason as text."""
+    so = os.path.join(STOCK_PLUGIN_DIR, name + ".so")
+    if not os.path.exists(so):
+        return "missing" if why else False
+    r = subprocess.run(["ldd", so], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    missing = [l.strip() for l in r.stdout.decode(errors="replace").splitlines()
+               if "not found" in l]
+    if why:
+        return "not found: %s" % missing if missing else "ok"
+    return r.returncode == 0 and not missing
+
+
+def readme_blocks(section, lang=""):
+    """The fenced code blocks (```lang) of README's "## section", in order,
+    as text: what users copy, so the tests run them."""
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        text = f.read()
+    m = re.search(r"^## %s\n(.*?)(?=^## |\Z)" % re.escape(section), text, re.M | re.S)
+    if not m:
+        return []
+    blocks, cur, cur_lang = [], None, None
+    for line in m.group(1).splitlines():
+        if line.startswith("```"):
+            if cur is None:
+                cur, cur_lang = [], line[3:].strip()
+            else:
+                if cur_lang == lang:
+                    blocks.append("\n".join(cur) + "\n")
+                cur = None
+        elif cur is not None:
+            cur.append(line)
+    return blocks
+
+
+def readme_statements(block, start):
+    """The statements of a README code block: a line starting with start
+    (e.g. "SELECT", or "" for any non-indented line) begins one, indented
+    lines continue it."""
+    out = []
+    for line in block.splitlines():
+        if not line.strip():
+            continue
+        if line[0].isspace() and out:
+            out[-1] += " " + line.strip()
+        elif line.startswith(start):
+            out.append(line.strip())
+        elif out:
+            out[-1] += " " + line.strip()
+    return out
+
+
 def promql_string(s):
     """A PromQL double-quoted string literal for s (UTF-8 kept)."""
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -42,6 +42,7 @@ write_prometheus. Last line: "N passed, M failed".
 import json
 import os
 import re
+import shutil
 import sys
 import time
 
@@ -124,6 +125,12 @@ def expected_names(types):
 def run(h):
     import check_dashboard
     types = check_dashboard.plugin_types(h.args.types_db)
+    if not h.check("prometheus and collectd's write_prometheus are installed (Debian: "
+                   "apt-get install prometheus libmicrohttpd12 libprotobuf-c1)",
+                   shutil.which("prometheus") and E.plugin_loadable("write_prometheus"),
+                   "prometheus: %s; write_prometheus.so: %s" % (
+                       shutil.which("prometheus"), E.plugin_loadable("write_prometheus", True))):
+        return
     hosts = [host for host, _, _ in E.PROM_FLEET]
     ports = {host: h.free_port() for host in hosts}
     rules = os.path.join(h.work, "rules.yml")
@@ -363,6 +370,41 @@ def run(h):
                 abs(v - nominal) <= 0.1 * nominal, str(res))
         h.note("recorded %s = %s" % (name, v))
 
+    # ---- README's queries and rules, as printed ------------------------------------
+    blocks = E.readme_blocks("Prometheus", "yaml")
+    readme_rules = [re.findall(r"- record: (\S+)\n\s+expr: (.+)", b) for b in blocks]
+    h.check("README's recording rules are contrib/prometheus/mountstats-rules.yml's",
+            recs in readme_rules, str(readme_rules))
+    h.check("README's scrape config has honor_labels: true (as this test)",
+            any("honor_labels: true" in b and "job_name" in b for b in blocks))
+    queries = [q for b in E.readme_blocks("Prometheus") for q in E.readme_statements(b, "")
+               if "collectd_mountstats_" in q and "<" not in q]
+    host_of = {x: i for i, (x, _, _) in enumerate(E.PROM_FLEET)}
+    mp_of = {x: {n: mp for mp, n in names[x].items()} for x in names}
+
+    def per_s(host, mount, op, counter):
+        v = E.fleet_per_second(host_of[host], mp_of[host][mount], op, counter)
+        return v * D[(host, mount)] / W
+    allv = {"host": None, "mount": None, "op": None}
+    readme_expect = [
+        ("ops", dict(allv, op=["READ"])), ("rtt_ms/ops", dict(allv, op=["READ"])),
+        ("fleet ops", dict(allv, mount=["data"], op=["READ"])),
+        ("fleet rtt_ms/ops", dict(allv, mount=["data"]))]
+    h.check("README's PromQL: %d queries" % len(readme_expect), len(queries) == len(readme_expect),
+            str(queries))
+    for q, (kind, values) in zip(queries, readme_expect):
+        expr = q.replace("[1m]", "[%ds]" % W)
+        exp = expected_kind(kind, values, hosts, names, per_s)
+        res = P.query(expr)
+        if kind == "fleet ops":  # sum() without by: one series, no labels
+            exp = {"by": (), "values": {(): sum(exp["values"].values())}}
+        got = {tuple(lb.get(k) for k in exp["by"]): v for lb, v in res}
+        want = exp["values"]
+        h.check("README's %s (window %ds): %d series as the scenario says" % (q[:70], W, len(want)),
+                len(res) == len(want) and set(got) == set(want) and
+                all(close(got[k], want[k]) for k in want),
+                "got %s\nwant %s" % (sorted(got.items())[:6], sorted(want.items())[:6]))
+
     # ---- the Grafana dashboard --------------------------------------------------------
     if os.path.exists(DASHBOARD):
         check_prometheus_dashboard(h, P, D, names)
@@ -531,6 +573,12 @@ def expected_panel(p, t, values, hs, names, per_s, D):
     kind = EXPECT.get((p.get("title"), t.get("refId")))
     if kind is None:
         return None
+    return expected_kind(kind, values, hs, names, per_s)
+
+
+def expected_kind(kind, values, hs, names, per_s):
+    """The series a query of this kind gives for the selection values
+    (None: all) of hosts hs, from the scenario (see EXPECT)."""
     ops_all = ["GETATTR", "LOOKUP", "READ", "SEQUENCE", "WRITE"]
     out = {}
 
