@@ -3,7 +3,7 @@
 """A fleet end to end through Prometheus: three collectd daemons (Hostname
 host1..host3, each with the plugin, its own mountstats file written by
 contrib/mountstats-replay and write_prometheus on its own 127.0.0.1 port)
-are scraped every second by Debian's prometheus (started here: temporary
+are scraped twice a second by Debian's prometheus (started here: temporary
 TSDB, 127.0.0.1, a free port). Everything is read back through Prometheus'
 HTTP API.
 
@@ -150,7 +150,10 @@ def run(h):
             "        action: keep\n"
             "      - target_label: __name__\n        replacement: nohonor_uptime\n"
             % ports["host1"]]
-    prom, url = h.start_prometheus(jobs, rule_files=[rules])
+    # Scraped twice per collectd interval: every read's samples are stored
+    # for every series, also when a scrape falls between two value lists of
+    # one read (the next scrape brings the rest, with the read's timestamp).
+    prom, url = h.start_prometheus(jobs, rule_files=[rules], scrape_interval="500ms")
     h.note("prometheus on %s" % url)
 
     t0 = int(time.time()) + 1.5
