@@ -694,6 +694,40 @@ def readme_statements(block, start):
     return out
 
 
+def listening_sockets(pid):
+    """[(proto, address, port)] of the TCP sockets in LISTEN and the bound
+    UDP sockets of process pid (from /proc/net and /proc/<pid>/fd), to show
+    that a server listens on loopback only."""
+    inodes = set()
+    fd_dir = "/proc/%d/fd" % pid
+    for fd in os.listdir(fd_dir):
+        try:
+            link = os.readlink(os.path.join(fd_dir, fd))
+        except OSError:
+            continue
+        m = re.match(r"socket:\[(\d+)\]$", link)
+        if m:
+            inodes.add(m.group(1))
+    out = []
+    for proto in ("tcp", "tcp6", "udp", "udp6"):
+        try:
+            with open("/proc/net/" + proto) as f:
+                rows = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            c = row.split()
+            if c[9] not in inodes or (proto.startswith("tcp") and c[3] != "0A"):
+                continue
+            addr, port = c[1].split(":")
+            if len(addr) == 8:
+                ip = ".".join(str(int(addr[i:i + 2], 16)) for i in (6, 4, 2, 0))
+            else:
+                ip = "::1" if addr == "0" * 24 + "01000000" else addr
+            out.append((proto, ip, int(port, 16)))
+    return sorted(out)
+
+
 def promql_string(s):
     """A PromQL double-quoted string literal for s (UTF-8 kept)."""
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -124,6 +124,12 @@ def run(h):
     h.note("buckets from snapshot 0 + %.1f s to + %.1f s" % (a - t0, b - t0))
     tr = "time >= %dms AND time < %dms" % (frm * 1000, until * 1000)
 
+    socks = E.listening_sockets(influx.pid)
+    h.check("influxd listens on 127.0.0.1 only: HTTP, its backup RPC port and the two "
+            "collectd UDP listeners", len(socks) == 4 and
+            all(ip == "127.0.0.1" for _, ip, _ in socks) and
+            sorted(p for pr, _, p in socks if pr == "udp") == sorted(ports.values()), str(socks))
+
     # ---- names -------------------------------------------------------------------
     ms = sorted(n for _, _, rows in Q.query(DB, "SHOW MEASUREMENTS") for n in
                 [r["name"] for r in rows])

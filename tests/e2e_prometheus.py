@@ -185,6 +185,13 @@ def run(h):
     for host in hosts:
         h.alive(host, *daemons[host])
 
+    socks = E.listening_sockets(prom.pid)
+    h.check("prometheus listens on 127.0.0.1 only (its web port)",
+            socks and all(ip == "127.0.0.1" for _, ip, _ in socks), str(socks))
+    socks = E.listening_sockets(daemons["host1"][0].pid)
+    h.check("write_prometheus listens on 127.0.0.1:%d only" % ports["host1"],
+            socks == [("tcp", "127.0.0.1", ports["host1"])], str(socks))
+
     # ---- targets and scrapes ----------------------------------------------------
     tg = E.http_json(url + "/api/v1/targets")["data"]["activeTargets"]
     bad = [(t["scrapeUrl"], t["health"], t["lastError"]) for t in tg
