@@ -389,12 +389,7 @@ def run(h):
             any("honor_labels: true" in b and "job_name" in b for b in blocks))
     queries = [q for b in E.readme_blocks("Prometheus") for q in E.readme_statements(b, "")
                if "collectd_mountstats_" in q and "<" not in q]
-    host_of = {x: i for i, (x, _, _) in enumerate(E.PROM_FLEET)}
-    mp_of = {x: {n: mp for mp, n in names[x].items()} for x in names}
-
-    def per_s(host, mount, op, counter):
-        v = E.fleet_per_second(host_of[host], mp_of[host][mount], op, counter)
-        return v * D[(host, mount)] / W
+    per_s = window_rates(D, names)
     allv = {"host": None, "mount": None, "op": None}
     readme_expect = [
         ("ops", dict(allv, op=["READ"])), ("rtt_ms/ops", dict(allv, op=["READ"])),
@@ -433,6 +428,18 @@ def run(h):
 # ---------------------------------------------------------------------------
 # the dashboard
 
+def window_rates(D, names):
+    """per_s(host, mount, op, counter): what rate(counter[W]) must be, the
+    scenario's rate per second of file time times delta(age[W]) / W."""
+    host_of = {x: i for i, (x, _, _) in enumerate(E.PROM_FLEET)}
+    mp_of = {x: {n: mp for mp, n in names[x].items()} for x in names}
+
+    def per_s(host, mount, op, counter):
+        v = E.fleet_per_second(host_of[host], mp_of[host][mount], op, counter)
+        return v * D[(host, mount)] / W
+    return per_s
+
+
 def grafana_regex_escape(v):
     """Grafana's Prometheus data source: a multi-value variable's values
     are regex-escaped and joined with | inside (...)."""
@@ -448,9 +455,7 @@ def interpolate(text, values, rate_interval):
         if v is None:
             return ".*"  # allValue
         return "(" + "|".join(grafana_regex_escape(x) for x in v) + ")"
-    out = re.sub(r"\$\{(\w+)\}|\$(\w+)", rep, text)
-    # Inside PromQL strings a regex backslash is written doubled.
-    return out
+    return re.sub(r"\$\{(\w+)\}|\$(\w+)", rep, text)
 
 
 def promql_interpolate(text, values, rate_interval):
@@ -493,13 +498,7 @@ def check_prometheus_dashboard(h, P, D, names):
 
     rate_interval = "%ds" % W
     panels = [p for p in dash.get("panels", []) if p.get("type") != "row"]
-    host_of = {x: i for i, (x, _, _) in enumerate(E.PROM_FLEET)}
-    mp_of = {host: {n: mp for mp, n in names[host].items()} for host in names}
-
-    def per_s(host, mount, op, counter):
-        i = host_of[host]
-        v = E.fleet_per_second(i, mp_of[host][mount], op, counter)
-        return v * D[(host, mount)] / W
+    per_s = window_rates(D, names)
 
     selections = {
         "All": {"host": None, "mount": None, "op": None},
@@ -589,7 +588,6 @@ def expected_panel(p, t, values, hs, names, per_s, D):
 def expected_kind(kind, values, hs, names, per_s):
     """The series a query of this kind gives for the selection values
     (None: all) of hosts hs, from the scenario (see EXPECT)."""
-    ops_all = ["GETATTR", "LOOKUP", "READ", "SEQUENCE", "WRITE"]
     out = {}
 
     def pairs():
