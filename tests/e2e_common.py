@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: MIT
 """Shared pieces of the end-to-end tests (e2e_graphite.py, e2e_rrd.py,
-e2e_fleet.py): a temporary folder, processes that are always killed, a
-private carbon-cache, collectd daemons with a private PluginDir, whisper and
-RRD readers through the command-line tools, and the PASS/FAIL tally ending in
-"N passed, M failed".
+e2e_fleet.py, e2e_prometheus.py, e2e_influxdb.py): a temporary folder,
+processes that are always killed, a private carbon-cache, Prometheus server
+and InfluxDB, collectd daemons with a private PluginDir, whisper and RRD
+readers through the command-line tools, HTTP JSON queries, and the PASS/FAIL
+tally ending in "N passed, M failed".
 
 Python 3 standard library only: whisper and rrdtool are read through
 whisper-fetch and rrdtool (the interpreter running the tests need not be the
@@ -12,6 +13,9 @@ one python3-whisper is installed for).
 
 import json
 import argparse
+import urllib.error
+import urllib.parse
+import urllib.request
 import os
 import re
 import shutil
@@ -262,6 +266,139 @@ WHISPER_FALLOCATE_CREATE = False
                     text.append("== %s\n%s" % (n, f.read()))
         return "\n".join(text)
 
+
+    # -- Prometheus -----------------------------------------------------------
+    def start_prometheus(self, scrape_configs, rule_files=(), label="prometheus",
+                         scrape_interval="1s"):
+        """Debian's prometheus on 127.0.0.1 (a free port), TSDB in the
+        temporary folder, scraping scrape_configs (a list of YAML job
+        texts, each starting with "  - job_name: ...") and evaluating
+        rule_files, both every scrape_interval. Returns (process, base URL)
+        once /-/ready answers."""
+        base = os.path.join(self.work, label)
+        os.makedirs(os.path.join(base, "data"), exist_ok=True)
+        conf = os.path.join(base, "prometheus.yml")
+        with open(conf, "w") as f:
+            f.write("global:\n  scrape_interval: %s\n  scrape_timeout: %s\n"
+                    "  evaluation_interval: %s\n" % ((scrape_interval,) * 3))
+            if rule_files:
+                f.write("rule_files:\n" + "".join("  - %s\n" % json.dumps(r) for r in rule_files))
+            f.write("scrape_configs:\n" + "".join(scrape_configs))
+        port = self.free_port()
+        p = self.spawn(label, ["prometheus", "--config.file=" + conf,
+                               "--storage.tsdb.path=" + os.path.join(base, "data"),
+                               "--storage.tsdb.retention.time=1h",
+                               "--web.listen-address=127.0.0.1:%d" % port,
+                               "--log.level=info"])
+        url = "http://127.0.0.1:%d" % port
+        if not self.wait_http(url + "/-/ready", 90, p):
+            raise RuntimeError("prometheus did not get ready on %d:\n%s" %
+                               (port, self.output(label)[-4000:]))
+        return p, url
+
+    # -- InfluxDB 1.x ------------------------------------------------------------
+    def start_influxdb(self, collectd_listeners, types_db_files=None, label="influxdb"):
+        """Debian's influxd (1.x): meta, data and WAL in the temporary folder,
+        HTTP on a free 127.0.0.1 port, usage reporting, monitor store, retention
+        service and every other listener off, and one collectd listener per
+        (database, parse-multivalue-plugin) in collectd_listeners on a free
+        127.0.0.1 UDP port, with typesdb a folder holding types_db_files
+        (default: collectd's types.db and the plugin's types file). Returns
+        (process, base URL, {database: UDP port})."""
+        base = os.path.join(self.work, label)
+        tdir = os.path.join(base, "types")
+        os.makedirs(tdir, exist_ok=True)
+        for t in types_db_files or [STOCK_TYPES_DB, self.args.types_db]:
+            shutil.copy(t, tdir)
+        http_port, rpc_port = self.free_port(), self.free_port()
+        ports = {}
+        listeners = ""
+        for db, mode in collectd_listeners:
+            ports[db] = self.free_port(udp=True)
+            listeners += """
+[[collectd]]
+  enabled = true
+  bind-address = "127.0.0.1:{p}"
+  database = "{db}"
+  typesdb = "{t}"
+  parse-multivalue-plugin = "{m}"
+  batch-size = 1000
+  batch-timeout = "200ms"
+  security-level = "none"
+""".format(p=ports[db], db=db, t=tdir, m=mode)
+        conf = os.path.join(base, "influxdb.conf")
+        with open(conf, "w") as f:
+            f.write("""reporting-disabled = true
+bind-address = "127.0.0.1:{rpc}"
+[meta]
+  dir = "{b}/meta"
+[data]
+  dir = "{b}/data"
+  wal-dir = "{b}/wal"
+  query-log-enabled = false
+[retention]
+  enabled = false
+[shard-precreation]
+  enabled = false
+[monitor]
+  store-enabled = false
+[http]
+  enabled = true
+  bind-address = "127.0.0.1:{http}"
+  auth-enabled = false
+  log-enabled = false
+  pprof-enabled = false
+[subscriber]
+  enabled = false
+[continuous_queries]
+  enabled = false
+[[graphite]]
+  enabled = false
+[[opentsdb]]
+  enabled = false
+[[udp]]
+  enabled = false
+{listeners}""".format(rpc=rpc_port, b=base, http=http_port, listeners=listeners))
+        p = self.spawn(label, ["influxd", "run", "-config", conf],
+                       env=dict(os.environ, INFLUXDB_REPORTING_DISABLED="true"))
+        url = "http://127.0.0.1:%d" % http_port
+        if not self.wait_http(url + "/ping", 90, p):
+            raise RuntimeError("influxd did not answer on %d:\n%s" %
+                               (http_port, self.output(label)[-4000:]))
+        return p, url, ports
+
+    @staticmethod
+    def wait_http(url, timeout=30.0, proc=None):
+        """Polls url until it answers 2xx; False on timeout or exit."""
+        end = time.time() + timeout
+        while time.time() < end:
+            if proc is not None and proc.poll() is not None:
+                return False
+            try:
+                with urllib.request.urlopen(url, timeout=2) as r:
+                    if 200 <= r.status < 300:
+                        return True
+            except (OSError, urllib.error.URLError):
+                pass
+            time.sleep(0.2)
+        return False
+
+    @staticmethod
+    def wait_for(what, predicate, timeout, interval=0.5):
+        """Polls predicate() until it returns a true value (returned), or
+        raises after timeout seconds naming what was awaited and the last
+        value."""
+        end = time.time() + timeout
+        last = None
+        while True:
+            last = predicate()
+            if last:
+                return last
+            if time.time() > end:
+                raise RuntimeError("timed out after %.0f s waiting for %s (last: %r)"
+                                   % (timeout, what, last))
+            time.sleep(interval)
+
     # -- collectd -------------------------------------------------------------
     def plugin_dir(self, label, plugins, with_mountstats=True):
         """A private PluginDir with copies (collectd refuses symlinks)."""
@@ -485,6 +622,233 @@ MAIN_MOUNT = {
 }
 # Mount points whose names clash or need escaping, with their READ rates.
 ODD_MOUNTS = [("/mnt/with space", 11), ("/mnt/a.b", 12), ("/mnt/a_b", 13), (LONG_MOUNTPOINT, 14)]
+
+
+# ---- HTTP JSON APIs (Prometheus, InfluxDB) ----------------------------------
+
+def http_json(url, params=None, timeout=30):
+    """GET url?params, parsed JSON (also from an error answer's body)."""
+    if params:
+        url += "?" + urllib.parse.urlencode(params, doseq=True)
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            return json.loads(r.read().decode("utf-8"))
+    except urllib.error.HTTPError as e:
+        body = e.read().decode("utf-8", "replace")
+        try:
+            return json.loads(body)
+        except ValueError:
+            return {"status": "error", "error": "HTTP %d: %s" % (e.code, body[:500])}
+
+
+def plugin_loadable(name, why=False):
+    """Whether collectd's <name>.so exists and its libraries resolve (ldd
+    finds them all); with why, the reason as text."""
+    so = os.path.join(STOCK_PLUGIN_DIR, name + ".so")
+    if not os.path.exists(so):
+        return "missing" if why else False
+    r = subprocess.run(["ldd", so], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    missing = [l.strip() for l in r.stdout.decode(errors="replace").splitlines()
+               if "not found" in l]
+    if why:
+        return "not found: %s" % missing if missing else "ok"
+    return r.returncode == 0 and not missing
+
+
+def readme_blocks(section, lang=""):
+    """The fenced code blocks (```lang) of README's "## section", in order,
+    as text: what users copy, so the tests run them."""
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        text = f.read()
+    m = re.search(r"^## %s\n(.*?)(?=^## |\Z)" % re.escape(section), text, re.M | re.S)
+    if not m:
+        return []
+    blocks, cur, cur_lang = [], None, None
+    for line in m.group(1).splitlines():
+        if line.startswith("```"):
+            if cur is None:
+                cur, cur_lang = [], line[3:].strip()
+            else:
+                if cur_lang == lang:
+                    blocks.append("\n".join(cur) + "\n")
+                cur = None
+        elif cur is not None:
+            cur.append(line)
+    return blocks
+
+
+def readme_statements(block, start):
+    """The statements of a README code block: a line starting with start
+    (e.g. "SELECT", or "" for any non-indented line) begins one, indented
+    lines continue it."""
+    out = []
+    for line in block.splitlines():
+        if not line.strip():
+            continue
+        if line[0].isspace() and out:
+            out[-1] += " " + line.strip()
+        elif line.startswith(start):
+            out.append(line.strip())
+        elif out:
+            out[-1] += " " + line.strip()
+    return out
+
+
+def listening_sockets(pid):
+    """[(proto, address, port)] of the TCP sockets in LISTEN and the bound
+    UDP sockets of process pid (from /proc/net and /proc/<pid>/fd), to show
+    that a server listens on loopback only."""
+    inodes = set()
+    fd_dir = "/proc/%d/fd" % pid
+    for fd in os.listdir(fd_dir):
+        try:
+            link = os.readlink(os.path.join(fd_dir, fd))
+        except OSError:
+            continue
+        m = re.match(r"socket:\[(\d+)\]$", link)
+        if m:
+            inodes.add(m.group(1))
+    out = []
+    for proto in ("tcp", "tcp6", "udp", "udp6"):
+        try:
+            with open("/proc/net/" + proto) as f:
+                rows = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            c = row.split()
+            if c[9] not in inodes or (proto.startswith("tcp") and c[3] != "0A"):
+                continue
+            addr, port = c[1].split(":")
+            if len(addr) == 8:
+                ip = ".".join(str(int(addr[i:i + 2], 16)) for i in (6, 4, 2, 0))
+            else:
+                ip = "::1" if addr == "0" * 24 + "01000000" else addr
+            out.append((proto, ip, int(port, 16)))
+    return sorted(out)
+
+
+def promql_string(s):
+    """A PromQL double-quoted string literal for s (UTF-8 kept)."""
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def prometheus_name(type_, ds, ds_type):
+    """write_prometheus' metric family name (collectd 5.12): collectd_
+    <plugin>_<type>[_<ds>] (no _<ds> for "value"), "_total" for DERIVE and
+    COUNTER. From collectd's documentation, not from the plugin."""
+    parts = ["collectd", "mountstats", type_]
+    if ds != "value":
+        parts.append(ds)
+    if ds_type in ("DERIVE", "COUNTER"):
+        parts.append("total")
+    return "_".join(parts)
+
+
+# ---- the fleet of e2e_prometheus.py and e2e_influxdb.py ---------------------
+#
+# Every host mounts filer.example.org:/export/data on /data (NFSv4.2). READ
+# runs at 10, 20 and 30 ops/s with 2, 4 and 6 ms RTT per op (execution 1 ms
+# more); the fleet: 60 READ/s, weighted READ RTT (10*2+20*4+30*6)/60 =
+# 4.667 ms (the average of the hosts' averages would be 4.0). WRITE 5/s with
+# 1 retransmission and 1 timeout per second, LOOKUP 10/s with 1 error per
+# second, GETATTR and SEQUENCE on every host. The first host also mounts the
+# odd mount points below, each with its own READ rate. Counters grow by the
+# rate per second of the file's own time (its age: line grows by 1 per
+# snapshot), so for any window delta(counter) = rate * delta(age) exactly.
+
+PROM_FLEET = [("host1", 10, 2), ("host2", 20, 4), ("host3", 30, 6)]
+FLEET_DATA_DEVICE = "filer.example.org:/export/data"
+FLEET_AGE0 = 10000
+FLEET_WRITE = {"rate": 5, "rtt_ms": 8, "exec_ms": 10, "queue_ms": 0,
+               "retrans": 0.2, "timeouts": 0.2}
+FLEET_LOOKUP = {"rate": 10, "rtt_ms": 1, "exec_ms": 1, "queue_ms": 0, "errors": 0.1}
+FLEET_OTHER = {"GETATTR": {"rate": 4, "rtt_ms": 1, "exec_ms": 1, "queue_ms": 0},
+               "SEQUENCE": {"rate": 1, "rtt_ms": 1, "exec_ms": 1, "queue_ms": 0}}
+# Odd mount points (decoded) and their READ rates: a double quote, a
+# backslash, a space, a dot, UTF-8, two names equal once a dot is escaped,
+# and the 300-byte path.
+FLEET_ODD = [('/mnt/say "cheese"', 3), ("/mnt/back\\slash", 4), ("/mnt/with space", 5),
+             ("/mnt/a.b", 6), ("/mnt/a_b", 7), ("/mnt/ünïcødé ✓", 8), (LONG_MOUNTPOINT, 9)]
+FLEET_ODD_RTT = 2
+RSIZE = 65536  # the replay tool's bytes per READ and WRITE op
+
+
+def fleet_ops(rate, rtt):
+    ops = {"READ": {"rate": rate, "rtt_ms": rtt, "exec_ms": rtt + 1, "queue_ms": 0},
+           "WRITE": dict(FLEET_WRITE), "LOOKUP": dict(FLEET_LOOKUP)}
+    ops.update({k: dict(v) for k, v in FLEET_OTHER.items()})
+    return ops
+
+
+def fleet_scenario(i, odd=True):
+    """The replay scenario of host i of PROM_FLEET."""
+    _, rate, rtt = PROM_FLEET[i]
+    mounts = [{"device": FLEET_DATA_DEVICE, "mountpoint": "/data", "vers": "4.2",
+               "age": FLEET_AGE0 + 1000 * i, "ops": fleet_ops(rate, rtt)}]
+    if i == 0 and odd:
+        for j, (mp, r) in enumerate(FLEET_ODD):
+            mounts.append({"device": "odd%d.example.org:/export/odd%d" % (j, j),
+                           "mountpoint": mp, "vers": "3", "age": 500 + 10 * j,
+                           "ops": {"READ": {"rate": r, "rtt_ms": FLEET_ODD_RTT,
+                                            "exec_ms": FLEET_ODD_RTT, "queue_ms": 0}}})
+    return {"mounts": mounts}
+
+
+def fleet_mount_names():
+    """{host: {mount point: plugin_instance}} by README's naming rule: the
+    k-th of names equal once Graphite escaped them gets "~k"."""
+    out = {}
+    for i, (host, _, _) in enumerate(PROM_FLEET):
+        mps = [m["mountpoint"] for m in fleet_scenario(i)["mounts"]]
+        names, seen = {}, {}
+        for mp in mps:
+            n = instance_name(mp)
+            key = graphite_escape(n)
+            seen[key] = seen.get(key, 0) + 1
+            names[mp] = n if seen[key] == 1 else "%s~%d" % (n, seen[key])
+        out[host] = names
+    return out
+
+
+def fleet_per_second(i, mountpoint, op, counter):
+    """What counter of op on host i's mountpoint gains per second of the
+    file's time, from the scenario: ops, trans, timeouts, rtt_ms, exec_ms,
+    errors, or (op None) the nfs_bytes server_read / server_write."""
+    sc = fleet_scenario(i)
+    m = next((m for m in sc["mounts"] if m["mountpoint"] == mountpoint), None)
+    if m is None:
+        return None
+    if op is None:
+        r = m["ops"].get({"server_read": "READ", "server_write": "WRITE"}[counter], {})
+        return r.get("rate", 0) * RSIZE
+    o = m["ops"].get(op)
+    if o is None:
+        return None
+    rate = o["rate"]
+    return {"ops": rate, "trans": rate * (1 + o.get("retrans", 0)),
+            "timeouts": rate * o.get("timeouts", 0), "errors": rate * o.get("errors", 0),
+            "rtt_ms": rate * o.get("rtt_ms", 0), "exec_ms": rate * o.get("exec_ms", 0),
+            "queue_ms": rate * o.get("queue_ms", 0)}[counter]
+
+
+def fleet_expected_averages():
+    """(fleet READ ops/s, weighted READ RTT, weighted READ execution time,
+    average of the hosts' RTTs) over /data."""
+    ops = sum(r for _, r, _ in PROM_FLEET)
+    rtt = sum(r * t for _, r, t in PROM_FLEET) / float(ops)
+    exe = sum(r * (t + 1) for _, r, t in PROM_FLEET) / float(ops)
+    return ops, rtt, exe, sum(t for _, _, t in PROM_FLEET) / float(len(PROM_FLEET))
+
+
+def replay_fleet(h, t0, count, odd=True):
+    """Starts one replay per host of PROM_FLEET (snapshot k at t0 + k);
+    returns {host: mountstats file}."""
+    files = {}
+    for i, (host, _, _) in enumerate(PROM_FLEET):
+        files[host] = os.path.join(h.work, host + ".mountstats")
+        h.replay("replay-" + host, fleet_scenario(i, odd), files[host], t0, count=count)
+    return files
 
 
 def main(name, run):
