@@ -495,6 +495,22 @@ def graphite_message_size(prefix, host, plugin_instance, type_, type_instance, d
     return sum(len(base) + 1 + len(d) + 1 + value_width + 1 + 10 + 2 for d in ds_names)
 
 
+def network_client_conf(msfile, ports):
+    """A fleet client's config: the plugin reading msfile, sending with the
+    network plugin to each 127.0.0.1 port, flushing every second."""
+    return """<LoadPlugin network>
+  FlushInterval 1
+</LoadPlugin>
+<Plugin network>
+{servers}</Plugin>
+LoadPlugin mountstats
+<Plugin mountstats>
+  File "{ms}"
+</Plugin>
+""".format(ms=msfile, servers="".join('  <Server "127.0.0.1" "%d">\n  </Server>\n' % p
+                                       for p in ports))
+
+
 def sleep_until(t):
     d = t - time.time()
     if d > 0:

@@ -78,20 +78,6 @@ def central_conf(listen_port, carbon_port, prefix):
 """.format(lp=listen_port, cp=carbon_port, p=prefix)
 
 
-def client_conf(msfile, servers):
-    return """<LoadPlugin network>
-  FlushInterval 1
-</LoadPlugin>
-<Plugin network>
-{servers}</Plugin>
-LoadPlugin mountstats
-<Plugin mountstats>
-  File "{ms}"
-</Plugin>
-""".format(ms=msfile, servers="".join('  <Server "127.0.0.1" "%d">\n  </Server>\n' % p
-                                       for p in servers))
-
-
 def run(h):
     carbon, cport, whisper = h.start_carbon()
     good_port, bad_port = h.free_port(udp=True), h.free_port(udp=True)
@@ -113,7 +99,7 @@ def run(h):
     E.sleep_until(t0 + 0.42)
     for i, (host, _, _) in enumerate(HOSTS):
         ms = os.path.join(h.work, host + ".mountstats")
-        clients.append(h.start_collectd(host, client_conf(ms, [good_port, bad_port]),
+        clients.append(h.start_collectd(host, E.network_client_conf(ms, [good_port, bad_port]),
                                         ["network"], hostname=host, settle=0))
     start = time.time()
     time.sleep(0.3)

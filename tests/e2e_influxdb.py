@@ -44,20 +44,6 @@ DB, DB_SPLIT = "mountstats", "mountstats_split"
 TOL = 1e-9
 
 
-def client_conf(msfile, ports):
-    return """<LoadPlugin network>
-  FlushInterval 1
-</LoadPlugin>
-<Plugin network>
-{servers}</Plugin>
-LoadPlugin mountstats
-<Plugin mountstats>
-  File "{ms}"
-</Plugin>
-""".format(ms=msfile, servers="".join('  <Server "127.0.0.1" "%d">\n  </Server>\n' % p
-                                       for p in ports))
-
-
 def close(a, b, rel=TOL):
     return a is not None and b is not None and abs(a - b) <= rel * max(abs(a), abs(b)) + 1e-9
 
@@ -99,7 +85,7 @@ def run(h):
     E.sleep_until(t0 + 0.42)
     daemons = {}
     for host in hosts:
-        daemons[host] = h.start_collectd(host, client_conf(files[host], [ports[DB], ports[DB_SPLIT]]),
+        daemons[host] = h.start_collectd(host, E.network_client_conf(files[host], [ports[DB], ports[DB_SPLIT]]),
                                          ["network"], hostname=host, settle=0)
     time.sleep(0.3)
     for host in hosts:
