@@ -84,10 +84,12 @@ class Daemon:
     mountstats_lines: lines of the <Plugin mountstats> block ("@DIR@" stands
     for the daemon's directory). csv: None (no csv plugin), or the value of
     StoreRates. unixsock: load the unixsock plugin (socket: sock_path()).
-    as_nobody: run the daemon as uid/gid 65534 with a BaseDir owned by it."""
+    as_nobody: run the daemon as uid/gid 65534 with a BaseDir owned by it.
+    global_lines: more lines of the global section."""
 
     def __init__(self, args, name, mountstats_lines, interval=1.0, csv=False,
-                 unixsock=False, as_nobody=False, log_level="info"):
+                 unixsock=False, as_nobody=False, log_level="info",
+                 global_lines=()):
         self.args = args
         self.name = name
         self.dir = tempfile.mkdtemp(prefix=f"ms-{name}-")
@@ -132,6 +134,7 @@ class Daemon:
             # never_block's growshrink case under ASan; collectd's csv plugin,
             # not the plugin under test).
             "WriteThreads 1",
+            *global_lines,
             f"Hostname {q(HOST)}",
             "LoadPlugin logfile",
             "<Plugin logfile>",
