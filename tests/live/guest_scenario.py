@@ -1022,6 +1022,191 @@ def phase_namespace():
 
 
 
+# --------------------------------------------------------------------------
+# Faults: a server that stops answering (a relay on loopback, SIGSTOPped),
+# a hard mount with I/O in flight, a soft mount, and collectd's shutdown
+# while a process is stuck in D state.
+
+WRITER = r"""
+import mmap, os, sys, time
+buf = mmap.mmap(-1, 4096)
+fd = os.open(sys.argv[1], os.O_CREAT | os.O_WRONLY | os.O_DIRECT, 0o644)
+n = 0
+while True:
+    os.pwrite(fd, buf, (n % 64) * 4096)
+    n += 1
+    with open(sys.argv[2], "w") as f:
+        f.write("%d %.3f\n" % (n, time.time()))
+"""
+
+
+def proc_state(pid):
+    try:
+        return read_text("/proc/%d/stat" % pid).rsplit(")", 1)[1].split()[0]
+    except IndexError:
+        return "?"
+
+
+def writer_count(path):
+    try:
+        return int(read_text(path).split()[0])
+    except (IndexError, ValueError):
+        return 0
+
+
+def gaps(times):
+    return [round(b - a, 3) for a, b in zip(times, times[1:])]
+
+
+ALERT_CONF = ""  # set by the alert recipe below
+
+
+def phase_dead():
+    add_export("dead")
+    add_export("soft")
+    px = spawn("proxy-dead", [sys.executable, os.path.join(CFG["repo"], "tests/live/tcp_proxy.py"),
+                              "127.0.0.21", "20490", "127.0.0.1", "2049"])
+    ps = spawn("proxy-soft", [sys.executable, os.path.join(CFG["repo"], "tests/live/tcp_proxy.py"),
+                              "127.0.0.22", "20491", "127.0.0.1", "2049"])
+    end = time.time() + 60
+    while time.time() < end and not all("listening" in read_text(os.path.join(WORK, l + ".out"))
+                                        for l in ("proxy-dead", "proxy-soft")):
+        time.sleep(0.2)
+    nfs_mount("127.0.0.21", "/srv/dead", "/mnt/dead", "3",
+              "hard,timeo=10,retrans=2,port=20490,mountaddr=127.0.0.1")
+    nfs_mount("127.0.0.22", "/srv/soft", "/mnt/soft", "3",
+              "soft,timeo=10,retrans=2,port=20491,mountaddr=127.0.0.1")
+    with open("/mnt/soft/file", "w") as f:
+        f.write("soft\n")
+    cnt = os.path.join(WORK, "writer.count")
+    w = spawn("writer", [sys.executable, "-c", WRITER, "/mnt/dead/data", cnt])
+    cd = Collectd("dead", '<Plugin mountstats>\n File "/proc/self/mountstats"\n</Plugin>\n'
+                  + ALERT_CONF)
+    res = {}
+    try:
+        t, _ = cd.wait_read_after(time.time(), ["mnt-dead/nfs_op-WRITE"], timeout=60)
+        end = time.time() + 60
+        while writer_count(cnt) < 20 and time.time() < end:
+            time.sleep(0.2)
+        t, _ = cd.wait_read_after(time.time() + 1.5, ["mnt-dead/nfs_op-WRITE"], timeout=60)
+        n0 = writer_count(cnt)
+        check("dead: the writer is writing to /mnt/dead (%d writes)" % n0, n0 > 0)
+        # the server stops answering
+        os.kill(px.pid, signal.SIGSTOP)
+        t_stop = time.time()
+        note("dead: relay stopped at %.3f" % t_stop)
+        time.sleep(2)
+        n1 = writer_count(cnt)
+        time.sleep(6)
+        n2 = writer_count(cnt)
+        st = proc_state(w.pid)
+        check("dead: the writer is stuck (writes %d -> %d over 6 s, state %s)" % (n1, n2, st),
+              n1 == n2 and st == "D")
+        t_cont_before = time.time()
+        data = cd.read_all()
+        res["dead_window"] = (t_stop, t_cont_before)
+        # every instance has a read every interval across the window
+        insts = sorted({k.split("/")[0] for k in data})
+        worst = {}
+        for inst in insts:
+            ts = sorted(x for x in data.get(inst + "/uptime-age", {}) if x > t_stop - 3)
+            g = gaps(ts)
+            worst[inst] = max(g) if g else None
+        bad = {k: v for k, v in worst.items() if v is None or v > 1.9}
+        ts_dead = sorted(x for x in data.get("mnt-dead/uptime-age", {})
+                         if t_stop - 3 < x < t_cont_before)
+        note("dead: csv timestamps of mnt-dead around the stop: %s" %
+             ", ".join("%.3f" % x for x in ts_dead))
+        check("dead: reads kept their schedule for all %d instances while the server was dead "
+              "(largest gap %.3f s)" % (len(insts), max(v for v in worst.values() if v)),
+              not bad and len(ts_dead) >= 9, bad)
+        # which values moved for the dead mount while it was dead
+        moved, still = [], 0
+        for ident, rows in data.items():
+            if not ident.startswith("mnt-dead/"):
+                continue
+            inw = [rows[x] for x in sorted(rows) if t_stop + 1.5 < x < t_cont_before]
+            if len(inw) < 2:
+                continue
+            for i in range(len(inw[0])):
+                if inw[0][i] != inw[-1][i]:
+                    moved.append("%s[%d] %g->%g" % (ident.split("/", 1)[1], i, inw[0][i],
+                                                    inw[-1][i]))
+                else:
+                    still += 1
+        note("dead: while dead, these values of mnt-dead moved: %s; %d stayed" % (
+            "; ".join(moved), still))
+        res["moved"] = moved
+        last = data.get("mnt-dead/nfs_op-WRITE", {})
+        inw = [last[x] for x in sorted(last) if t_stop + 1.5 < x < t_cont_before]
+        check("dead: the dead mount keeps reporting its last WRITE counters (%d reads, ops %s)" %
+              (len(inw), inw and inw[-1][0]), len(inw) >= 5 and all(v[0] == inw[0][0] for v in inw))
+        # soft mount: the server stops answering, an operation fails
+        os.kill(ps.pid, signal.SIGSTOP)
+        ts0 = time.time()
+        r = sh([sys.executable, "-c", "import os,sys\ntry:\n os.stat('/mnt/soft/new-name')\n"
+                "except OSError as e:\n print(e.errno, e.strerror); sys.exit(3)"],
+               check_rc=False, timeout=120)
+        note("soft: stat on the dead soft mount returned after %.1f s: %s" % (
+            time.time() - ts0, r.stdout.strip()))
+        check("soft: the operation on the dead soft,timeo=10,retrans=2 mount fails with an "
+              "error (%s)" % r.stdout.strip(), r.returncode == 3 and r.stdout.split()[0] in
+              ("5", "110"))
+        os.kill(ps.pid, signal.SIGCONT)
+        # recovery
+        os.kill(px.pid, signal.SIGCONT)
+        t_cont = time.time()
+        note("dead: relay continued at %.3f" % t_cont)
+        end = time.time() + 120
+        while writer_count(cnt) <= n2 + 3 and time.time() < end:
+            time.sleep(0.2)
+        check("dead: the writer resumed after the server came back (%d writes)" %
+              writer_count(cnt), writer_count(cnt) > n2)
+        t2, data = cd.wait_read_after(time.time() + 1, ["mnt-dead/nfs_op-WRITE",
+                                                        "mnt-soft/nfs_op-LOOKUP"], timeout=60)
+        wr = data["mnt-dead/nfs_op-WRITE"]
+        before = [wr[x] for x in sorted(wr) if x < t_stop]
+        after = wr.get(t2)
+        note("dead: WRITE before the stop %s, after recovery %s" % (before and before[-1], after))
+        check("dead: after recovery the retransmission shows: WRITE trans - ops grew (%s -> %s)"
+              % (before and before[-1][1] - before[-1][0], after and after[1] - after[0]),
+              before and after and (after[1] - after[0]) > (before[-1][1] - before[-1][0]))
+        lk = data["mnt-soft/nfs_op-LOOKUP"].get(t2)
+        check("soft: the failed LOOKUP counts a major timeout and an error (LOOKUP %s, errors %s)"
+              % (lk, data.get("mnt-soft/nfs_op_errors-LOOKUP", {}).get(t2)),
+              lk and lk[2] >= 1 and lk[1] - lk[0] >= 2 and
+              data.get("mnt-soft/nfs_op_errors-LOOKUP", {}).get(t2, [0])[0] >= 1)
+        res["data"] = data
+        res["t_stop"], res["t_cont"] = t_stop, t_cont
+        # stop the server again: collectd shuts down cleanly with the writer in D state
+        n3 = writer_count(cnt)
+        os.kill(px.pid, signal.SIGSTOP)
+        time.sleep(3)
+        st = proc_state(w.pid)
+        rc, secs = cd.stop()
+        check("dead: collectd shut down cleanly (exit %s in %.1f s) while the writer was in "
+              "state %s on the dead mount" % (rc, secs, st), rc == 0 and secs < 15 and st == "D",
+              cd.log_text()[-1500:])
+        errs = cd.problems()
+        check("dead: no error or warning in collectd's log", not errs, errs[:5])
+    finally:
+        if cd.p.poll() is None:
+            cd.stop()
+        for p in (px, ps):
+            try:
+                os.kill(p.pid, signal.SIGCONT)
+            except ProcessLookupError:
+                pass
+        stop(w, timeout=60)
+        for mp in ("/mnt/dead", "/mnt/soft"):
+            try:
+                sys_umount(mp, MNT_FORCE)
+            except OSError:
+                pass
+    return res
+
+
+
 def main():
     note("kernel %s (%s), %s" % (CFG["kernel_release"], CFG["kernel_package"],
                                  os.uname().release))
@@ -1047,6 +1232,8 @@ def main():
               cd.log_text()[-2000:])
         errs = cd.problems()
         check("main collectd: no error or warning in its log", not errs, errs[:10])
+    if want("dead"):
+        guarded(phase_dead)
     if want("namespace"):
         guarded(phase_namespace)
     if want("many"):
