@@ -937,6 +937,17 @@ def phase_iostat(c0, c1):
 MANY = 500
 
 
+def cost_line(stdout, stderr):
+    m = re.search(r"bytes=(\d+) records=(\d+) nfs=(\d+) read_us=([\d.]+) parse_us=([\d.]+) "
+                  r"ratio=([\d.]+)", stdout)
+    if not m:
+        note("cost: no result: %s %s" % (stdout[-500:], stderr[-500:]))
+        return None
+    return {"bytes": int(m.group(1)), "records": int(m.group(2)), "nfs": int(m.group(3)),
+            "read_us": float(m.group(4)), "parse_us": float(m.group(5)),
+            "ratio": float(m.group(6))}
+
+
 def phase_many():
     path = add_export("many")
     for i in range(MANY):
@@ -944,11 +955,37 @@ def phase_many():
         os.mkdir(d)
         with open(d + "/f", "wb") as f:
             f.write(b"x" * (100 + i))
+    # cost at 10 NFS mounts: in a namespace of its own with just those
+    os.makedirs("/mnt/many", exist_ok=True)
+    for i in range(10):
+        os.makedirs("/mnt/many/d%03d" % i, exist_ok=True)
+    script = ("umount -a -t nfs,nfs4 || exit 1; for i in 0 1 2 3 4 5 6 7 8 9; do "
+              "mount -t nfs -o vers=3,nolock,nosharecache 127.0.0.13:/srv/many/d00$i "
+              "/mnt/many/d00$i || exit 1; cat /mnt/many/d00$i/f > /dev/null; done; "
+              "exec %s /proc/self/mountstats 20 5" % CFG["cost_tool"])
+    r = sh(["unshare", "-m", "--propagation", "private", "sh", "-c", script], check_rc=False,
+           timeout=300)
+    costs = [cost_line(r.stdout, r.stderr)]
     t = time.time()
     for i in range(MANY):
         nfs_mount("127.0.0.13", "/srv/many/d%03d" % i, "/mnt/many/d%03d" % i, "3",
                   "nosharecache")
+        if len(costs) == 1 and len(parse_mountstats(read_proc())) >= 100:
+            r = sh([CFG["cost_tool"], "/proc/self/mountstats", "20", "5"], check_rc=False)
+            costs.append(cost_line(r.stdout, r.stderr))
     tm = time.time() - t
+    r = sh([CFG["cost_tool"], "/proc/self/mountstats", "10", "5"], check_rc=False)
+    costs.append(cost_line(r.stdout, r.stderr))
+    ok = all(c and c["nfs"] > 0 and c["read_us"] > 0 and c["parse_us"] > 0 for c in costs)
+    check("cost: kernel generation and parse measured at %s NFS mounts" % (
+        [c and c["nfs"] for c in costs]), ok and len(costs) == 3, costs)
+    for c in costs:
+        if c:
+            note("cost: %d NFS mounts (%d records, %d bytes): kernel read %.1f us, parse %.1f "
+                 "us, kernel/parse %.2f" % (c["nfs"], c["records"], c["bytes"], c["read_us"],
+                                            c["parse_us"], c["ratio"]))
+    with open(os.path.join(RES, "cost.json"), "w") as f:
+        json.dump(costs, f)
     for i in range(MANY):
         with open("/mnt/many/d%03d/f" % i, "rb") as f:
             assert len(f.read()) == 100 + i

@@ -171,6 +171,8 @@ def main():
     ap.add_argument("--asan-plugin", default=os.environ.get("MOUNTSTATS_ASAN_PLUGIN"))
     ap.add_argument("--types-db", required=True)
     ap.add_argument("--collectd", default="/usr/sbin/collectd")
+    ap.add_argument("--cost-tool", required=True,
+                    help="the built tests/live/parse_cost.c (kernel vs parse CPU time)")
     ap.add_argument("--cache", default=os.environ.get("MOUNTSTATS_LIVE_CACHE",
                                                       "/var/cache/collectd-mountstats-live"))
     ap.add_argument("--memory", default="3072")
@@ -196,6 +198,7 @@ def main():
              "-DMOUNTSTATS_SANITIZE=address,undefined && cmake --build build-asan)"
              % args.asan_plugin)
     for what, p in (("plugin", args.plugin), ("types db", args.types_db),
+                    ("cost tool", args.cost_tool),
                     ("collectd", args.collectd)):
         if not os.path.isfile(p):
             fail("%s %s: no such file" % (what, p))
@@ -231,6 +234,7 @@ def main():
         "kernel_dir": kdir, "repo": ROOT, "plugin": os.path.abspath(args.plugin),
         "asan_plugin": args.asan_plugin, "asan_preload": preload,
         "types_db": os.path.abspath(args.types_db), "collectd": args.collectd,
+        "cost_tool": os.path.abspath(args.cost_tool),
         "phases": args.phases, "churn_seconds": args.churn_seconds,
         "results": "/run/results",
     }
