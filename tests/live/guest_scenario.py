@@ -432,6 +432,7 @@ def compare_live(cd, label, mountstats="/proc/self/mountstats", mountinfo="/proc
         exp_a = {k: v for k, v in exp_a.items() if re.search(keep, k)}
     t, data = cd.wait_read_after(ta + 0.001, list(exp_a), timeout=90)
     b, mi_b = read_proc(mountstats), read_proc(mountinfo).decode("latin-1")
+    tb = time.time()
     if not check("%s: the daemon read after the kernel's file was read and stored every "
                  "expected identifier (%d)" % (label, len(exp_a)), t is not None,
                  "missing: %s" % sorted(i for i in exp_a if not any(
@@ -461,12 +462,17 @@ def compare_live(cd, label, mountstats="/proc/self/mountstats", mountinfo="/proc
             continue
         for i, (x, lo, hi) in enumerate(zip(g, va, vb)):
             nvals += 1
-            if lo == hi:
+            if ident.endswith("nfs_xprt_conn-tcp") and i == 2:
+                # idle_time: seconds since the transport was last used;
+                # activity between the reads sets it back to 0
+                if not (0 <= x <= max(lo, hi) + int(tb - ta) + 1):
+                    bad.append((ident, i, x, (lo, hi)))
+                if lo != hi:
+                    moved.append("%s[%d]" % (ident, i))
+            elif lo == hi:
                 if x != lo:
                     bad.append((ident, i, x, lo))
             else:
-                if ident.endswith("nfs_xprt_conn-tcp") and i == 2:
-                    lo, hi = min(lo, hi), max(lo, hi)
                 moved.append("%s[%d]" % (ident, i))
                 if not (lo <= x <= hi):
                     bad.append((ident, i, x, (lo, hi)))
@@ -935,6 +941,7 @@ def phase_iostat(c0, c1):
 # file of 100 + i bytes read once through the page cache: nfs_bytes
 # normal_read of /mnt/many/dNNN is exactly 100 + NNN.
 MANY = 500
+MANY_VERS = "3"  # NFSv4.2 mounts took longer here (162 s against 96 s on 6.12)
 
 
 def cost_line(stdout, stderr):
@@ -966,11 +973,13 @@ def phase_many():
     r = sh(["unshare", "-m", "--propagation", "private", "sh", "-c", script], check_rc=False,
            timeout=300)
     costs = [cost_line(r.stdout, r.stderr)]
+    base = len(parse_mountstats(read_proc()))
     t = time.time()
     for i in range(MANY):
-        nfs_mount("127.0.0.13", "/srv/many/d%03d" % i, "/mnt/many/d%03d" % i, "3",
+        nfs_mount("127.0.0.13", ("/srv" if MANY_VERS == "3" else "") + "/many/d%03d" % i,
+                  "/mnt/many/d%03d" % i, MANY_VERS,
                   "nosharecache")
-        if len(costs) == 1 and len(parse_mountstats(read_proc())) >= 100:
+        if base + i + 1 == 100:
             r = sh([CFG["cost_tool"], "/proc/self/mountstats", "20", "5"], check_rc=False)
             costs.append(cost_line(r.stdout, r.stderr))
     tm = time.time() - t
@@ -1213,9 +1222,10 @@ def phase_dead():
               % (before and before[-1][1] - before[-1][0], after and after[1] - after[0]),
               before and after and (after[1] - after[0]) > (before[-1][1] - before[-1][0]))
         lk = data["mnt-soft/nfs_op-LOOKUP"].get(t2)
-        check("soft: the failed LOOKUP counts a major timeout and an error (LOOKUP %s, errors %s)"
+        check("soft: the failed LOOKUP counts a retransmission and a major timeout (LOOKUP %s, "
+              "errors %s)"
               % (lk, data.get("mnt-soft/nfs_op_errors-LOOKUP", {}).get(t2)),
-              lk and lk[2] >= 1 and lk[1] - lk[0] >= 2 and
+              lk and lk[2] >= 1 and lk[1] > lk[0] and
               data.get("mnt-soft/nfs_op_errors-LOOKUP", {}).get(t2, [0])[0] >= 1)
         res["data"] = data
         res["t_stop"], res["t_cont"] = t_stop, t_cont
@@ -1297,11 +1307,13 @@ def phase_churn():
     t0 = time.time()
     cycles = 0
     try:
-        maps = read_text("/proc/%d/maps" % asan.p.pid)
-        check("churn: the second daemon runs the sanitizer build with the ASan runtime "
-              "(libasan in its maps)", "libasan" in maps and "mountstats.so" in maps)
         check("churn: both daemons read (the sanitizer build too)", wait_anchor(cds, t0),
               asan.log_text()[-1500:] + read_text(os.path.join(WORK, "churn-asan.out"))[-1500:])
+        maps = read_text("/proc/%d/maps" % asan.p.pid)
+        check("churn: the second daemon runs the sanitizer build with the ASan runtime "
+              "(libasan and mountstats.so in its maps)", "libasan" in maps and
+              os.path.join(asan.pdir, "mountstats.so") in maps,
+              [l for l in maps.splitlines() if ".so" in l][:40])
         while time.time() - t0 < CFG["churn_seconds"]:
             starts = {}
             for i in range(CHURN):
