@@ -1187,6 +1187,15 @@ def phase_dead():
         note("dead: while dead, these values of mnt-dead moved: %s; %d stayed" % (
             "; ".join(moved), still))
         res["moved"] = moved
+        # README's account of what moves while a server is dead: recvs and
+        # every per-op counter stand still (per-op counters count completed
+        # RPCs only), idle_time grows.
+        stuck_ops = [m for m in moved if m.startswith("nfs_op")]
+        recvs = [m for m in moved if m.startswith("nfs_xprt-tcp[2]")]
+        idle = [m for m in moved if m.startswith("nfs_xprt_conn-tcp[2]")]
+        check("dead: while dead, no per-op counter and no xprt recvs moved, idle_time grew "
+              "(%s)" % ("; ".join(idle) or "idle_time still"),
+              not stuck_ops and not recvs and idle, moved)
         last = data.get("mnt-dead/nfs_op-WRITE", {})
         inw = [last[x] for x in sorted(last) if t_stop + 1.5 < x < t_cont_before]
         check("dead: the dead mount keeps reporting its last WRITE counters (%d reads, ops %s)" %
