@@ -47,6 +47,8 @@ static const live_kernel_t kernels[] = {
     {"bookworm", "READ", 69},
     /* 6.12.117+deb13-amd64: CONFIG_NFS_V4_2_READ_PLUS=y */
     {"trixie", "READ_PLUS", 69},
+    /* 5.10.0-32-amd64 */
+    {"bullseye", "READ", 69},
 };
 
 typedef struct {
