@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * parse_cost.c: the live suite's cost probe, run in the guest. For the file
+ * given (default /proc/self/mountstats) it measures, in thread CPU time, the
+ * kernel generating the file (open, read to the end, close: the time spent
+ * in the read system calls is this thread's) and ms_parse() of the same
+ * bytes, best of `rounds` rounds of `reps` repetitions each, and prints one
+ * line:
+ *   bytes=<n> records=<n> nfs=<n> read_us=<best per read> parse_us=<best
+ *   per parse> ratio=<read/parse>
+ * Exit status 1 when the file cannot be read or the parse fails.
+ */
+#include "mountstats.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static double thread_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static ssize_t read_all(const char *path, char **buf, size_t *cap) {
+  int fd = open(path, O_RDONLY);
+  if (fd < 0)
+    return -1;
+  size_t len = 0;
+  for (;;) {
+    if (len + 65536 > *cap) {
+      size_t ncap = (*cap ? *cap * 2 : 1 << 20);
+      char *nb = realloc(*buf, ncap);
+      if (nb == NULL) {
+        close(fd);
+        return -1;
+      }
+      *buf = nb;
+      *cap = ncap;
+    }
+    ssize_t n = read(fd, *buf + len, *cap - len);
+    if (n < 0) {
+      close(fd);
+      return -1;
+    }
+    if (n == 0)
+      break;
+    len += (size_t)n;
+  }
+  close(fd);
+  return (ssize_t)len;
+}
+
+int main(int argc, char **argv) {
+  const char *path = argc > 1 ? argv[1] : "/proc/self/mountstats";
+  int reps = argc > 2 ? atoi(argv[2]) : 20;
+  int rounds = argc > 3 ? atoi(argv[3]) : 5;
+  char *buf = NULL;
+  size_t cap = 0;
+  ssize_t len = read_all(path, &buf, &cap);
+  if (len < 0 || reps < 1 || rounds < 1) {
+    fprintf(stderr, "parse_cost: %s: %s\n", path, strerror(errno));
+    return 1;
+  }
+  double best_read = 1e30, best_parse = 1e30;
+  for (int r = 0; r < rounds; r++) {
+    double t = thread_us();
+    for (int i = 0; i < reps; i++)
+      if (read_all(path, &buf, &cap) < 0)
+        return 1;
+    double d = (thread_us() - t) / reps;
+    if (d < best_read)
+      best_read = d;
+  }
+  len = read_all(path, &buf, &cap); /* the bytes the parse is timed on */
+  ms_snapshot_t snap;
+  memset(&snap, 0, sizeof(snap));
+  if (ms_parse(&snap, buf, (size_t)len) != 0)
+    return 1;
+  for (int r = 0; r < rounds; r++) {
+    double t = thread_us();
+    for (int i = 0; i < reps; i++)
+      if (ms_parse(&snap, buf, (size_t)len) != 0)
+        return 1;
+    double d = (thread_us() - t) / reps;
+    if (d < best_parse)
+      best_parse = d;
+  }
+  printf("bytes=%zd records=%zu nfs=%zu read_us=%.1f parse_us=%.1f ratio=%.2f\n", len,
+         snap.records, snap.nmounts, best_read, best_parse, best_read / best_parse);
+  ms_snapshot_free(&snap);
+  free(buf);
+  return 0;
+}
