@@ -8,7 +8,9 @@
 #     are not judged here: see README.md, Performance);
 #  2. everything again built with -fsanitize=address,undefined (the daemon
 #     gets the sanitizer runtimes preloaded);
-#  3. each libFuzzer harness for a bounded time (FUZZ_SECONDS, default 60).
+#  3. the live-kernel suite: Debian's kernels in qemu with real NFS mounts,
+#     read by the real collectd with both builds of the plugin;
+#  4. each libFuzzer harness for a bounded time (FUZZ_SECONDS, default 60).
 #
 # Each phase owns its build folder and sets every option it relies on, so
 # what an earlier configure left in a folder's cache (scripts/demo.sh, the
@@ -115,6 +117,16 @@ if check "configure build-asan/" cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Deb
   -DMOUNTSTATS_FUZZ=OFF "${common[@]}" >/dev/null &&
   check "build build-asan/" cmake --build build-asan -j"$jobs"; then
   run_ctest build-asan -j"$jobs" -LE live
+fi
+
+# Needs both builds: the guest runs this build's plugin, and its churn also
+# the sanitizer build's (tests/live/, README: Live-kernel suite).
+phase "live kernels (qemu, Debian's kernels, real NFS mounts)"
+if [ -f build-asan/mountstats.so ] && [ -f build/mountstats.so ]; then
+  MOUNTSTATS_ASAN_PLUGIN=$PWD/build-asan/mountstats.so run_ctest build -L live
+else
+  echo "FAILED: the live suite needs build/mountstats.so and build-asan/mountstats.so" >&2
+  phase_failed=$((phase_failed + 1))
 fi
 
 phase "fuzzing (libFuzzer, ASan, UBSan): ${FUZZ_SECONDS:-60} s per harness"
