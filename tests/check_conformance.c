@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT
  *
  * check_conformance.c: runs the parser over the published real mountstats
- * samples in REAL_DIR (the .txt files of ../shared/real-mountstats) and
+ * samples in REAL_DIR (the .txt files of ../shared/real-mountstats), and over
+ * the live suite's captures (fixtures/live/<kernel>/mountstats), and
  * compares it with an independent, deliberately simple scan of the same text:
  *   - the number of NFS record headers must equal snap.nmounts, and each
  *     mount's header line number must match (no NFS mount lost or invented);
@@ -316,9 +317,10 @@ static void check_op_counts(const char *file, const char *buf, size_t len,
  */
 
 START_TEST(test_real_file) {
-  const char *name = files[_i];
-  char path[4096];
-  snprintf(path, sizeof(path), "%s/%s", REAL_DIR, name);
+  const char *path = files[_i];
+  const char *name = strrchr(path, '/') + 1;
+  if (strcmp(name, "mountstats") == 0) // fixtures/live/<kernel>/mountstats
+    name = path + strlen(FIXTURES_DIR) + 1;
   size_t len = 0;
   char *buf = read_whole_file(path, &len);
   ck_assert_msg(buf != NULL, "cannot read %s", path);
@@ -361,6 +363,15 @@ START_TEST(test_real_file) {
 }
 END_TEST
 
+static char *path_join(const char *dir, const char *name, const char *tail) {
+  size_t n = strlen(dir) + 1 + strlen(name) + strlen(tail) + 1;
+  char *p = malloc(n);
+  if (p == NULL)
+    abort(); // before the suite runs: no Check assertion yet
+  snprintf(p, n, "%s/%s%s", dir, name, tail);
+  return p;
+}
+
 static int cmp_str(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -375,15 +386,28 @@ int main(void) {
   while ((e = readdir(d)) != NULL && nfiles < MAX_FILES) {
     size_t n = strlen(e->d_name);
     if (n > 4 && strcmp(e->d_name + n - 4, ".txt") == 0)
-      files[nfiles++] = strdup(e->d_name);
+      files[nfiles++] = path_join(REAL_DIR, e->d_name, "");
   }
   closedir(d);
   if (nfiles == 0) {
     printf("conformance: no *.txt file in %s; skipped\n", REAL_DIR);
     return 77;
   }
+  int nreal = nfiles;
+  d = opendir(FIXTURES_DIR "/live");
+  if (d == NULL) {
+    printf("conformance: %s/live: %s\n", FIXTURES_DIR, strerror(errno));
+    return EXIT_FAILURE;
+  }
+  while ((e = readdir(d)) != NULL && nfiles < MAX_FILES) {
+    if (e->d_name[0] == '.' || e->d_type != DT_DIR)
+      continue;
+    files[nfiles++] = path_join(FIXTURES_DIR "/live", e->d_name, "/mountstats");
+  }
+  closedir(d);
   qsort(files, (size_t)nfiles, sizeof(files[0]), cmp_str);
-  printf("conformance: %d samples in %s\n", nfiles, REAL_DIR);
+  printf("conformance: %d samples in %s, %d live captures in %s/live\n", nreal,
+         REAL_DIR, nfiles - nreal, FIXTURES_DIR);
 
   Suite *s = suite_create("conformance");
   TCase *tc = tcase_create("real");
