@@ -9,11 +9,12 @@
  *   B  read + convert:    A, then a minimal loop that converts every decimal
  *                         number in the buffer and sums them (the floor);
  *   P  read + ms_parse:   A, then the parser (src/mountstats.c);
- *   C  ms_read():         the plugin's read callback (read, parse, select,
- *                         superblocks, names, dispatch into a counting stub),
- *                         default config, MountInfoFile "";
- *   M  ms_read() + mountinfo: C, also reading a matching mountinfo file, as
- *                         the plugin does for /proc/<pid>/mountstats.
+ *   C  read callback:     the plugin's read callback, mountstats_read()
+ *                         (read, parse, select, superblocks, names, dispatch
+ *                         into a counting stub), default config,
+ *                         MountInfoFile "";
+ *   M  read callback + mountinfo: C, also reading a matching mountinfo file,
+ *                         as the plugin does for /proc/<pid>/mountstats.
  * Each figure is the best of the rounds, in CPU time of the thread (a
  * background process taking turns on the CPU does not count); ratios are
  * to B. Results are
@@ -22,10 +23,15 @@
  * lists); a wrong result exits 1. A missed performance target only prints
  * MISS. Allocations during warm intervals are counted (alloc_count.c).
  *
- * The plugin is included so that its state and callbacks are reachable;
- * bench_stub.c stands in for the daemon.
+ * The plugin's glue is linked (mountstats_glue) and its callbacks called
+ * directly; bench_stub.c stands in for the daemon.
  */
-#include "../plugin/mountstats_plugin.c"
+#include "mountstats_plugin.h"
+
+#include "mountstats.h"
+
+#include "plugin.h"
+#include "utils/common/common.h"
 
 #include "alloc_count.h"
 #include "bench_stub.h"
@@ -74,7 +80,7 @@ static gen_expect_t ex;
 static char *fbuf; /* the floor's read buffer */
 static size_t fcap;
 static ms_snapshot_t bench_snap; /* the parser stage's snapshot */
-static double fast_share;         /* op lines taken by the fast path */
+static double fast_share;        /* op lines taken by the fast path */
 
 /* Timings are CPU time of this thread (user and system, so read() counts):
  * time the scheduler gives to other processes, such as a fuzzer running in
@@ -192,7 +198,7 @@ static int stage_once(int stage) {
     len = read_file(ms_path);
     return ms_parse(&bench_snap, fbuf, len) == 0 ? 0 : -1;
   default:
-    return ms_read() == 0 ? 0 : -1;
+    return mountstats_read() == 0 ? 0 : -1;
   }
 }
 
@@ -215,7 +221,7 @@ __attribute__((noinline, noclone)) static int run_stage(int stage,
 /* Shuts the plugin down and configures it afresh: File, MountInfoFile (mi,
  * or "" for none) and the options in conf_bits. */
 static int configure(const char *file, const char *mi, unsigned conf_bits) {
-  ms_shutdown();
+  mountstats_shutdown();
   oconfig_value_t vfile = {.value.string = (char *)file,
                            .type = OCONFIG_TYPE_STRING};
   oconfig_value_t vmi = {.value.string = (char *)(mi ? mi : ""),
@@ -235,7 +241,7 @@ static int configure(const char *file, const char *mi, unsigned conf_bits) {
     items[n++] = ITEM("ReportIostat", &vtrue);
   oconfig_item_t block = {
       .key = (char *)"Plugin", .children = items, .children_num = n};
-  if (ms_config(&block) != 0 || ms_init() != 0) {
+  if (mountstats_config(&block) != 0 || mountstats_init() != 0) {
     fprintf(stderr, "bench: configuring the plugin failed\n");
     return -1;
   }
@@ -252,7 +258,7 @@ static int configure_warm(const char *mi, unsigned conf_bits) {
   for (int i = 0; i < 2; i++) {
     if ((conf_bits & GEN_IOSTAT) && i > 0 && next_epoch() != 0)
       return -1;
-    if (ms_read() != 0)
+    if (mountstats_read() != 0)
       return -1;
   }
   return 0;
@@ -342,7 +348,7 @@ static void verify_callback(const char *mi, unsigned cfg) {
     return;
   }
   bench_dispatch_hook = verify_hook;
-  int rc = ms_read();
+  int rc = mountstats_read();
   bench_dispatch_hook = NULL;
   CHECK(rc == 0, "ms_read returned %d", rc);
   uint64_t lists = bench_counts.lists - before.lists;
@@ -415,9 +421,9 @@ static void verify_parse(void) {
         bench_snap.diags_total);
   CHECK(snapshot_checksum(&bench_snap) == ex.parse_checksum,
         "checksum of the parsed numbers differs");
-  fast_share = bench_snap.nops ? (double)bench_snap.fast_lines /
-                                     (double)bench_snap.nops
-                               : 0.0;
+  fast_share = bench_snap.nops
+                   ? (double)bench_snap.fast_lines / (double)bench_snap.nops
+                   : 0.0;
 }
 
 /* ---- timing ---- */
@@ -540,14 +546,14 @@ static void print_size_table(const size_result_t *r) {
 
 /* Heap the plugin keeps between intervals (default config, mountinfo on). */
 static void measure_memory(size_result_t *r) {
-  ms_shutdown();
+  mountstats_shutdown();
   int64_t before = alloc_counts.live_bytes;
   configure_warm(mi_path, 0);
   r->heap = alloc_counts.live_bytes - before;
-  r->buf = (int64_t)(state.buf_cap + state.mi_cap);
-  r->snap = (int64_t)(state.snap.mounts_cap_ * sizeof(ms_mount_t) +
-                      state.snap.ops_cap_ * sizeof(ms_op_t) +
-                      state.snap.xprts_cap_ * sizeof(ms_xprt_t));
+  size_t buffers = 0, snapshot = 0;
+  mountstats_footprint(&buffers, &snapshot);
+  r->buf = (int64_t)buffers;
+  r->snap = (int64_t)snapshot;
   /* Allocations in warm intervals, over a few more reads. */
   alloc_counts_t a0 = alloc_counts;
   run_stage(ST_CALLBACK_MI, 5);
@@ -745,7 +751,7 @@ static int write_ids(const char *out, size_t n, unsigned cfg) {
   if (cfg & GEN_IOSTAT)
     next_epoch();
   bench_dispatch_hook = dump_hook;
-  int rc = ms_read();
+  int rc = mountstats_read();
   bench_dispatch_hook = NULL;
   if (fclose(dump_out) != 0 || rc != 0)
     return 2;
@@ -937,7 +943,7 @@ int main(int argc, char **argv) {
   if (options_size > 0)
     bench_options(options_size, budget);
 
-  ms_shutdown();
+  mountstats_shutdown();
   ms_snapshot_free(&bench_snap);
   free(fbuf);
   if (failures > 0) {

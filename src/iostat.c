@@ -5,6 +5,7 @@
 #include "iostat.h"
 
 #include "sort.h"
+#include "xprt.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -33,19 +34,14 @@ static int span_is(ms_span_t s, const char *lit) {
 }
 
 /* Requests sent over all of a mount's known transports. */
-static int xprt_sends(const ms_snapshot_t *snap, const ms_mount_t *m,
-                      uint64_t *sends) {
-  uint64_t sum = 0;
+static int mount_sends(const ms_snapshot_t *snap, const ms_mount_t *m,
+                       uint64_t *sends) {
+  uint64_t sum = 0, one = 0;
   int any = 0;
   for (size_t k = 0; k < m->xprt_count; k++) {
-    const ms_xprt_t *x = &snap->xprts[m->xprt_first + k];
-    int pos = x->kind == MS_XPRT_UDP     ? 2
-              : x->kind == MS_XPRT_LOCAL ? 4
-              : x->kind == MS_XPRT_OTHER ? -1
-                                         : 5; /* tcp, rdma */
-    if (pos < 0 || (unsigned)pos >= x->nfields)
+    if (!ms_xprt_sends(&snap->xprts[m->xprt_first + k], &one))
       continue;
-    sum += x->v[pos];
+    sum += one;
     any = 1;
   }
   *sends = sum;
@@ -146,7 +142,7 @@ static int store(ms_iostat_entry_t *e, const ms_snapshot_t *snap,
   e->age = m->age;
   e->time = now;
   e->generation = generation;
-  if (!xprt_sends(snap, m, &e->sends))
+  if (!mount_sends(snap, m, &e->sends))
     e->sends = UINT64_MAX; /* no transport: no ops/s */
   return 0;
 }
@@ -200,7 +196,7 @@ int ms_iostat_update(ms_iostat_table_t *t, uint64_t key, double now,
     }
     uint64_t sends = 0;
     /* A transport going offline lowers the sum: then no ops/s this time. */
-    if (xprt_sends(snap, m, &sends) && e->sends != UINT64_MAX &&
+    if (mount_sends(snap, m, &sends) && e->sends != UINT64_MAX &&
         sends >= e->sends) {
       rate->ops = (double)(sends - e->sends) / dt;
       rate->have_ops = 1;

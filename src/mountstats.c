@@ -5,6 +5,8 @@
 #define _GNU_SOURCE /* memmem */
 #include "mountstats.h"
 
+#include "xprt.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +16,7 @@
 #define OP_SEEN_SLOTS (2 * MS_MAX_OPS)
 _Static_assert(MS_MAX_OPS < 0xffff, "op_seen holds op indexes in 16 bits");
 
-static const char *const event_names[MS_EVENTS_NAMED] = {
+const char *const ms_event_names[MS_EVENTS_NAMED] = {
     "inode_revalidate",
     "dentry_revalidate",
     "data_invalidate",
@@ -44,17 +46,17 @@ static const char *const event_names[MS_EVENTS_NAMED] = {
     "pnfs_write",
 };
 
-static const char *const bytes_names[MS_BYTES_COUNT] = {
+const char *const ms_bytes_names[MS_BYTES_COUNT] = {
     "normal_read", "normal_write", "direct_read", "direct_write",
     "server_read", "server_write", "read_pages",  "write_pages",
 };
 
 const char *ms_event_name(unsigned i) {
-  return i < MS_EVENTS_NAMED ? event_names[i] : NULL;
+  return i < MS_EVENTS_NAMED ? ms_event_names[i] : NULL;
 }
 
 const char *ms_bytes_name(unsigned i) {
-  return i < MS_BYTES_COUNT ? bytes_names[i] : NULL;
+  return i < MS_BYTES_COUNT ? ms_bytes_names[i] : NULL;
 }
 
 const char *ms_diag_reason_str(enum ms_diag_reason reason) {
@@ -411,28 +413,6 @@ static void parse_rpc(ms_mount_t *m, const char *p, const char *end) {
   m->rpc_vers = (uint32_t)vers;
 }
 
-static enum ms_xprt_kind xprt_kind(const char *p, size_t len,
-                                   unsigned *min_fields) {
-  if (span_eq(p, len, "tcp")) {
-    *min_fields = 10;
-    return MS_XPRT_TCP;
-  }
-  if (span_eq(p, len, "udp")) {
-    *min_fields = 7;
-    return MS_XPRT_UDP;
-  }
-  if (span_eq(p, len, "local")) {
-    *min_fields = 9;
-    return MS_XPRT_LOCAL;
-  }
-  if (span_eq(p, len, "rdma")) {
-    *min_fields = 20;
-    return MS_XPRT_RDMA;
-  }
-  *min_fields = 0;
-  return MS_XPRT_OTHER;
-}
-
 static int parse_xprt(parser_t *ps, const char *line, const char *p,
                       const char *end) {
   ms_snapshot_t *s = ps->snap;
@@ -449,7 +429,7 @@ static int parse_xprt(parser_t *ps, const char *line, const char *p,
     return -ENOMEM;
   ms_xprt_t *x = &s->xprts[s->nxprts];
   unsigned min_fields = 0;
-  x->kind = xprt_kind(p, (size_t)(we - p), &min_fields);
+  x->kind = ms_xprt_kind_of(p, (size_t)(we - p), &min_fields);
   x->name.ptr = p;
   x->name.len = (size_t)(we - p);
   unsigned n = 0;

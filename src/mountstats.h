@@ -25,6 +25,8 @@
 #ifndef MOUNTSTATS_H
 #define MOUNTSTATS_H
 
+#include "span.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -57,12 +59,6 @@
 #ifndef MS_MAX_OPS
 #define MS_MAX_OPS 1024
 #endif
-
-/* A piece of the input buffer. Not NUL-terminated. */
-typedef struct {
-  const char *ptr;
-  size_t len;
-} ms_span_t;
 
 /* Per-op columns, in the kernel's order. */
 enum ms_op_field {
@@ -201,6 +197,12 @@ size_t ms_unescape(char *dst, size_t dst_size, const char *src, size_t len);
  * Returns 1 and sets *value when key=value is present, 1 with an empty value
  * for a bare key, 0 when absent. */
 int ms_opt_get(ms_span_t opts, const char *key, ms_span_t *value);
+
+/* The kernel's names of the event counters, in print order. */
+extern const char *const ms_event_names[MS_EVENTS_NAMED];
+
+/* Names of the bytes: counters, in print order. */
+extern const char *const ms_bytes_names[MS_BYTES_COUNT];
 
 /* The kernel's name for event counter i (0..26), e.g. "inode_revalidate";
  * NULL for i >= MS_EVENTS_NAMED. */

@@ -12,6 +12,8 @@
  */
 #include "superblock.h"
 
+#include "xprt.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,12 +184,6 @@ static ms_span_t opt_or_empty(ms_span_t opts, const char *key) {
   if (!ms_opt_get(opts, key, &v))
     v.len = 0;
   return v;
-}
-
-uint64_t ms_xprt_port(const ms_xprt_t *x) {
-  return (x->kind == MS_XPRT_TCP || x->kind == MS_XPRT_UDP) && x->nfields > 0
-             ? x->v[0]
-             : 0;
 }
 
 static uint64_t connection_hash(const ms_snapshot_t *s, size_t i) {

@@ -56,10 +56,6 @@ int ms_group_transports(ms_group_t *g, const ms_snapshot_t *snap,
 
 void ms_group_free(ms_group_t *g);
 
-/* The source port of an xprt line, where its layout has one (tcp and udp:
- * the first number); 0 otherwise. */
-uint64_t ms_xprt_port(const ms_xprt_t *x);
-
 /* The server part of an NFS device: "srv" of "srv:/x", "[fe80::1]" of
  * "[fe80::1]:/x"; the whole device when there is no ":". */
 ms_span_t ms_device_server(ms_span_t device);

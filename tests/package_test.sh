@@ -60,9 +60,11 @@ MANWIDTH=200 man -l "$man_src" 2>/dev/null >"$work/man.txt"
 [ -s "$work/man.txt" ] || fail "man -l $man_src printed nothing"
 pass "collectd-mountstats(5) renders without warnings ($(wc -l <"$work/man.txt") lines)"
 
-# The options the plugin accepts, from its config code.
-mapfile -t options < <(grep -ohE '\{"[A-Za-z]+", &conf\.|strcasecmp\(key, "[A-Za-z]+"\)' \
-  "$src/plugin/mountstats_plugin.c" | grep -oE '"[A-Za-z]+"' | tr -d '"' | sort -u)
+# The options the plugin accepts, from its config code (the glue and the
+# option table of the core).
+mapfile -t options < <(grep -ohE 'BOOL_OPTION\("[A-Za-z]+"|strcasecmp\(key, "[A-Za-z]+"\)' \
+  "$src/plugin/mountstats_plugin.c" "$src/src/options.c" |
+  grep -oE '"[A-Za-z]+"' | tr -d '"' | sort -u)
 [ "${#options[@]}" -ge 20 ] || fail "found only ${#options[@]} options in the plugin"
 missing=()
 for o in "${options[@]}"; do

@@ -2,7 +2,7 @@
  *
  * soak_churn.c: churn soak of the plugin, in process.
  *
- * Includes plugin/mountstats_plugin.c with its own light stand-in for the
+ * Links the plugin's glue (mountstats_glue) with its own light stand-in for the
  * daemon (below), configures it through its config callback (File,
  * MountInfoFile, ReportIostat true) and calls its read callback once per
  * simulated interval (1 s of simulated clock each) for --intervals
@@ -62,7 +62,13 @@
  * the plugin's default applies, which the model takes to be 64.
  * Exit status 0 when every check passed.
  */
-#include "mountstats_plugin.c"
+#include "mountstats_plugin.h"
+#include "naming.h"
+
+#include "plugin.h"
+#include "utils/common/common.h"
+
+#include <fcntl.h>
 
 #include <getopt.h>
 #include <math.h>
