@@ -24,7 +24,8 @@
  * MISS. Allocations during warm intervals are counted (alloc_count.c).
  *
  * The plugin's glue is linked (mountstats_glue) and its callbacks called
- * directly; bench_stub.c stands in for the daemon.
+ * directly; tests/stub/collectd_stub.c stands in for the
+ * daemon, counting only.
  */
 #include "mountstats_plugin.h"
 
@@ -34,7 +35,7 @@
 #include "utils/common/common.h"
 
 #include "alloc_count.h"
-#include "bench_stub.h"
+#include "collectd_stub.h"
 #include "gen.h"
 
 #include <dirent.h>
@@ -335,7 +336,7 @@ static void verify_callback(const char *mi, unsigned cfg) {
     CHECK(0, "plugin read failed (config %u, %s)", cfg, what);
     return;
   }
-  bench_counts_t before = bench_counts;
+  stub_counts_t before = stub_counts;
   memset(vf.found, 0, sizeof(vf.found));
   memset(vf.bad_values, 0, sizeof(vf.bad_values));
   vf.conf = cfg;
@@ -347,12 +348,12 @@ static void verify_callback(const char *mi, unsigned cfg) {
     CHECK(0, "writing the next epoch failed");
     return;
   }
-  bench_dispatch_hook = verify_hook;
+  stub_dispatch_hook = verify_hook;
   int rc = mountstats_read();
-  bench_dispatch_hook = NULL;
+  stub_dispatch_hook = NULL;
   CHECK(rc == 0, "ms_read returned %d", rc);
-  uint64_t lists = bench_counts.lists - before.lists;
-  uint64_t values = bench_counts.values - before.values;
+  uint64_t lists = stub_counts.lists - before.lists;
+  uint64_t values = stub_counts.values - before.values;
   CHECK(lists == ex.lists[cfg],
         "config %u %s: %llu value lists dispatched, expected %zu", cfg, what,
         (unsigned long long)lists, ex.lists[cfg]);
@@ -381,8 +382,7 @@ static void verify_callback(const char *mi, unsigned cfg) {
           cfg, what, p->plugin_instance, p->type, p->type_instance, vf.found[k],
           want, vf.bad_values[k]);
   }
-  uint64_t warnings =
-      bench_counts.logs[LOG_ERR] + bench_counts.logs[LOG_WARNING];
+  uint64_t warnings = stub_counts.logs[LOG_ERR] + stub_counts.logs[LOG_WARNING];
   CHECK(warnings == 0, "the plugin logged %llu errors or warnings",
         (unsigned long long)warnings);
   free(vf.names);
@@ -462,7 +462,7 @@ static void time_stages(timing_t *t, double budget) {
       } else {
         run_stage(s, 1);
       }
-      bench_counts_t c0 = bench_counts;
+      stub_counts_t c0 = stub_counts;
       alloc_counts_t a0 = alloc_counts;
       double b0 = cpu_s();
       int rc = run_stage(s, t->iters);
@@ -478,8 +478,8 @@ static void time_stages(timing_t *t, double budget) {
               "timed parse gave %zu mounts, %zu ops", bench_snap.nmounts,
               bench_snap.nops);
       if (s == ST_CALLBACK || s == ST_CALLBACK_MI) {
-        uint64_t lists = bench_counts.lists - c0.lists;
-        uint64_t cs = bench_counts.checksum - c0.checksum;
+        uint64_t lists = stub_counts.lists - c0.lists;
+        uint64_t cs = stub_counts.checksum - c0.checksum;
         CHECK(lists == ex.lists[0] * t->iters &&
                   cs == ex.checksum[0] * (uint64_t)t->iters,
               "timed %s dispatched %llu value lists, expected %zu per call",
@@ -679,7 +679,7 @@ static void bench_options(size_t n, double budget) {
       size_t iters = (c & GEN_IOSTAT) || n >= 1000 ? 1 : 1000 / n;
       if (c & GEN_IOSTAT)
         next_epoch();
-      bench_counts_t c0 = bench_counts;
+      stub_counts_t c0 = stub_counts;
       alloc_counts_t a0 = alloc_counts;
       double t0 = cpu_s();
       run_stage(ST_CALLBACK_MI, iters);
@@ -687,9 +687,9 @@ static void bench_options(size_t n, double budget) {
       alloc_counts_t a1 = alloc_counts;
       allocs[k] += alloc_events(&a0, &a1);
       calls[k] += iters;
-      CHECK(bench_counts.lists - c0.lists == ex.lists[c] * iters,
+      CHECK(stub_counts.lists - c0.lists == ex.lists[c] * iters,
             "options: %llu value lists under %s, expected %zu",
-            (unsigned long long)(bench_counts.lists - c0.lists), conf_name(c),
+            (unsigned long long)(stub_counts.lists - c0.lists), conf_name(c),
             ex.lists[c] * iters);
       if (dt < best[k])
         best[k] = dt;
@@ -719,7 +719,7 @@ static FILE *dump_out;
 static void dump_hook(const value_list_t *vl) {
   /* Our data sets as the plugin registered them; the two stock types it
    * uses (types.db: "uptime value:GAUGE", "count value:GAUGE") are gauges. */
-  const data_set_t *ds = bench_find_ds(vl->type);
+  const data_set_t *ds = stub_find_ds(vl->type);
   int stock_gauge =
       strcmp(vl->type, "uptime") == 0 || strcmp(vl->type, "count") == 0;
   fprintf(dump_out, "%s\t%s\t%s\t%zu", vl->plugin_instance, vl->type,
@@ -747,18 +747,18 @@ static int write_ids(const char *out, size_t n, unsigned cfg) {
     perror(out);
     return 2;
   }
-  bench_counts_t c0 = bench_counts;
+  stub_counts_t c0 = stub_counts;
   if (cfg & GEN_IOSTAT)
     next_epoch();
-  bench_dispatch_hook = dump_hook;
+  stub_dispatch_hook = dump_hook;
   int rc = mountstats_read();
-  bench_dispatch_hook = NULL;
+  stub_dispatch_hook = NULL;
   if (fclose(dump_out) != 0 || rc != 0)
     return 2;
-  uint64_t lists = bench_counts.lists - c0.lists;
+  uint64_t lists = stub_counts.lists - c0.lists;
   printf("%llu value lists (%llu values) written to %s\n",
          (unsigned long long)lists,
-         (unsigned long long)(bench_counts.values - c0.values), out);
+         (unsigned long long)(stub_counts.values - c0.values), out);
   if (lists != ex.lists[cfg]) {
     fprintf(stderr, "WRONG: %llu value lists, expected %zu\n",
             (unsigned long long)lists, ex.lists[cfg]);
@@ -851,6 +851,11 @@ int main(int argc, char **argv) {
   size_t options_size = 1000, stage_size = 1000, stage_iters = 10;
   const char *stage = NULL;
 
+  /* The stub counts only (no allocation per value list) and keeps the
+   * real clock; warnings and errors go to stderr. */
+  stub_recording = false;
+  stub_now = 0;
+  stub_log_print_level = LOG_WARNING;
   module_register();
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];

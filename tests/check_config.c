@@ -149,6 +149,18 @@ START_TEST(test_bool_options) {
 }
 END_TEST
 
+/* The 5.12 daemon still takes a quoted "yes" for a boolean, with a
+ * deprecation warning (checked with /usr/sbin/collectd -T); the stub does
+ * the same. */
+START_TEST(test_bool_option_as_string) {
+  oconfig_value_t v = str_value("yes");
+  oconfig_item_t item = ITEM("ReportZeroOps", &v);
+  ck_assert_int_eq(configure(&item, 1), 0);
+  ck_assert(mountstats_settings()->report_zero_ops);
+  ck_assert_uint_eq(stub_log_count(LOG_WARNING, "deprecated"), 1);
+}
+END_TEST
+
 START_TEST(test_unknown_option_fails) {
   oconfig_value_t v = str_value("x");
   oconfig_item_t item = ITEM("Bogus", &v);
@@ -718,6 +730,7 @@ static Suite *config_suite(void) {
   tcase_add_test(tc, test_mountinfo_derived);
   tcase_add_test(tc, test_explicit_mountinfo_disabled);
   tcase_add_loop_test(tc, test_bool_options, 0, (int)ms_config_bools_num);
+  tcase_add_test(tc, test_bool_option_as_string);
   tcase_add_test(tc, test_unknown_option_fails);
   tcase_add_test(tc, test_bad_regex_fails);
   tcase_add_test(tc, test_patterns);
