@@ -43,7 +43,7 @@ struct ms_collector {
   ms_logger_fn logger;
   void *ctx;
   ms_snapshot_t snap;
-  mi_table_t mi;
+  ms_mountinfo_t mi;
   ms_group_t group;
   /* per-record scratch, nmounts entries */
   size_t rec_cap;
@@ -405,8 +405,8 @@ static int select_records(ms_collector_t *c, const char *mi_buf, size_t mi_len,
           (unsigned char)ms_selected(lists, values, 3, cfg->ignore_selected);
     }
     c->have_dev = false;
-    if (mi_buf != NULL && mi_parse(&c->mi, mi_buf, mi_len) == 0) {
-      mi_match(&c->mi, s, c->dev);
+    if (mi_buf != NULL && ms_mountinfo_parse(&c->mi, mi_buf, mi_len) == 0) {
+      ms_mountinfo_match(&c->mi, s, c->dev);
       c->have_dev = true;
     }
     if (cfg->report_all_mountpoints)
@@ -813,7 +813,7 @@ void ms_collector_free(ms_collector_t *c) {
   if (c == NULL)
     return;
   ms_snapshot_free(&c->snap);
-  mi_table_free(&c->mi);
+  ms_mountinfo_free(&c->mi);
   ms_group_free(&c->group);
   free(c->dev);
   free(c->selected);

@@ -91,11 +91,6 @@ static const char *skip_blanks(const char *p, const char *end) {
   return p;
 }
 
-static int span_eq(const char *p, size_t len, const char *lit) {
-  size_t n = strlen(lit);
-  return len == n && memcmp(p, lit, n) == 0;
-}
-
 static int starts_with(const char *p, const char *end, const char *lit) {
   size_t n = strlen(lit);
   return (size_t)(end - p) >= n && memcmp(p, lit, n) == 0;
@@ -295,7 +290,7 @@ static int parse_header(const char *p, const char *end, ms_span_t *dev,
     return -1;
 
   /* Device: "device D", "no device", or (2.6.39-3.1 NFS) a bare "D". */
-  if (span_eq(p, (size_t)(on - p), "no device")) {
+  if (ms_span_is((ms_span_t){p, (size_t)(on - p)}, "no device")) {
     dev->ptr = on;
     dev->len = 0;
   } else if (starts_with(p, on, "device ")) {
@@ -339,8 +334,7 @@ static int start_record(parser_t *ps, const char *p, const char *end) {
   ps->cur = NULL;
   ps->in_ops = 0;
   ps->in_record = 0;
-  if (!span_eq(fstype.ptr, fstype.len, "nfs") &&
-      !span_eq(fstype.ptr, fstype.len, "nfs4"))
+  if (!ms_span_is(fstype, "nfs") && !ms_span_is(fstype, "nfs4"))
     return 0;
 
   if (grow((void **)&s->mounts, &s->mounts_cap_, s->nmounts + 1,
@@ -871,7 +865,7 @@ size_t ms_unescape(char *dst, size_t dst_size, const char *src, size_t len) {
   return o;
 }
 
-int ms_opt_get(ms_span_t opts, const char *key, ms_span_t *value) {
+bool ms_opt_get(ms_span_t opts, const char *key, ms_span_t *value) {
   size_t klen = strlen(key);
   const char *p = opts.ptr;
   const char *end = opts.ptr + opts.len;
@@ -884,15 +878,15 @@ int ms_opt_get(ms_span_t opts, const char *key, ms_span_t *value) {
       if (r == ie) {
         value->ptr = r;
         value->len = 0;
-        return 1;
+        return true;
       }
       if (*r == '=') {
         value->ptr = r + 1;
         value->len = (size_t)(ie - r - 1);
-        return 1;
+        return true;
       }
     }
     p = comma ? comma + 1 : end;
   }
-  return 0;
+  return false;
 }

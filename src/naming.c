@@ -4,6 +4,8 @@
  */
 #include "naming.h"
 
+#include "span.h"
+
 #include "sort.h"
 
 #include <stdio.h>
@@ -16,9 +18,9 @@
 #define UNIQUE_MAX_PASSES 8
 
 uint32_t ms_fnv1a32(const char *s, size_t len) {
-  uint32_t h = 2166136261u;
+  uint32_t h = MS_FNV32_OFFSET;
   for (size_t i = 0; i < len; i++)
-    h = (h ^ (unsigned char)s[i]) * 16777619u;
+    h = (h ^ (unsigned char)s[i]) * MS_FNV32_PRIME;
   return h;
 }
 

@@ -20,6 +20,9 @@ typedef struct {
 
 #define MS_FNV64_OFFSET 14695981039346656037ull
 #define MS_FNV64_PRIME 1099511628211ull
+/* FNV-1a 32-bit (naming.h's long-name suffix). */
+#define MS_FNV32_OFFSET 2166136261u
+#define MS_FNV32_PRIME 16777619u
 
 /* FNV-1a 64-bit: folds len bytes at p into h (start with MS_FNV64_OFFSET). */
 static inline uint64_t ms_fnv64(uint64_t h, const void *p, size_t len) {

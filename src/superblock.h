@@ -33,9 +33,9 @@ typedef struct {
  * shows the same superblock; leader[i] == i for the first one. Records that
  * do not take part get leader[i] == i.
  *
- * Two records show one superblock when dev (from mi_match, may be NULL) gives
- * both the same non-zero device number; when neither has one, when they have
- * the same server (device up to ":"), the same age and equal counters
+ * Two records show one superblock when dev (from ms_mountinfo_match, may be
+ * NULL) gives both the same non-zero device number; when neither has one, when
+ * they have the same server (device up to ":"), the same age and equal counters
  * (events, bytes, fsc, every operation, every xprt line). A record with a
  * device number is never grouped with one without (a mount that came between
  * the reads of the two files stands alone for that interval). The fallback
