@@ -17,16 +17,12 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from mstest import STOCK_TYPES_DB, q
 
 HOST = "dryrun"
-STOCK_TYPES_DB = "/usr/share/collectd/types.db"
 LOG_LINE = re.compile(r"^\[[^]]+\] \[(\w+)\] (.*)$")
 DATE_SUFFIX = re.compile(r"^(.*)-\d{4}-\d{2}-\d{2}$")
 ALL_ON = ["ReportZeroOps", "ReportPerTransport", "ReportAllMountPoints"]
-
-
-def q(s):
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def daemon_output(args, fixture, options, work, expected):
