@@ -89,42 +89,35 @@ static void reset(recorder_t *rc) { rc->nrecs = rc->nlogs = 0; }
 
 /* ---- input ---- */
 
-/* A v4.2 mount with two tcp transports, its bind mount, and a v3 mount at
- * "/" over udp with RPC iostats 1.0 (8 fields). */
+/* A v4.2 mount of filer1:/export/home at mp with two tcp transports. */
+#define HOME_RECORD(mp)                                                        \
+  "device filer1:/export/home mounted on " mp " with fstype nfs4 "             \
+  "statvers=1.1\n"                                                             \
+  "\topts:\trw,vers=4.2,proto=tcp,nconnect=2\n"                                \
+  "\tage:\t1234\n"                                                             \
+  "\tbytes:\t100 200 0 0 100 200 1 2 \n"                                       \
+  "\tRPC iostats version: 1.1  p/v: 100003/4 (nfs)\n"                          \
+  "\txprt:\ttcp 0 0 1 0 10 100 100 0 500 0 2 0 5\n"                            \
+  "\txprt:\ttcp 0 0 1 0 20 50 50 0 250 0 3 0 7\n"                              \
+  "\tper-op statistics\n"                                                      \
+  "\t        READ: 10 11 1 1600 41000 18446744073709551615 100 110 2\n"        \
+  "\t       WRITE: 0 0 0 0 0 0 0 0 0\n"                                        \
+  "\n"
+
+/* That mount, its bind mount, and a v3 mount at "/" over udp with RPC
+ * iostats 1.0 (8 fields). */
 static const char sample[] =
-    "device proc mounted on /proc with fstype proc\n"
-    "device filer1:/export/home mounted on /home with fstype nfs4 "
-    "statvers=1.1\n"
-    "\topts:\trw,vers=4.2,proto=tcp,nconnect=2\n"
-    "\tage:\t1234\n"
-    "\tbytes:\t100 200 0 0 100 200 1 2 \n"
-    "\tRPC iostats version: 1.1  p/v: 100003/4 (nfs)\n"
-    "\txprt:\ttcp 0 0 1 0 10 100 100 0 500 0 2 0 5\n"
-    "\txprt:\ttcp 0 0 1 0 20 50 50 0 250 0 3 0 7\n"
-    "\tper-op statistics\n"
-    "\t        READ: 10 11 1 1600 41000 18446744073709551615 100 110 2\n"
-    "\t       WRITE: 0 0 0 0 0 0 0 0 0\n"
-    "\n"
-    "device filer1:/export/home mounted on /mnt/bind with fstype nfs4 "
-    "statvers=1.1\n"
-    "\topts:\trw,vers=4.2,proto=tcp,nconnect=2\n"
-    "\tage:\t1234\n"
-    "\tbytes:\t100 200 0 0 100 200 1 2 \n"
-    "\tRPC iostats version: 1.1  p/v: 100003/4 (nfs)\n"
-    "\txprt:\ttcp 0 0 1 0 10 100 100 0 500 0 2 0 5\n"
-    "\txprt:\ttcp 0 0 1 0 20 50 50 0 250 0 3 0 7\n"
-    "\tper-op statistics\n"
-    "\t        READ: 10 11 1 1600 41000 18446744073709551615 100 110 2\n"
-    "\t       WRITE: 0 0 0 0 0 0 0 0 0\n"
-    "\n"
-    "device filer2:/ mounted on / with fstype nfs statvers=1.1\n"
-    "\topts:\tro,vers=3,proto=udp\n"
-    "\tage:\t99\n"
-    "\tRPC iostats version: 1.0  p/v: 100003/3 (nfs)\n"
-    "\txprt:\tudp 900 1 40 40 0 80 3\n"
-    "\tper-op statistics\n"
-    "\t     GETATTR: 40 41 0 4000 3000 2 30 35\n"
-    "\n";
+    "device proc mounted on /proc with fstype proc\n" HOME_RECORD("/home")
+        HOME_RECORD(
+            "/mnt/bind") "device filer2:/ mounted on / with fstype nfs "
+                         "statvers=1.1\n"
+                         "\topts:\tro,vers=3,proto=udp\n"
+                         "\tage:\t99\n"
+                         "\tRPC iostats version: 1.0  p/v: 100003/3 (nfs)\n"
+                         "\txprt:\tudp 900 1 40 40 0 80 3\n"
+                         "\tper-op statistics\n"
+                         "\t     GETATTR: 40 41 0 4000 3000 2 30 35\n"
+                         "\n";
 
 static ms_config_t cfg;
 static recorder_t rec;

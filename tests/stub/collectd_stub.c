@@ -225,21 +225,22 @@ char *sstrerror(int errnum, char *buf, size_t buflen) {
   return buf;
 }
 
-static const oconfig_value_t *single(const oconfig_item_t *ci, int type) {
-  if (ci->values_num != 1 || ci->values[0].type != type)
+/* The one value of ci, of type; NULL (and the daemon's error) otherwise. */
+static const oconfig_value_t *single(const oconfig_item_t *ci, int type,
+                                     const char *what) {
+  if (ci->values_num != 1 || ci->values[0].type != type) {
+    plugin_log(LOG_ERR,
+               "%s plugin: The `%s' option requires exactly one %s argument.",
+               plugin_name, ci->key, what);
     return NULL;
+  }
   return &ci->values[0];
 }
 
 int cf_util_get_string(const oconfig_item_t *ci, char **ret_string) {
-  const oconfig_value_t *v = single(ci, OCONFIG_TYPE_STRING);
-  if (v == NULL) {
-    plugin_log(LOG_ERR,
-               "%s plugin: The `%s' option requires exactly one string "
-               "argument.",
-               plugin_name, ci->key);
+  const oconfig_value_t *v = single(ci, OCONFIG_TYPE_STRING, "string");
+  if (v == NULL)
     return -1;
-  }
   char *s = strdup(v->value.string);
   if (s == NULL)
     return -1;
@@ -287,27 +288,17 @@ int cf_util_get_boolean(const oconfig_item_t *ci, bool *ret_bool) {
 }
 
 int cf_util_get_int(const oconfig_item_t *ci, int *ret_value) {
-  const oconfig_value_t *v = single(ci, OCONFIG_TYPE_NUMBER);
-  if (v == NULL) {
-    plugin_log(LOG_ERR,
-               "%s plugin: The `%s' option requires exactly one numeric "
-               "argument.",
-               plugin_name, ci->key);
+  const oconfig_value_t *v = single(ci, OCONFIG_TYPE_NUMBER, "numeric");
+  if (v == NULL)
     return -1;
-  }
   *ret_value = (int)v->value.number;
   return 0;
 }
 
 int cf_util_get_double(const oconfig_item_t *ci, double *ret_value) {
-  const oconfig_value_t *v = single(ci, OCONFIG_TYPE_NUMBER);
-  if (v == NULL) {
-    plugin_log(LOG_ERR,
-               "%s plugin: The `%s' option requires exactly one numeric "
-               "argument.",
-               plugin_name, ci->key);
+  const oconfig_value_t *v = single(ci, OCONFIG_TYPE_NUMBER, "numeric");
+  if (v == NULL)
     return -1;
-  }
   *ret_value = v->value.number;
   return 0;
 }
