@@ -72,8 +72,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       CHECK(full <= m->mountpoint.len);
       CHECK(strlen(decoded) <= full);
       ms_name_t name;
-      size_t nl = ms_name_from_path(name, decoded, MS_NAME_MAX);
-      CHECK(nl <= MS_NAME_MAX && strlen(name) == nl);
+      size_t nl = ms_name_from_path(&name, decoded, MS_NAME_MAX);
+      CHECK(nl <= MS_NAME_MAX && strlen(name.s) == nl);
     }
     CHECK(ops == snap.nops && xprts == snap.nxprts);
     CHECK(snap.ndiags <= MS_MAX_DIAGS && snap.ndiags <= snap.diags_total);

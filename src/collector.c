@@ -491,7 +491,7 @@ static size_t name_records(ms_collector_t *c) {
            cfg->naming == MS_NAMING_DEVICE && m->device.len > 0
                ? m->device
                : m->mountpoint);
-    ms_name_from_path(c->names[n], src, cfg->max_name_len);
+    ms_name_from_path(&c->names[n], src, cfg->max_name_len);
     c->name_index[i] = n;
     c->reported[n++] = i;
   }
@@ -768,7 +768,7 @@ static int process(ms_collector_t *c, const char *buf, size_t len,
   if (cfg->report_iostat)
     ms_iostat_begin(&c->iostat);
   for (size_t k = 0; k < n; k++)
-    emit_mount(c, c->names[k], c->reported[k], now);
+    emit_mount(c, c->names[k].s, c->reported[k], now);
   if (cfg->report_iostat)
     ms_iostat_end(&c->iostat); /* forgets mounts that went away */
   ms_keyset_rotate(&c->other_xprt_prev, &c->other_xprt_cur);

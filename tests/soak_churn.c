@@ -509,7 +509,7 @@ static void generate(buf_t *ms, buf_t *mi, int with_mountinfo) {
 
 /* ---- the expected names -------------------------------------------------- */
 
-static void name_base(ms_name_t out, const char *path) {
+static void name_base(char out[MS_NAME_SIZE], const char *path) {
   char full[4096];
   size_t n = 0;
   for (const char *p = path + 1; *p; p++) {
