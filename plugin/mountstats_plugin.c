@@ -43,8 +43,12 @@ static const char *vl_instance;         /* plugin_instance held; NULL: none */
 static const ms_metric_type_t *vl_type; /* type held; NULL: none */
 static cdtime_t vl_time;                /* this read's timestamp */
 
-_Static_assert(sizeof(value_t) == sizeof(ms_value_t),
+_Static_assert(sizeof(value_t) == sizeof(ms_value_t) &&
+                   _Alignof(value_t) == _Alignof(ms_value_t),
                "ms_value_t has value_t's layout");
+_Static_assert(sizeof(derive_t) == sizeof(int64_t) &&
+                   sizeof(gauge_t) == sizeof(double) && (derive_t)-1 < 0,
+               "derive_t is int64_t and gauge_t double");
 
 /* ---- types --------------------------------------------------------------- */
 
@@ -192,9 +196,15 @@ GLUE int mountstats_config(oconfig_item_t *ci) {
 
 /* ---- what the core emits ------------------------------------------------- */
 
+/* Copies len bytes of a name into a DATA_MAX_NAME_LEN field, cut to fit,
+ * without strncpy's zero padding of the whole field. */
 static void ms_set_field(char *field, const char *src, size_t len) {
   if (len > DATA_MAX_NAME_LEN - 1)
     len = DATA_MAX_NAME_LEN - 1;
+  /* Knowing len < 128, gcc copies with an inline "rep movsq", whose start-up
+   * costs more than the whole of libc's memcpy for a short name: hide the
+   * bound. */
+  __asm__("" : "+r"(len));
   memcpy(field, src, len);
   field[len] = '\0';
 }
@@ -219,9 +229,11 @@ static void ms_dispatch(void *ctx, const ms_record_t *r) {
     vl_type = r->type;
   }
   ms_set_field(vl.type_instance, r->type_instance, r->type_instance_len);
-  value_t values[MS_METRIC_DS_MAX];
-  memcpy(values, r->values, r->values_len * sizeof(values[0]));
-  vl.values = values;
+  /* ms_value_t has value_t's layout for its two members (asserted above):
+   * the daemon reads .derive or .gauge, as the type says, and copies what
+   * it keeps; nothing writes through this pointer. A copy here cost a
+   * fifth of the read callback (rep movsq per value list). */
+  vl.values = (value_t *)(uintptr_t)r->values;
   vl.values_len = r->values_len;
   plugin_dispatch_values(&vl);
 }
