@@ -9,11 +9,12 @@
  *   B  read + convert:    A, then a minimal loop that converts every decimal
  *                         number in the buffer and sums them (the floor);
  *   P  read + ms_parse:   A, then the parser (src/mountstats.c);
- *   C  ms_read():         the plugin's read callback (read, parse, select,
- *                         superblocks, names, dispatch into a counting stub),
- *                         default config, MountInfoFile "";
- *   M  ms_read() + mountinfo: C, also reading a matching mountinfo file, as
- *                         the plugin does for /proc/<pid>/mountstats.
+ *   C  read callback:     the plugin's read callback, mountstats_read()
+ *                         (read, parse, select, superblocks, names, dispatch
+ *                         into a counting stub), default config,
+ *                         MountInfoFile "";
+ *   M  read callback + mountinfo: C, also reading a matching mountinfo file,
+ *                         as the plugin does for /proc/<pid>/mountstats.
  * Each figure is the best of the rounds, in CPU time of the thread (a
  * background process taking turns on the CPU does not count); ratios are
  * to B. Results are
@@ -22,13 +23,19 @@
  * lists); a wrong result exits 1. A missed performance target only prints
  * MISS. Allocations during warm intervals are counted (alloc_count.c).
  *
- * The plugin is included so that its state and callbacks are reachable;
- * bench_stub.c stands in for the daemon.
+ * The plugin's glue is linked (mountstats_glue) and its callbacks called
+ * directly; tests/stub/collectd_stub.c stands in for the
+ * daemon, counting only.
  */
-#include "../plugin/mountstats_plugin.c"
+#include "mountstats_plugin.h"
+
+#include "mountstats.h"
+
+#include "plugin.h"
+#include "utils/common/common.h"
 
 #include "alloc_count.h"
-#include "bench_stub.h"
+#include "collectd_stub.h"
 #include "gen.h"
 
 #include <dirent.h>
@@ -74,7 +81,7 @@ static gen_expect_t ex;
 static char *fbuf; /* the floor's read buffer */
 static size_t fcap;
 static ms_snapshot_t bench_snap; /* the parser stage's snapshot */
-static double fast_share;         /* op lines taken by the fast path */
+static double fast_share;        /* op lines taken by the fast path */
 
 /* Timings are CPU time of this thread (user and system, so read() counts):
  * time the scheduler gives to other processes, such as a fuzzer running in
@@ -158,7 +165,8 @@ static size_t read_file(const char *path) {
 }
 
 /* Floor B's loop: every run of decimal digits is a number. */
-static uint64_t convert_all(const char *p, size_t len) {
+__attribute__((noinline, aligned(64))) static uint64_t
+convert_all(const char *p, size_t len) {
   uint64_t sum = 0, v = 0;
   int in = 0;
   for (size_t i = 0; i < len; i++) {
@@ -192,7 +200,7 @@ static int stage_once(int stage) {
     len = read_file(ms_path);
     return ms_parse(&bench_snap, fbuf, len) == 0 ? 0 : -1;
   default:
-    return ms_read() == 0 ? 0 : -1;
+    return mountstats_read() == 0 ? 0 : -1;
   }
 }
 
@@ -215,7 +223,7 @@ __attribute__((noinline, noclone)) static int run_stage(int stage,
 /* Shuts the plugin down and configures it afresh: File, MountInfoFile (mi,
  * or "" for none) and the options in conf_bits. */
 static int configure(const char *file, const char *mi, unsigned conf_bits) {
-  ms_shutdown();
+  mountstats_shutdown();
   oconfig_value_t vfile = {.value.string = (char *)file,
                            .type = OCONFIG_TYPE_STRING};
   oconfig_value_t vmi = {.value.string = (char *)(mi ? mi : ""),
@@ -235,7 +243,7 @@ static int configure(const char *file, const char *mi, unsigned conf_bits) {
     items[n++] = ITEM("ReportIostat", &vtrue);
   oconfig_item_t block = {
       .key = (char *)"Plugin", .children = items, .children_num = n};
-  if (ms_config(&block) != 0 || ms_init() != 0) {
+  if (mountstats_config(&block) != 0 || mountstats_init() != 0) {
     fprintf(stderr, "bench: configuring the plugin failed\n");
     return -1;
   }
@@ -252,7 +260,7 @@ static int configure_warm(const char *mi, unsigned conf_bits) {
   for (int i = 0; i < 2; i++) {
     if ((conf_bits & GEN_IOSTAT) && i > 0 && next_epoch() != 0)
       return -1;
-    if (ms_read() != 0)
+    if (mountstats_read() != 0)
       return -1;
   }
   return 0;
@@ -329,7 +337,7 @@ static void verify_callback(const char *mi, unsigned cfg) {
     CHECK(0, "plugin read failed (config %u, %s)", cfg, what);
     return;
   }
-  bench_counts_t before = bench_counts;
+  stub_counts_t before = stub_counts;
   memset(vf.found, 0, sizeof(vf.found));
   memset(vf.bad_values, 0, sizeof(vf.bad_values));
   vf.conf = cfg;
@@ -341,12 +349,12 @@ static void verify_callback(const char *mi, unsigned cfg) {
     CHECK(0, "writing the next epoch failed");
     return;
   }
-  bench_dispatch_hook = verify_hook;
-  int rc = ms_read();
-  bench_dispatch_hook = NULL;
+  stub_dispatch_hook = verify_hook;
+  int rc = mountstats_read();
+  stub_dispatch_hook = NULL;
   CHECK(rc == 0, "ms_read returned %d", rc);
-  uint64_t lists = bench_counts.lists - before.lists;
-  uint64_t values = bench_counts.values - before.values;
+  uint64_t lists = stub_counts.lists - before.lists;
+  uint64_t values = stub_counts.values - before.values;
   CHECK(lists == ex.lists[cfg],
         "config %u %s: %llu value lists dispatched, expected %zu", cfg, what,
         (unsigned long long)lists, ex.lists[cfg]);
@@ -375,8 +383,7 @@ static void verify_callback(const char *mi, unsigned cfg) {
           cfg, what, p->plugin_instance, p->type, p->type_instance, vf.found[k],
           want, vf.bad_values[k]);
   }
-  uint64_t warnings =
-      bench_counts.logs[LOG_ERR] + bench_counts.logs[LOG_WARNING];
+  uint64_t warnings = stub_counts.logs[LOG_ERR] + stub_counts.logs[LOG_WARNING];
   CHECK(warnings == 0, "the plugin logged %llu errors or warnings",
         (unsigned long long)warnings);
   free(vf.names);
@@ -415,9 +422,9 @@ static void verify_parse(void) {
         bench_snap.diags_total);
   CHECK(snapshot_checksum(&bench_snap) == ex.parse_checksum,
         "checksum of the parsed numbers differs");
-  fast_share = bench_snap.nops ? (double)bench_snap.fast_lines /
-                                     (double)bench_snap.nops
-                               : 0.0;
+  fast_share = bench_snap.nops
+                   ? (double)bench_snap.fast_lines / (double)bench_snap.nops
+                   : 0.0;
 }
 
 /* ---- timing ---- */
@@ -456,7 +463,7 @@ static void time_stages(timing_t *t, double budget) {
       } else {
         run_stage(s, 1);
       }
-      bench_counts_t c0 = bench_counts;
+      stub_counts_t c0 = stub_counts;
       alloc_counts_t a0 = alloc_counts;
       double b0 = cpu_s();
       int rc = run_stage(s, t->iters);
@@ -472,8 +479,8 @@ static void time_stages(timing_t *t, double budget) {
               "timed parse gave %zu mounts, %zu ops", bench_snap.nmounts,
               bench_snap.nops);
       if (s == ST_CALLBACK || s == ST_CALLBACK_MI) {
-        uint64_t lists = bench_counts.lists - c0.lists;
-        uint64_t cs = bench_counts.checksum - c0.checksum;
+        uint64_t lists = stub_counts.lists - c0.lists;
+        uint64_t cs = stub_counts.checksum - c0.checksum;
         CHECK(lists == ex.lists[0] * t->iters &&
                   cs == ex.checksum[0] * (uint64_t)t->iters,
               "timed %s dispatched %llu value lists, expected %zu per call",
@@ -540,14 +547,14 @@ static void print_size_table(const size_result_t *r) {
 
 /* Heap the plugin keeps between intervals (default config, mountinfo on). */
 static void measure_memory(size_result_t *r) {
-  ms_shutdown();
+  mountstats_shutdown();
   int64_t before = alloc_counts.live_bytes;
   configure_warm(mi_path, 0);
   r->heap = alloc_counts.live_bytes - before;
-  r->buf = (int64_t)(state.buf_cap + state.mi_cap);
-  r->snap = (int64_t)(state.snap.mounts_cap_ * sizeof(ms_mount_t) +
-                      state.snap.ops_cap_ * sizeof(ms_op_t) +
-                      state.snap.xprts_cap_ * sizeof(ms_xprt_t));
+  size_t buffers = 0, snapshot = 0;
+  mountstats_footprint(&buffers, &snapshot);
+  r->buf = (int64_t)buffers;
+  r->snap = (int64_t)snapshot;
   /* Allocations in warm intervals, over a few more reads. */
   alloc_counts_t a0 = alloc_counts;
   run_stage(ST_CALLBACK_MI, 5);
@@ -673,7 +680,7 @@ static void bench_options(size_t n, double budget) {
       size_t iters = (c & GEN_IOSTAT) || n >= 1000 ? 1 : 1000 / n;
       if (c & GEN_IOSTAT)
         next_epoch();
-      bench_counts_t c0 = bench_counts;
+      stub_counts_t c0 = stub_counts;
       alloc_counts_t a0 = alloc_counts;
       double t0 = cpu_s();
       run_stage(ST_CALLBACK_MI, iters);
@@ -681,9 +688,9 @@ static void bench_options(size_t n, double budget) {
       alloc_counts_t a1 = alloc_counts;
       allocs[k] += alloc_events(&a0, &a1);
       calls[k] += iters;
-      CHECK(bench_counts.lists - c0.lists == ex.lists[c] * iters,
+      CHECK(stub_counts.lists - c0.lists == ex.lists[c] * iters,
             "options: %llu value lists under %s, expected %zu",
-            (unsigned long long)(bench_counts.lists - c0.lists), conf_name(c),
+            (unsigned long long)(stub_counts.lists - c0.lists), conf_name(c),
             ex.lists[c] * iters);
       if (dt < best[k])
         best[k] = dt;
@@ -713,7 +720,7 @@ static FILE *dump_out;
 static void dump_hook(const value_list_t *vl) {
   /* Our data sets as the plugin registered them; the two stock types it
    * uses (types.db: "uptime value:GAUGE", "count value:GAUGE") are gauges. */
-  const data_set_t *ds = bench_find_ds(vl->type);
+  const data_set_t *ds = stub_find_ds(vl->type);
   int stock_gauge =
       strcmp(vl->type, "uptime") == 0 || strcmp(vl->type, "count") == 0;
   fprintf(dump_out, "%s\t%s\t%s\t%zu", vl->plugin_instance, vl->type,
@@ -741,18 +748,18 @@ static int write_ids(const char *out, size_t n, unsigned cfg) {
     perror(out);
     return 2;
   }
-  bench_counts_t c0 = bench_counts;
+  stub_counts_t c0 = stub_counts;
   if (cfg & GEN_IOSTAT)
     next_epoch();
-  bench_dispatch_hook = dump_hook;
-  int rc = ms_read();
-  bench_dispatch_hook = NULL;
+  stub_dispatch_hook = dump_hook;
+  int rc = mountstats_read();
+  stub_dispatch_hook = NULL;
   if (fclose(dump_out) != 0 || rc != 0)
     return 2;
-  uint64_t lists = bench_counts.lists - c0.lists;
+  uint64_t lists = stub_counts.lists - c0.lists;
   printf("%llu value lists (%llu values) written to %s\n",
          (unsigned long long)lists,
-         (unsigned long long)(bench_counts.values - c0.values), out);
+         (unsigned long long)(stub_counts.values - c0.values), out);
   if (lists != ex.lists[cfg]) {
     fprintf(stderr, "WRONG: %llu value lists, expected %zu\n",
             (unsigned long long)lists, ex.lists[cfg]);
@@ -845,6 +852,11 @@ int main(int argc, char **argv) {
   size_t options_size = 1000, stage_size = 1000, stage_iters = 10;
   const char *stage = NULL;
 
+  /* The stub counts only (no allocation per value list) and keeps the
+   * real clock; warnings and errors go to stderr. */
+  stub_recording = false;
+  stub_now = 0;
+  stub_log_print_level = LOG_WARNING;
   module_register();
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -937,7 +949,7 @@ int main(int argc, char **argv) {
   if (options_size > 0)
     bench_options(options_size, budget);
 
-  ms_shutdown();
+  mountstats_shutdown();
   ms_snapshot_free(&bench_snap);
   free(fbuf);
   if (failures > 0) {

@@ -24,7 +24,7 @@
 
 static ms_snapshot_t snap; /* reused across inputs, as the plugin does */
 static ms_snapshot_t ref;
-static mi_table_t mi;
+static ms_mountinfo_t mi;
 
 static void check_span(ms_span_t s, const char *buf, size_t len) {
   if (s.len == 0)
@@ -72,8 +72,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       CHECK(full <= m->mountpoint.len);
       CHECK(strlen(decoded) <= full);
       ms_name_t name;
-      size_t nl = ms_name_from_path(name, decoded, MS_NAME_MAX);
-      CHECK(nl <= MS_NAME_MAX && strlen(name) == nl);
+      size_t nl = ms_name_from_path(&name, decoded, MS_NAME_MAX);
+      CHECK(nl <= MS_NAME_MAX && strlen(name.s) == nl);
     }
     CHECK(ops == snap.nops && xprts == snap.nxprts);
     CHECK(snap.ndiags <= MS_MAX_DIAGS && snap.ndiags <= snap.diags_total);
@@ -82,10 +82,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       CHECK(snap.diags[i].mount == MS_NO_MOUNT ||
             snap.diags[i].mount < snap.nmounts);
     }
-    if (mi_parse(&mi, buf, size) == 0) {
+    if (ms_mountinfo_parse(&mi, buf, size) == 0) {
       uint64_t *dev = calloc(snap.nmounts + 1, sizeof(*dev));
       if (dev != NULL) {
-        size_t matched = mi_match(&mi, &snap, dev);
+        size_t matched = ms_mountinfo_match(&mi, &snap, dev);
         CHECK(matched <= snap.nmounts && matched <= mi.count);
         free(dev);
       }

@@ -1,16 +1,21 @@
 /* SPDX-License-Identifier: MIT
  *
- * fuzz_read.c: libFuzzer harness for the plugin's whole read path after the
- * read itself: parse, selection, superblock matching (from a mountinfo part
- * of the input), naming and dispatch into the daemon stub. The first input
- * byte picks a configuration; the rest is mountstats text, and mountinfo text
- * after a line "=====\n" when there is one. Every dispatched value list is
- * checked against the metric contract.
+ * fuzz_read.c: libFuzzer harness for the collector core (src/collector.h):
+ * parse, selection, superblock matching (from a mountinfo part of the
+ * input), naming and the records it emits, without collectd. The first
+ * input byte picks a configuration; the rest is mountstats text, and
+ * mountinfo text after a line "=====\n" when there is one. Every record is
+ * checked against the metric contract (src/metrics.h).
  */
 #define _GNU_SOURCE /* memmem */
-#include "mountstats_plugin.c"
+#include "collector.h"
+#include "metrics.h"
+#include "naming.h"
+#include "options.h"
 
-#include "collectd_stub.h"
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* Unlike assert(), never compiled out: the harness exists to find these. */
 #define CHECK(x)                                                               \
@@ -19,51 +24,76 @@
       __builtin_trap();                                                        \
   } while (0)
 
-static void configure(uint8_t bits) {
-  ms_shutdown();
-  conf.file = strdup("fuzz");
-  conf.report_zero_ops = bits & 1;
-  conf.report_per_transport = bits & 2;
-  conf.report_all_mountpoints = bits & 4;
-  conf.naming = (bits & 8) ? NAMING_DEVICE : NAMING_MOUNTPOINT;
-  if (bits & 16)
-    ms_matcher_add(&conf.sel_mountpoint, "/^\\/[a-m]/", NULL, 0);
-  if (bits & 32)
-    ms_matcher_add(&conf.sel_op, "/^[A-R]/", NULL, 0);
-  conf.ignore_selected = bits & 64;
-  stub_known_types = 1;
-  if (stub_data_sets_n == 0)
-    ms_register_types();
+#define MAX_KEPT 4096 /* the duplicate check is quadratic */
+
+typedef struct {
+  char plugin_instance[MS_NAME_SIZE];
+  const ms_metric_type_t *type;
+  char type_instance[MS_NAME_SIZE];
+} kept_t;
+
+static kept_t kept[MAX_KEPT];
+static size_t nkept, nrecords;
+
+static void check_record(void *ctx, const ms_record_t *r) {
+  (void)ctx;
+  size_t pl = strlen(r->plugin_instance);
+  CHECK(pl > 0 && pl <= MS_NAME_MAX);
+  for (size_t k = 0; k < pl; k++)
+    CHECK((unsigned char)r->plugin_instance[k] >= 0x20 &&
+          r->plugin_instance[k] != 0x7f && r->plugin_instance[k] != '/');
+  CHECK(r->type >= &ms_metric_types[0] &&
+        r->type < &ms_metric_types[MS_TYPES_NUM]);
+  CHECK(r->type->ds_num == r->values_len);
+  CHECK(r->type_instance_len <= MS_NAME_MAX);
+  nrecords++;
+  if (nkept == MAX_KEPT)
+    return;
+  kept_t *k = &kept[nkept++];
+  memcpy(k->plugin_instance, r->plugin_instance, pl + 1);
+  k->type = r->type;
+  memcpy(k->type_instance, r->type_instance, r->type_instance_len);
+  k->type_instance[r->type_instance_len] = '\0';
 }
 
-static void check_dispatched(void) {
-  for (size_t i = 0; i < stub_dispatched_n; i++) {
-    const stub_vl_t *v = &stub_dispatched[i];
-    CHECK(strcmp(v->plugin, "mountstats") == 0);
-    size_t pl = strlen(v->plugin_instance);
-    CHECK(pl > 0 && pl <= MS_NAME_MAX);
-    for (size_t k = 0; k < pl; k++)
-      CHECK((unsigned char)v->plugin_instance[k] >= 0x20 &&
-            v->plugin_instance[k] != 0x7f && v->plugin_instance[k] != '/');
-    const data_set_t *ds = plugin_get_ds(v->type);
-    CHECK(ds != NULL || strcmp(v->type, "uptime") == 0 ||
-          strcmp(v->type, "count") == 0);
-    if (ds != NULL)
-      CHECK(ds->ds_num == v->values_len);
-    /* One value list per identifier per read. */
-    for (size_t j = i + 1; j < stub_dispatched_n; j++) {
-      const stub_vl_t *w = &stub_dispatched[j];
-      CHECK(!(strcmp(v->plugin_instance, w->plugin_instance) == 0 &&
-              strcmp(v->type, w->type) == 0 &&
-              strcmp(v->type_instance, w->type_instance) == 0));
-    }
-  }
+/* One record per identifier per read. */
+static void check_unique(void) {
+  if (nrecords > MAX_KEPT)
+    return;
+  for (size_t i = 0; i < nkept; i++)
+    for (size_t j = i + 1; j < nkept; j++)
+      CHECK(!(kept[i].type == kept[j].type &&
+              strcmp(kept[i].plugin_instance, kept[j].plugin_instance) == 0 &&
+              strcmp(kept[i].type_instance, kept[j].type_instance) == 0));
+}
+
+static void discard_log(void *ctx, int level, const char *msg) {
+  (void)ctx;
+  CHECK(level >= MS_LOG_ERR && level <= MS_LOG_INFO);
+  CHECK(strlen(msg) < MS_LOG_LINE_MAX);
+}
+
+static void configure(ms_config_t *cfg, uint8_t bits) {
+  ms_config_defaults(cfg);
+  cfg->file = strdup("fuzz");
+  cfg->report_zero_ops = bits & 1;
+  cfg->report_per_transport = bits & 2;
+  cfg->report_all_mountpoints = bits & 4;
+  cfg->naming = (bits & 8) ? MS_NAMING_DEVICE : MS_NAMING_MOUNTPOINT;
+  if (bits & 16)
+    ms_matcher_add(&cfg->sel_mountpoint, "/^\\/[a-m]/", NULL, 0);
+  if (bits & 32)
+    ms_matcher_add(&cfg->sel_op, "/^[A-R]/", NULL, 0);
+  cfg->ignore_selected = bits & 64;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1)
     return 0;
-  configure(data[0]);
+  ms_config_t cfg = {0};
+  configure(&cfg, data[0]);
+  ms_collector_t *c = ms_collector_new(&cfg, check_record, discard_log, NULL);
+  CHECK(c != NULL);
   const char *text = (const char *)data + 1;
   size_t len = size - 1;
   const char *sep = memmem(text, len, "=====\n", 6);
@@ -79,11 +109,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   /* Twice: the second read runs with the state the first one left. */
   for (int round = 0; round < 2; round++) {
-    stub_reset();
-    ms_process(ms, ms_len, mi, mi_len, TIME_T_TO_CDTIME_T(10 + round));
-    if (stub_dispatched_n < 4096) /* the duplicate check is quadratic */
-      check_dispatched();
+    nkept = nrecords = 0;
+    ms_input_t in = {.buf = ms,
+                     .len = ms_len,
+                     .mi_buf = mi,
+                     .mi_len = mi_len,
+                     .now = 10 + round};
+    ms_collector_run(c, &in);
+    check_unique();
   }
+  ms_collector_free(c);
+  ms_config_free(&cfg);
   free(ms);
   free(mi);
   return 0;

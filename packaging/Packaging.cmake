@@ -48,6 +48,7 @@ file(MAKE_DIRECTORY "${_pkg_out}")
 set(_gz_outputs "")
 foreach(_pair
     "${CMAKE_CURRENT_LIST_DIR}/collectd-mountstats.5=collectd-mountstats.5.gz"
+    "${CMAKE_CURRENT_LIST_DIR}/mountstats-dryrun.1=mountstats-dryrun.1.gz"
     "${CMAKE_CURRENT_LIST_DIR}/changelog=changelog.Debian.gz"
     "${PROJECT_SOURCE_DIR}/README.md=README.md.gz")
   string(REPLACE "=" ";" _kv "${_pair}")
@@ -75,10 +76,19 @@ install(CODE "
     message(FATAL_ERROR \"strip \${_so} failed\")
   endif()
   execute_process(COMMAND chmod 0644 \"\${_so}\")
+  set(_tool \"\$ENV{DESTDIR}${CMAKE_INSTALL_PREFIX}/bin/mountstats-dryrun\")
+  execute_process(COMMAND \"${MS_STRIP}\" --remove-section=.comment
+                          --remove-section=.note --strip-unneeded \"\${_tool}\"
+                  RESULT_VARIABLE _rc)
+  if(NOT _rc EQUAL 0)
+    message(FATAL_ERROR \"strip \${_tool} failed\")
+  endif()
+  execute_process(COMMAND chmod 0755 \"\${_tool}\")
 ")
 install(FILES "${CMAKE_CURRENT_LIST_DIR}/mountstats.conf"
         DESTINATION /etc/collectd/collectd.conf.d)
 install(FILES "${_pkg_out}/collectd-mountstats.5.gz" DESTINATION /usr/share/man/man5)
+install(FILES "${_pkg_out}/mountstats-dryrun.1.gz" DESTINATION /usr/share/man/man1)
 install(FILES "${CMAKE_CURRENT_LIST_DIR}/copyright" "${_pkg_out}/changelog.Debian.gz"
               "${_pkg_out}/README.md.gz"
         DESTINATION ${MS_DEB_DOC})

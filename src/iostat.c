@@ -5,6 +5,8 @@
 #include "iostat.h"
 
 #include "sort.h"
+#include "span.h"
+#include "xprt.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -20,32 +22,15 @@ struct ms_iostat_op {
   uint64_t v[MS_OP_FIELDS];
 };
 
-static uint64_t hash_name(ms_span_t s) {
-  uint64_t h = 14695981039346656037ull;
-  for (size_t i = 0; i < s.len; i++)
-    h = (h ^ (unsigned char)s.ptr[i]) * 1099511628211ull;
-  return h;
-}
-
-static int span_is(ms_span_t s, const char *lit) {
-  size_t n = strlen(lit);
-  return s.len == n && memcmp(s.ptr, lit, n) == 0;
-}
-
 /* Requests sent over all of a mount's known transports. */
-static int xprt_sends(const ms_snapshot_t *snap, const ms_mount_t *m,
-                      uint64_t *sends) {
-  uint64_t sum = 0;
+static int mount_sends(const ms_snapshot_t *snap, const ms_mount_t *m,
+                       uint64_t *sends) {
+  uint64_t sum = 0, one = 0;
   int any = 0;
   for (size_t k = 0; k < m->xprt_count; k++) {
-    const ms_xprt_t *x = &snap->xprts[m->xprt_first + k];
-    int pos = x->kind == MS_XPRT_UDP     ? 2
-              : x->kind == MS_XPRT_LOCAL ? 4
-              : x->kind == MS_XPRT_OTHER ? -1
-                                         : 5; /* tcp, rdma */
-    if (pos < 0 || (unsigned)pos >= x->nfields)
+    if (!ms_xprt_sends(&snap->xprts[m->xprt_first + k], &one))
       continue;
-    sum += x->v[pos];
+    sum += one;
     any = 1;
   }
   *sends = sum;
@@ -138,7 +123,7 @@ static int store(ms_iostat_entry_t *e, const ms_snapshot_t *snap,
   }
   for (size_t k = 0; k < m->op_count; k++) {
     const ms_op_t *op = &snap->ops[m->op_first + k];
-    e->ops[k].name_hash = hash_name(op->name);
+    e->ops[k].name_hash = ms_fnv64(MS_FNV64_OFFSET, op->name.ptr, op->name.len);
     e->ops[k].nfields = op->nfields;
     memcpy(e->ops[k].v, op->v, sizeof(op->v));
   }
@@ -146,7 +131,7 @@ static int store(ms_iostat_entry_t *e, const ms_snapshot_t *snap,
   e->age = m->age;
   e->time = now;
   e->generation = generation;
-  if (!xprt_sends(snap, m, &e->sends))
+  if (!mount_sends(snap, m, &e->sends))
     e->sends = UINT64_MAX; /* no transport: no ops/s */
   return 0;
 }
@@ -171,7 +156,8 @@ int ms_iostat_update(ms_iostat_table_t *t, uint64_t key, double now,
     status = MS_IOSTAT_RESET;
   for (size_t k = 0; k < m->op_count && status == MS_IOSTAT_VALUES; k++) {
     const ms_op_t *op = &snap->ops[m->op_first + k];
-    const struct ms_iostat_op *p = prev_op(e, k, hash_name(op->name));
+    const struct ms_iostat_op *p =
+        prev_op(e, k, ms_fnv64(MS_FNV64_OFFSET, op->name.ptr, op->name.len));
     if (p != NULL && op_backwards(p, op))
       status = MS_IOSTAT_RESET;
   }
@@ -180,13 +166,14 @@ int ms_iostat_update(ms_iostat_table_t *t, uint64_t key, double now,
     memset(rate, 0, sizeof(*rate));
     for (size_t k = 0; k < m->op_count; k++) {
       const ms_op_t *op = &snap->ops[m->op_first + k];
-      const struct ms_iostat_op *p = prev_op(e, k, hash_name(op->name));
+      const struct ms_iostat_op *p =
+          prev_op(e, k, ms_fnv64(MS_FNV64_OFFSET, op->name.ptr, op->name.len));
       op_has[k] = p != NULL && op->v[MS_OP_OPS] > p->v[MS_OP_OPS];
       if (!op_has[k])
         continue;
       op_average(p, op, dt, &op_out[k]);
-      int is_read = span_is(op->name, "READ");
-      if (is_read || span_is(op->name, "WRITE")) {
+      bool is_read = ms_span_is(op->name, "READ");
+      if (is_read || ms_span_is(op->name, "WRITE")) {
         double ops = (double)(op->v[MS_OP_OPS] - p->v[MS_OP_OPS]) / dt;
         double kb = (op_out[k].kb_sent + op_out[k].kb_recv) * ops;
         if (is_read) {
@@ -200,10 +187,10 @@ int ms_iostat_update(ms_iostat_table_t *t, uint64_t key, double now,
     }
     uint64_t sends = 0;
     /* A transport going offline lowers the sum: then no ops/s this time. */
-    if (xprt_sends(snap, m, &sends) && e->sends != UINT64_MAX &&
+    if (mount_sends(snap, m, &sends) && e->sends != UINT64_MAX &&
         sends >= e->sends) {
       rate->ops = (double)(sends - e->sends) / dt;
-      rate->have_ops = 1;
+      rate->have_ops = true;
     }
   }
   if (store(e, snap, m, now, t->generation) != 0)

@@ -20,6 +20,7 @@
 
 #include "mountstats.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,7 +43,7 @@ typedef struct {
   double read_kb;   /* kB per second of READ operations */
   double write_ops; /* WRITE operations per second */
   double write_kb;  /* kB per second of WRITE operations */
-  int have_ops;     /* 0 when the mount has no xprt line */
+  bool have_ops;    /* false when the mount has no xprt line */
 } ms_mount_rate_t;
 
 /* The previous sample of one mount. */

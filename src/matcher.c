@@ -11,7 +11,7 @@
 int ms_matcher_add(ms_matcher_t *m, const char *pattern, char *err,
                    size_t err_size) {
   size_t len = strlen(pattern);
-  int is_regex = len >= 2 && pattern[0] == '/' && pattern[len - 1] == '/';
+  bool is_regex = len >= 2 && pattern[0] == '/' && pattern[len - 1] == '/';
   ms_pattern_t item = {.is_regex = is_regex};
   item.text = is_regex ? strndup(pattern + 1, len - 2) : strdup(pattern);
   if (item.text == NULL)
@@ -37,16 +37,16 @@ int ms_matcher_add(ms_matcher_t *m, const char *pattern, char *err,
   return 0;
 }
 
-int ms_matcher_match(const ms_matcher_t *m, const char *s) {
+bool ms_matcher_match(const ms_matcher_t *m, const char *s) {
   if (s == NULL)
-    return 0;
+    return false;
   for (size_t i = 0; i < m->count; i++) {
     const ms_pattern_t *it = &m->items[i];
     if (it->is_regex ? regexec(&it->re, s, 0, NULL, 0) == 0
                      : strcmp(it->text, s) == 0)
-      return 1;
+      return true;
   }
-  return 0;
+  return false;
 }
 
 void ms_matcher_free(ms_matcher_t *m) {
@@ -60,16 +60,16 @@ void ms_matcher_free(ms_matcher_t *m) {
   m->count = 0;
 }
 
-int ms_selected(const ms_matcher_t *const *lists, const char *const *values,
-                size_t n, int ignore_selected) {
+bool ms_selected(const ms_matcher_t *const *lists, const char *const *values,
+                 size_t n, bool ignore_selected) {
   for (size_t i = 0; i < n; i++) {
     if (lists[i] == NULL || lists[i]->count == 0)
       continue;
-    int hit = ms_matcher_match(lists[i], values[i]);
+    bool hit = ms_matcher_match(lists[i], values[i]);
     if (ignore_selected && hit)
-      return 0;
+      return false;
     if (!ignore_selected && !hit)
-      return 0;
+      return false;
   }
-  return 1;
+  return true;
 }

@@ -10,11 +10,12 @@
 #define MOUNTSTATS_MATCHER_H
 
 #include <regex.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct ms_pattern {
-  char *text;   /* exact string, or the regex source without slashes */
-  int is_regex; /* 1 when the pattern was written "/.../" */
+  char *text;    /* exact string, or the regex source without slashes */
+  bool is_regex; /* the pattern was written "/.../" */
   regex_t re;
 } ms_pattern_t;
 
@@ -32,8 +33,9 @@ typedef struct {
 int ms_matcher_add(ms_matcher_t *m, const char *pattern, char *err,
                    size_t err_size);
 
-/* Returns 1 if any pattern matches s, 0 otherwise (also for an empty list). */
-int ms_matcher_match(const ms_matcher_t *m, const char *s);
+/* True when any pattern matches s; false otherwise (also for an empty list
+ * and a NULL s). */
+bool ms_matcher_match(const ms_matcher_t *m, const char *s);
 
 void ms_matcher_free(ms_matcher_t *m);
 
@@ -41,7 +43,7 @@ void ms_matcher_free(ms_matcher_t *m);
  * every non-empty list matches it; with ignore_selected true, it is kept when
  * no list matches it. lists and values are parallel arrays of n entries; a
  * NULL value never matches. */
-int ms_selected(const ms_matcher_t *const *lists, const char *const *values,
-                size_t n, int ignore_selected);
+bool ms_selected(const ms_matcher_t *const *lists, const char *const *values,
+                 size_t n, bool ignore_selected);
 
 #endif

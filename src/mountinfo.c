@@ -4,18 +4,11 @@
  */
 #include "mountinfo.h"
 
+#include "span.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int span_is(ms_span_t s, const char *lit) {
-  size_t n = strlen(lit);
-  return s.len == n && memcmp(s.ptr, lit, n) == 0;
-}
-
-static int span_same(ms_span_t a, ms_span_t b) {
-  return a.len == b.len && memcmp(a.ptr, b.ptr, a.len) == 0;
-}
 
 /* Splits [p, end) at single spaces into up to max fields. */
 static size_t split_fields(const char *p, const char *end, ms_span_t *f,
@@ -61,7 +54,7 @@ static int parse_dev(ms_span_t s, uint64_t *dev) {
   return 0;
 }
 
-int mi_parse(mi_table_t *t, const char *buf, size_t len) {
+int ms_mountinfo_parse(ms_mountinfo_t *t, const char *buf, size_t len) {
   t->count = 0;
   t->bad_lines = 0;
   const char *p = buf, *end = buf + len;
@@ -73,21 +66,22 @@ int mi_parse(mi_table_t *t, const char *buf, size_t len) {
     ms_span_t f[64];
     size_t n = split_fields(p, nl, f, 64);
     size_t sep = 6;
-    while (sep < n && !span_is(f[sep], "-"))
+    while (sep < n && !ms_span_is(f[sep], "-"))
       sep++;
     uint64_t dev = 0;
     if (n < 6 || sep + 1 >= n || parse_dev(f[2], &dev) != 0) {
       t->bad_lines++;
-    } else if (span_is(f[sep + 1], "nfs") || span_is(f[sep + 1], "nfs4")) {
+    } else if (ms_span_is(f[sep + 1], "nfs") ||
+               ms_span_is(f[sep + 1], "nfs4")) {
       if (t->count == t->cap_) {
         size_t ncap = t->cap_ ? t->cap_ * 2 : 16;
-        mi_entry_t *e = realloc(t->entries, ncap * sizeof(*e));
+        ms_mountinfo_entry_t *e = realloc(t->entries, ncap * sizeof(*e));
         if (e == NULL)
           return -ENOMEM;
         t->entries = e;
         t->cap_ = ncap;
       }
-      mi_entry_t *e = &t->entries[t->count++];
+      ms_mountinfo_entry_t *e = &t->entries[t->count++];
       e->mountpoint = f[4];
       e->fstype = f[sep + 1];
       e->dev = dev;
@@ -97,13 +91,13 @@ int mi_parse(mi_table_t *t, const char *buf, size_t len) {
   return 0;
 }
 
-void mi_table_free(mi_table_t *t) {
+void ms_mountinfo_free(ms_mountinfo_t *t) {
   free(t->entries);
   memset(t, 0, sizeof(*t));
 }
 
-size_t mi_match(const mi_table_t *t, const ms_snapshot_t *snap,
-                uint64_t *dev_out) {
+size_t ms_mountinfo_match(const ms_mountinfo_t *t, const ms_snapshot_t *snap,
+                          uint64_t *dev_out) {
   size_t cursor = 0, matched = 0;
   for (size_t i = 0; i < snap->nmounts; i++) {
     const ms_mount_t *m = &snap->mounts[i];
@@ -112,9 +106,9 @@ size_t mi_match(const mi_table_t *t, const ms_snapshot_t *snap,
      * added between the two reads. Not found: leave the cursor, the mount
      * went away between the reads. */
     for (size_t j = cursor; j < t->count; j++) {
-      const mi_entry_t *e = &t->entries[j];
-      if (span_same(e->mountpoint, m->mountpoint) &&
-          span_same(e->fstype, m->fstype)) {
+      const ms_mountinfo_entry_t *e = &t->entries[j];
+      if (ms_span_same(e->mountpoint, m->mountpoint) &&
+          ms_span_same(e->fstype, m->fstype)) {
         dev_out[i] = e->dev;
         cursor = j + 1;
         matched++;

@@ -25,22 +25,22 @@ typedef struct {
   ms_span_t mountpoint; /* still \ooo-escaped, as in mountstats */
   ms_span_t fstype;
   uint64_t dev; /* (major << 32) | minor */
-} mi_entry_t;
+} ms_mountinfo_entry_t;
 
-/* Zero-initialise; reuse across parses; free with mi_table_free(). */
+/* Zero-initialise; reuse across parses; free with ms_mountinfo_free(). */
 typedef struct {
-  mi_entry_t *entries;
+  ms_mountinfo_entry_t *entries;
   size_t count;
   size_t bad_lines; /* lines that are not mountinfo lines */
   size_t cap_;      /* private */
-} mi_table_t;
+} ms_mountinfo_t;
 
 /* Parses buf into t, keeping only lines whose fstype is "nfs" or "nfs4".
  * Returns 0, or -ENOMEM (t keeps the lines parsed before). Malformed lines
  * are counted in bad_lines and skipped; a last line without '\n' is skipped. */
-int mi_parse(mi_table_t *t, const char *buf, size_t len);
+int ms_mountinfo_parse(ms_mountinfo_t *t, const char *buf, size_t len);
 
-void mi_table_free(mi_table_t *t);
+void ms_mountinfo_free(ms_mountinfo_t *t);
 
 /* Gives each NFS record of snap the device number of its mountinfo line, in
  * dev_out[0..snap->nmounts), 0 where no line matched. Both files list the
@@ -48,7 +48,7 @@ void mi_table_free(mi_table_t *t);
  * moments, so a record is matched to the next unused line (in order) with
  * the same mount point and fstype, and a mount that came or went between the
  * two reads simply stays unmatched. Returns the number of records matched. */
-size_t mi_match(const mi_table_t *t, const ms_snapshot_t *snap,
-                uint64_t *dev_out);
+size_t ms_mountinfo_match(const ms_mountinfo_t *t, const ms_snapshot_t *snap,
+                          uint64_t *dev_out);
 
 #endif

@@ -5,6 +5,8 @@
 #define _GNU_SOURCE /* memmem */
 #include "mountstats.h"
 
+#include "xprt.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +16,7 @@
 #define OP_SEEN_SLOTS (2 * MS_MAX_OPS)
 _Static_assert(MS_MAX_OPS < 0xffff, "op_seen holds op indexes in 16 bits");
 
-static const char *const event_names[MS_EVENTS_NAMED] = {
+const char *const ms_event_names[MS_EVENTS_NAMED] = {
     "inode_revalidate",
     "dentry_revalidate",
     "data_invalidate",
@@ -44,17 +46,17 @@ static const char *const event_names[MS_EVENTS_NAMED] = {
     "pnfs_write",
 };
 
-static const char *const bytes_names[MS_BYTES_COUNT] = {
+const char *const ms_bytes_names[MS_BYTES_COUNT] = {
     "normal_read", "normal_write", "direct_read", "direct_write",
     "server_read", "server_write", "read_pages",  "write_pages",
 };
 
 const char *ms_event_name(unsigned i) {
-  return i < MS_EVENTS_NAMED ? event_names[i] : NULL;
+  return i < MS_EVENTS_NAMED ? ms_event_names[i] : NULL;
 }
 
 const char *ms_bytes_name(unsigned i) {
-  return i < MS_BYTES_COUNT ? bytes_names[i] : NULL;
+  return i < MS_BYTES_COUNT ? ms_bytes_names[i] : NULL;
 }
 
 const char *ms_diag_reason_str(enum ms_diag_reason reason) {
@@ -87,11 +89,6 @@ static const char *skip_blanks(const char *p, const char *end) {
   while (p < end && is_blank(*p))
     p++;
   return p;
-}
-
-static int span_eq(const char *p, size_t len, const char *lit) {
-  size_t n = strlen(lit);
-  return len == n && memcmp(p, lit, n) == 0;
 }
 
 static int starts_with(const char *p, const char *end, const char *lit) {
@@ -293,7 +290,7 @@ static int parse_header(const char *p, const char *end, ms_span_t *dev,
     return -1;
 
   /* Device: "device D", "no device", or (2.6.39-3.1 NFS) a bare "D". */
-  if (span_eq(p, (size_t)(on - p), "no device")) {
+  if (ms_span_is((ms_span_t){p, (size_t)(on - p)}, "no device")) {
     dev->ptr = on;
     dev->len = 0;
   } else if (starts_with(p, on, "device ")) {
@@ -337,8 +334,7 @@ static int start_record(parser_t *ps, const char *p, const char *end) {
   ps->cur = NULL;
   ps->in_ops = 0;
   ps->in_record = 0;
-  if (!span_eq(fstype.ptr, fstype.len, "nfs") &&
-      !span_eq(fstype.ptr, fstype.len, "nfs4"))
+  if (!ms_span_is(fstype, "nfs") && !ms_span_is(fstype, "nfs4"))
     return 0;
 
   if (grow((void **)&s->mounts, &s->mounts_cap_, s->nmounts + 1,
@@ -411,28 +407,6 @@ static void parse_rpc(ms_mount_t *m, const char *p, const char *end) {
   m->rpc_vers = (uint32_t)vers;
 }
 
-static enum ms_xprt_kind xprt_kind(const char *p, size_t len,
-                                   unsigned *min_fields) {
-  if (span_eq(p, len, "tcp")) {
-    *min_fields = 10;
-    return MS_XPRT_TCP;
-  }
-  if (span_eq(p, len, "udp")) {
-    *min_fields = 7;
-    return MS_XPRT_UDP;
-  }
-  if (span_eq(p, len, "local")) {
-    *min_fields = 9;
-    return MS_XPRT_LOCAL;
-  }
-  if (span_eq(p, len, "rdma")) {
-    *min_fields = 20;
-    return MS_XPRT_RDMA;
-  }
-  *min_fields = 0;
-  return MS_XPRT_OTHER;
-}
-
 static int parse_xprt(parser_t *ps, const char *line, const char *p,
                       const char *end) {
   ms_snapshot_t *s = ps->snap;
@@ -449,7 +423,7 @@ static int parse_xprt(parser_t *ps, const char *line, const char *p,
     return -ENOMEM;
   ms_xprt_t *x = &s->xprts[s->nxprts];
   unsigned min_fields = 0;
-  x->kind = xprt_kind(p, (size_t)(we - p), &min_fields);
+  x->kind = ms_xprt_kind_of(p, (size_t)(we - p), &min_fields);
   x->name.ptr = p;
   x->name.len = (size_t)(we - p);
   unsigned n = 0;
@@ -891,7 +865,7 @@ size_t ms_unescape(char *dst, size_t dst_size, const char *src, size_t len) {
   return o;
 }
 
-int ms_opt_get(ms_span_t opts, const char *key, ms_span_t *value) {
+bool ms_opt_get(ms_span_t opts, const char *key, ms_span_t *value) {
   size_t klen = strlen(key);
   const char *p = opts.ptr;
   const char *end = opts.ptr + opts.len;
@@ -904,15 +878,15 @@ int ms_opt_get(ms_span_t opts, const char *key, ms_span_t *value) {
       if (r == ie) {
         value->ptr = r;
         value->len = 0;
-        return 1;
+        return true;
       }
       if (*r == '=') {
         value->ptr = r + 1;
         value->len = (size_t)(ie - r - 1);
-        return 1;
+        return true;
       }
     }
     p = comma ? comma + 1 : end;
   }
-  return 0;
+  return false;
 }

@@ -7,7 +7,7 @@
  * the input buffer, so the buffer must outlive the use of the snapshot.
  *
  * Only NFS records (fstype "nfs" or "nfs4") are kept. The format and its
- * history are described in ../shared/MOUNTSTATS-FORMAT.md; the rules the
+ * history are described in docs/MOUNTSTATS-FORMAT.md; the rules the
  * parser applies are:
  *   - a line that contains " mounted on " and " with fstype " and does not
  *     start with white space is a record header ("device D ...",
@@ -25,6 +25,9 @@
 #ifndef MOUNTSTATS_H
 #define MOUNTSTATS_H
 
+#include "span.h"
+
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -58,12 +61,6 @@
 #define MS_MAX_OPS 1024
 #endif
 
-/* A piece of the input buffer. Not NUL-terminated. */
-typedef struct {
-  const char *ptr;
-  size_t len;
-} ms_span_t;
-
 /* Per-op columns, in the kernel's order. */
 enum ms_op_field {
   MS_OP_OPS = 0,
@@ -93,8 +90,8 @@ enum ms_xprt_kind {
 
 /* One "xprt:" line. v[] holds the numbers after the transport word in print
  * order; which field is which depends on kind and nfields (see
- * MOUNTSTATS-FORMAT.md section 6). Known kinds have at least their oldest
- * layout's count: tcp 10, udp 7, local 9, rdma 20. */
+ * docs/MOUNTSTATS-FORMAT.md section 6, and xprt.h). Known kinds have at least
+ * their oldest layout's count: tcp 10, udp 7, local 9, rdma 20. */
 typedef struct {
   ms_span_t name;
   enum ms_xprt_kind kind;
@@ -198,9 +195,15 @@ const char *ms_diag_reason_str(enum ms_diag_reason reason);
 size_t ms_unescape(char *dst, size_t dst_size, const char *src, size_t len);
 
 /* Looks up the value of key in a comma separated opts list ("vers=4.2,...").
- * Returns 1 and sets *value when key=value is present, 1 with an empty value
- * for a bare key, 0 when absent. */
-int ms_opt_get(ms_span_t opts, const char *key, ms_span_t *value);
+ * Returns true and sets *value when key=value is present, true with an empty
+ * value for a bare key, false (*value untouched) when absent. */
+bool ms_opt_get(ms_span_t opts, const char *key, ms_span_t *value);
+
+/* The kernel's names of the event counters, in print order. */
+extern const char *const ms_event_names[MS_EVENTS_NAMED];
+
+/* Names of the bytes: counters, in print order. */
+extern const char *const ms_bytes_names[MS_BYTES_COUNT];
 
 /* The kernel's name for event counter i (0..26), e.g. "inode_revalidate";
  * NULL for i >= MS_EVENTS_NAMED. */

@@ -4,8 +4,11 @@
  */
 #include "naming.h"
 
+#include "span.h"
+
 #include "sort.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,9 +19,9 @@
 #define UNIQUE_MAX_PASSES 8
 
 uint32_t ms_fnv1a32(const char *s, size_t len) {
-  uint32_t h = 2166136261u;
+  uint32_t h = MS_FNV32_OFFSET;
   for (size_t i = 0; i < len; i++)
-    h = (h ^ (unsigned char)s[i]) * 16777619u;
+    h = (h ^ (unsigned char)s[i]) * MS_FNV32_PRIME;
   return h;
 }
 
@@ -38,7 +41,8 @@ static size_t clamp_max(size_t max_len) {
                                  : max_len;
 }
 
-size_t ms_name_from_path(ms_name_t out, const char *src, size_t max_len) {
+size_t ms_name_from_path(ms_name_t *name, const char *src, size_t max_len) {
+  char *out = name->s;
   size_t srclen = strlen(src);
   max_len = clamp_max(max_len);
   const char *p = src;
@@ -79,8 +83,8 @@ static unsigned char fold(unsigned char c) {
 static int cmp_folded(const void *a, const void *b, void *ctx) {
   const ms_name_t *names = ctx;
   size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
-  const unsigned char *x = (const unsigned char *)names[ia];
-  const unsigned char *y = (const unsigned char *)names[ib];
+  const unsigned char *x = (const unsigned char *)names[ia].s;
+  const unsigned char *y = (const unsigned char *)names[ib].s;
   for (;; x++, y++) {
     unsigned char fx = fold(*x), fy = fold(*y);
     if (fx != fy)
@@ -91,16 +95,17 @@ static int cmp_folded(const void *a, const void *b, void *ctx) {
   return ia < ib ? -1 : ia > ib; /* file order within equal names */
 }
 
-static int same_folded(const char *a, const char *b) {
+static bool same_folded(const char *a, const char *b) {
   for (;; a++, b++) {
     if (fold((unsigned char)*a) != fold((unsigned char)*b))
-      return 0;
+      return false;
     if (*a == '\0')
-      return 1;
+      return true;
   }
 }
 
-static void add_suffix(ms_name_t name, size_t k, size_t max_len) {
+static void add_suffix(ms_name_t *n, size_t k, size_t max_len) {
+  char *name = n->s;
   char suffix[24];
   int sl = snprintf(suffix, sizeof(suffix), "~%zu", k);
   size_t len = strlen(name);
@@ -120,11 +125,11 @@ size_t ms_names_make_unique(ms_name_t *names, size_t n, size_t *order,
     size_t clashes = 0;
     for (size_t i = 0; i < n;) {
       size_t j = i + 1;
-      while (j < n && same_folded(names[order[i]], names[order[j]]))
+      while (j < n && same_folded(names[order[i]].s, names[order[j]].s))
         j++;
       /* order[i] is the first in file order: it keeps its name. */
       for (size_t k = i + 1; k < j; k++) {
-        add_suffix(names[order[k]], k - i + 1, max_len);
+        add_suffix(&names[order[k]], k - i + 1, max_len);
         clashes++;
       }
       i = j;

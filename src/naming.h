@@ -27,12 +27,16 @@
 #define MS_NAME_SIZE (MS_NAME_MAX + 1)
 #define MS_NAME_MIN 16 /* shortest max_len: room for a prefix and "~hash" */
 
-typedef char ms_name_t[MS_NAME_SIZE];
+/* An instance name and its NUL. A struct, not an array typedef: passed by
+ * pointer, sizeof(*name) is still MS_NAME_SIZE. */
+typedef struct {
+  char s[MS_NAME_SIZE];
+} ms_name_t;
 
 /* Writes the instance name for the decoded, NUL-terminated string src (a
- * mount point or a device) into out, at most max_len bytes (clamped to
+ * mount point or a device) into out->s, at most max_len bytes (clamped to
  * MS_NAME_MIN..MS_NAME_MAX). Returns its length. */
-size_t ms_name_from_path(ms_name_t out, const char *src, size_t max_len);
+size_t ms_name_from_path(ms_name_t *out, const char *src, size_t max_len);
 
 /* Makes the n names unique as described above, in place, keeping each at
  * most max_len bytes (clamped as above). names are in file order. order is

@@ -12,6 +12,9 @@
  */
 #include "superblock.h"
 
+#include "span.h"
+#include "xprt.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,19 +30,13 @@ typedef int (*same_fn)(const ms_snapshot_t *, size_t, size_t);
 static uint64_t mix(uint64_t h, uint64_t v) {
   /* FNV-1a over the 8 bytes of v, folded in one multiply per word. */
   h ^= v;
-  h *= 1099511628211ull;
+  h *= MS_FNV64_PRIME;
   h ^= h >> 29;
   return h;
 }
 
 static uint64_t mix_span(uint64_t h, ms_span_t s) {
-  for (size_t i = 0; i < s.len; i++)
-    h = (h ^ (unsigned char)s.ptr[i]) * 1099511628211ull;
-  return mix(h, s.len);
-}
-
-static int span_same(ms_span_t a, ms_span_t b) {
-  return a.len == b.len && memcmp(a.ptr, b.ptr, a.len) == 0;
+  return mix(ms_fnv64(h, s.ptr, s.len), s.len);
 }
 
 ms_span_t ms_device_server(ms_span_t d) {
@@ -107,7 +104,7 @@ static void table_add(ms_group_t *g, int kind, uint64_t key, size_t index,
 
 static uint64_t content_hash(const ms_snapshot_t *s, size_t i) {
   const ms_mount_t *m = &s->mounts[i];
-  uint64_t h = 14695981039346656037ull;
+  uint64_t h = MS_FNV64_OFFSET;
   h = mix_span(h, ms_device_server(m->device));
   h = mix(h, m->age);
   h = mix(h, m->have);
@@ -134,8 +131,8 @@ static uint64_t content_hash(const ms_snapshot_t *s, size_t i) {
 
 static int same_content(const ms_snapshot_t *s, size_t a, size_t b) {
   const ms_mount_t *x = &s->mounts[a], *y = &s->mounts[b];
-  if (!span_same(ms_device_server(x->device), ms_device_server(y->device)) ||
-      !span_same(x->fstype, y->fstype) || x->age != y->age ||
+  if (!ms_span_same(ms_device_server(x->device), ms_device_server(y->device)) ||
+      !ms_span_same(x->fstype, y->fstype) || x->age != y->age ||
       x->have != y->have || x->nevents != y->nevents ||
       x->op_count != y->op_count || x->xprt_count != y->xprt_count)
     return 0;
@@ -146,14 +143,14 @@ static int same_content(const ms_snapshot_t *s, size_t a, size_t b) {
     return 0;
   for (size_t k = 0; k < x->op_count; k++) {
     const ms_op_t *o = &s->ops[x->op_first + k], *p = &s->ops[y->op_first + k];
-    if (!span_same(o->name, p->name) || o->nfields != p->nfields ||
+    if (!ms_span_same(o->name, p->name) || o->nfields != p->nfields ||
         memcmp(o->v, p->v, sizeof(o->v)) != 0)
       return 0;
   }
   for (size_t k = 0; k < x->xprt_count; k++) {
     const ms_xprt_t *o = &s->xprts[x->xprt_first + k];
     const ms_xprt_t *p = &s->xprts[y->xprt_first + k];
-    if (!span_same(o->name, p->name) || o->nfields != p->nfields ||
+    if (!ms_span_same(o->name, p->name) || o->nfields != p->nfields ||
         memcmp(o->v, p->v, o->nfields * sizeof(o->v[0])) != 0)
       return 0;
   }
@@ -184,15 +181,9 @@ static ms_span_t opt_or_empty(ms_span_t opts, const char *key) {
   return v;
 }
 
-uint64_t ms_xprt_port(const ms_xprt_t *x) {
-  return (x->kind == MS_XPRT_TCP || x->kind == MS_XPRT_UDP) && x->nfields > 0
-             ? x->v[0]
-             : 0;
-}
-
 static uint64_t connection_hash(const ms_snapshot_t *s, size_t i) {
   const ms_mount_t *m = &s->mounts[i];
-  uint64_t h = 14695981039346656037ull;
+  uint64_t h = MS_FNV64_OFFSET;
   h = mix_span(h, ms_device_server(m->device));
   h = mix_span(h, opt_or_empty(m->opts, "vers"));
   h = mix_span(h, opt_or_empty(m->opts, "proto"));
@@ -207,17 +198,17 @@ static uint64_t connection_hash(const ms_snapshot_t *s, size_t i) {
 
 static int same_connection(const ms_snapshot_t *s, size_t a, size_t b) {
   const ms_mount_t *x = &s->mounts[a], *y = &s->mounts[b];
-  if (!span_same(ms_device_server(x->device), ms_device_server(y->device)) ||
-      !span_same(opt_or_empty(x->opts, "vers"),
-                 opt_or_empty(y->opts, "vers")) ||
-      !span_same(opt_or_empty(x->opts, "proto"),
-                 opt_or_empty(y->opts, "proto")) ||
+  if (!ms_span_same(ms_device_server(x->device), ms_device_server(y->device)) ||
+      !ms_span_same(opt_or_empty(x->opts, "vers"),
+                    opt_or_empty(y->opts, "vers")) ||
+      !ms_span_same(opt_or_empty(x->opts, "proto"),
+                    opt_or_empty(y->opts, "proto")) ||
       x->xprt_count != y->xprt_count)
     return 0;
   for (size_t k = 0; k < x->xprt_count; k++) {
     const ms_xprt_t *o = &s->xprts[x->xprt_first + k];
     const ms_xprt_t *p = &s->xprts[y->xprt_first + k];
-    if (!span_same(o->name, p->name) || ms_xprt_port(o) != ms_xprt_port(p))
+    if (!ms_span_same(o->name, p->name) || ms_xprt_port(o) != ms_xprt_port(p))
       return 0;
   }
   return 1;

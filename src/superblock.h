@@ -33,9 +33,9 @@ typedef struct {
  * shows the same superblock; leader[i] == i for the first one. Records that
  * do not take part get leader[i] == i.
  *
- * Two records show one superblock when dev (from mi_match, may be NULL) gives
- * both the same non-zero device number; when neither has one, when they have
- * the same server (device up to ":"), the same age and equal counters
+ * Two records show one superblock when dev (from ms_mountinfo_match, may be
+ * NULL) gives both the same non-zero device number; when neither has one, when
+ * they have the same server (device up to ":"), the same age and equal counters
  * (events, bytes, fsc, every operation, every xprt line). A record with a
  * device number is never grouped with one without (a mount that came between
  * the reads of the two files stands alone for that interval). The fallback
@@ -55,10 +55,6 @@ int ms_group_transports(ms_group_t *g, const ms_snapshot_t *snap,
                         const unsigned char *take_part, size_t *leader);
 
 void ms_group_free(ms_group_t *g);
-
-/* The source port of an xprt line, where its layout has one (tcp and udp:
- * the first number); 0 otherwise. */
-uint64_t ms_xprt_port(const ms_xprt_t *x);
 
 /* The server part of an NFS device: "srv" of "srv:/x", "[fe80::1]" of
  * "[fe80::1]:/x"; the whole device when there is no ":". */

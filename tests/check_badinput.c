@@ -25,7 +25,14 @@
  * Comments marked "Was a bug" name expectations the code once failed; they
  * are kept as regression tests.
  */
-#include "mountstats_plugin.c"
+#include "collector.h"
+#include "mountstats.h"
+#include "mountstats_plugin.h"
+
+#include "plugin.h"
+#include "utils/common/common.h"
+
+#include <string.h>
 
 #include "collectd_stub.h"
 
@@ -373,15 +380,15 @@ static const char *reason_text(enum ms_diag_reason r) {
 
 /* Uses the plugin as collectd would: File is the only option. */
 static void plugin_start(const char *path) {
-  ms_shutdown(); /* frees state, resets the config to defaults */
+  mountstats_shutdown(); /* frees state, resets the config to defaults */
   stub_reset_all();
   oconfig_value_t v = {.value.string = (char *)path,
                        .type = OCONFIG_TYPE_STRING};
   oconfig_item_t item = {.key = (char *)"File", .values = &v, .values_num = 1};
   oconfig_item_t block = {
       .key = (char *)"Plugin", .children = &item, .children_num = 1};
-  ck_assert_int_eq(ms_config(&block), 0);
-  ck_assert_int_eq(ms_init(), 0);
+  ck_assert_int_eq(mountstats_config(&block), 0);
+  ck_assert_int_eq(mountstats_init(), 0);
   stub_reset();
 }
 
@@ -1101,13 +1108,13 @@ static void custom_dup_beyond_table(void) {
 
 static void setup(void) {
   stub_reset_all();
-  ms_shutdown();
+  mountstats_shutdown();
   stub_now = TIME_T_TO_CDTIME_T(1000);
   fails_reset();
 }
 
 static void teardown(void) {
-  ms_shutdown();
+  mountstats_shutdown();
   stub_reset_all();
 }
 
@@ -1233,7 +1240,7 @@ START_TEST(test_case) {
   size_t nabsent = count_absent(c);
 
   plugin_start(path);
-  ck_assert_int_eq(ms_read(), 0);
+  ck_assert_int_eq(mountstats_read(), 0);
   check_dispatch(want, nwant, c->absent, nabsent, c->custom_pi, 0,
                  stub_dispatched_n, "read 1");
   if (c->custom)
@@ -1247,7 +1254,7 @@ START_TEST(test_case) {
   for (int r = 2; r <= 5; r++) {
     size_t logs_from = stub_logs_n, vl_from = stub_dispatched_n;
     stub_now += TIME_T_TO_CDTIME_T(10);
-    ck_assert_int_eq(ms_read(), 0);
+    ck_assert_int_eq(mountstats_read(), 0);
     size_t lines = 0, summaries = 0;
     for (size_t k = logs_from; k < stub_logs_n; k++)
       if (stub_logs[k].severity == LOG_WARNING) {
@@ -1504,7 +1511,7 @@ START_TEST(test_cut_every_offset) {
     for (int r = 1; r <= 5; r++) {
       size_t vl_from = stub_dispatched_n;
       stub_now += TIME_T_TO_CDTIME_T(10);
-      ck_assert_int_eq(ms_read(), 0);
+      ck_assert_int_eq(mountstats_read(), 0);
       if (r == 1 || r == 5) {
         char w2[80];
         snprintf(w2, sizeof(w2), "%s read %d", when, r);
@@ -1556,7 +1563,7 @@ START_TEST(test_cut_log_names_mount) {
       continue;
     write_file(path, t.text, cut);
     plugin_start(path);
-    ck_assert_int_eq(ms_read(), 0);
+    ck_assert_int_eq(mountstats_read(), 0);
     checked++;
     diag_want_t d = {MS_DIAG_TRUNCATED, e.diag_line, 0, "/cut", 0};
     if (find_diag_log(path, &d, 0) != 1) {
@@ -1598,7 +1605,7 @@ START_TEST(test_rate_limit_suppressed_named_later) {
   for (int r = 1; r <= 9; r++) {
     size_t from = stub_logs_n;
     stub_now += TIME_T_TO_CDTIME_T(10);
-    ck_assert_int_eq(ms_read(), 0);
+    ck_assert_int_eq(mountstats_read(), 0);
     size_t done = (size_t)(r - 1) * 10; /* named before this read */
     size_t remaining = done < MS_MAX_DIAGS ? MS_MAX_DIAGS - done : 0;
     size_t want_lines = remaining < 10 ? remaining : 10;
@@ -1625,14 +1632,14 @@ START_TEST(test_rate_limit_suppressed_named_later) {
       lines++;
       size_t n = logged_line(t, path);
       if (n < 4 || n >= 4 + MS_MAX_DIAGS) {
-        note_fail("read %d: WARNING names line %zu (not a kept problem): %s",
-                  r, n, show(t));
+        note_fail("read %d: WARNING names line %zu (not a kept problem): %s", r,
+                  n, show(t));
         continue;
       }
       named[n - 4]++;
       if (n - 4 < done || n - 4 >= done + want_lines)
-        note_fail("read %d: names line %zu, want lines %zu-%zu", r, n,
-                  4 + done, 3 + done + want_lines);
+        note_fail("read %d: names line %zu, want lines %zu-%zu", r, n, 4 + done,
+                  3 + done + want_lines);
       if (!strstr(t, "(mount \"/hb\")") ||
           !strstr(t, reason_text(MS_DIAG_TOO_FEW_FIELDS)))
         note_fail("read %d: WARNING without mount \"/hb\" or reason: %s", r,
@@ -1691,14 +1698,14 @@ START_TEST(test_bind_mounts_with_malformed_bytes) {
   static const char after[] = BIND_RECORD("/s1") BIND_RECORD("/s2") OK_RECORD;
   write_file(path, before, strlen(before));
   plugin_start(path);
-  ck_assert_int_eq(ms_read(), 0);
+  ck_assert_int_eq(mountstats_read(), 0);
   ck_assert_uint_eq(stub_count("s1"), 2);
   ck_assert_uint_eq(stub_count("s2"), 2);
 
   write_file(path, after, strlen(after));
   stub_reset();
   stub_now += TIME_T_TO_CDTIME_T(10);
-  ck_assert_int_eq(ms_read(), 0);
+  ck_assert_int_eq(mountstats_read(), 0);
   ck_assert_uint_eq(stub_log_count(LOG_WARNING, "(mount \"/s1\")"), 1);
   ck_assert_ptr_nonnull(stub_find("s1", "nfs_op", "READ"));
   ck_assert_msg(stub_count("s2") == 0 &&

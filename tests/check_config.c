@@ -4,7 +4,18 @@
  * stub of the daemon. The plugin source is included so its static functions
  * and state are reachable.
  */
-#include "mountstats_plugin.c"
+#include "collector.h"
+#include "matcher.h"
+#include "mountstats.h"
+#include "mountstats_plugin.h"
+#include "options.h"
+
+#include "plugin.h"
+#include "utils/common/common.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <string.h>
 
 #include "collectd_stub.h"
 
@@ -29,7 +40,7 @@ static oconfig_value_t num_value(double d) {
 static int configure(oconfig_item_t *children, int n) {
   oconfig_item_t block = {
       .key = (char *)"Plugin", .children = children, .children_num = n};
-  return ms_config(&block);
+  return mountstats_config(&block);
 }
 
 #define ITEM(k, v)                                                             \
@@ -49,12 +60,12 @@ static char *write_temp(const char *name, const char *text) {
 
 static void setup(void) {
   stub_reset_all();
-  ms_shutdown(); /* resets config to defaults and frees state */
+  mountstats_shutdown(); /* resets config to defaults and frees state */
   ck_assert_ptr_nonnull(mkdtemp(tmpdir));
 }
 
 static void teardown(void) {
-  ms_shutdown();
+  mountstats_shutdown();
   stub_reset_all();
   char cmd[256];
   snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
@@ -66,16 +77,23 @@ static void teardown(void) {
 
 START_TEST(test_defaults) {
   ck_assert_int_eq(configure(NULL, 0), 0);
-  ck_assert_int_eq(ms_init(), 0);
-  ck_assert_str_eq(conf.file, "/proc/self/mountstats");
-  ck_assert_str_eq(conf.mountinfo_file, "/proc/self/mountinfo");
-  ck_assert(conf.report_age && conf.report_events && conf.report_bytes);
-  ck_assert(conf.report_fscache && conf.report_transport && conf.report_ops);
-  ck_assert(conf.report_op_errors);
-  ck_assert(!conf.report_zero_ops && !conf.report_per_transport);
-  ck_assert(!conf.report_all_mountpoints && !conf.ignore_selected);
-  ck_assert_int_eq(conf.naming, NAMING_MOUNTPOINT);
-  ck_assert_uint_eq(conf.max_file_size, 256u << 20);
+  ck_assert_int_eq(mountstats_init(), 0);
+  ck_assert_str_eq(mountstats_settings()->file, "/proc/self/mountstats");
+  ck_assert_str_eq(mountstats_settings()->mountinfo_file,
+                   "/proc/self/mountinfo");
+  ck_assert(mountstats_settings()->report_age &&
+            mountstats_settings()->report_events &&
+            mountstats_settings()->report_bytes);
+  ck_assert(mountstats_settings()->report_fscache &&
+            mountstats_settings()->report_transport &&
+            mountstats_settings()->report_ops);
+  ck_assert(mountstats_settings()->report_op_errors);
+  ck_assert(!mountstats_settings()->report_zero_ops &&
+            !mountstats_settings()->report_per_transport);
+  ck_assert(!mountstats_settings()->report_all_mountpoints &&
+            !mountstats_settings()->ignore_selected);
+  ck_assert_int_eq(mountstats_settings()->naming, MS_NAMING_MOUNTPOINT);
+  ck_assert_uint_eq(mountstats_settings()->max_file_size, 256u << 20);
   /* The start-up line names the version and the file. */
   ck_assert_uint_eq(stub_log_count(LOG_INFO, "version " MOUNTSTATS_VERSION), 1);
 }
@@ -93,7 +111,7 @@ START_TEST(test_mountinfo_derived) {
       {"/proc//mountstats", NULL},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-    char *mi = ms_derive_mountinfo(cases[i].file);
+    char *mi = ms_config_derive_mountinfo(cases[i].file);
     if (cases[i].mountinfo == NULL)
       ck_assert_msg(mi == NULL, "%s", cases[i].file);
     else
@@ -107,27 +125,39 @@ START_TEST(test_explicit_mountinfo_disabled) {
   oconfig_value_t f = str_value("/proc/1/mountstats"), mi = str_value("");
   oconfig_item_t items[] = {ITEM("File", &f), ITEM("MountInfoFile", &mi)};
   ck_assert_int_eq(configure(items, 2), 0);
-  ck_assert_int_eq(ms_init(), 0);
-  ck_assert_ptr_null(conf.mountinfo_file);
+  ck_assert_int_eq(mountstats_init(), 0);
+  ck_assert_ptr_null(mountstats_settings()->mountinfo_file);
 }
 END_TEST
 
 /* Every boolean option, spelled in another case to check strcasecmp. */
 START_TEST(test_bool_options) {
-  const char *key = ms_bool_options[_i].key;
+  const char *key = ms_config_bools[_i].key;
   char lower[64];
   size_t n = strlen(key);
   for (size_t i = 0; i <= n; i++)
     lower[i] = (char)tolower((unsigned char)key[i]);
-  bool before = *ms_bool_options[_i].flag;
+  bool before = *ms_config_bool(mountstats_settings(), key);
   oconfig_value_t v = bool_value(!before);
   oconfig_item_t item = ITEM(lower, &v);
   ck_assert_int_eq(configure(&item, 1), 0);
-  ck_assert_int_eq(*ms_bool_options[_i].flag, !before);
+  ck_assert_int_eq(*ms_config_bool(mountstats_settings(), key), !before);
   /* A string is not a boolean. */
   oconfig_value_t s = str_value("maybe");
   item = ITEM(key, &s);
   ck_assert_int_ne(configure(&item, 1), 0);
+}
+END_TEST
+
+/* The 5.12 daemon still takes a quoted "yes" for a boolean, with a
+ * deprecation warning (checked with /usr/sbin/collectd -T); the stub does
+ * the same. */
+START_TEST(test_bool_option_as_string) {
+  oconfig_value_t v = str_value("yes");
+  oconfig_item_t item = ITEM("ReportZeroOps", &v);
+  ck_assert_int_eq(configure(&item, 1), 0);
+  ck_assert(mountstats_settings()->report_zero_ops);
+  ck_assert_uint_eq(stub_log_count(LOG_WARNING, "deprecated"), 1);
 }
 END_TEST
 
@@ -158,12 +188,15 @@ START_TEST(test_patterns) {
       ITEM("Operation", &op),
   };
   ck_assert_int_eq(configure(items, 4), 0);
-  ck_assert_uint_eq(conf.sel_mountpoint.count, 2);
-  ck_assert(ms_matcher_match(&conf.sel_mountpoint, "/scratch/x"));
-  ck_assert(!ms_matcher_match(&conf.sel_mountpoint, "/home2"));
-  ck_assert(ms_matcher_match(&conf.sel_device, "filer1:/export"));
-  ck_assert_uint_eq(conf.sel_fstype.count, 1);
-  ck_assert_uint_eq(conf.sel_op.count, 1);
+  ck_assert_uint_eq(mountstats_settings()->sel_mountpoint.count, 2);
+  ck_assert(
+      ms_matcher_match(&mountstats_settings()->sel_mountpoint, "/scratch/x"));
+  ck_assert(
+      !ms_matcher_match(&mountstats_settings()->sel_mountpoint, "/home2"));
+  ck_assert(
+      ms_matcher_match(&mountstats_settings()->sel_device, "filer1:/export"));
+  ck_assert_uint_eq(mountstats_settings()->sel_fstype.count, 1);
+  ck_assert_uint_eq(mountstats_settings()->sel_op.count, 1);
   /* A number is not a pattern. */
   oconfig_value_t n = num_value(3);
   oconfig_item_t bad = ITEM("FSType", &n);
@@ -175,7 +208,7 @@ START_TEST(test_naming_source) {
   oconfig_value_t v = str_value("device");
   oconfig_item_t item = ITEM("NamingSource", &v);
   ck_assert_int_eq(configure(&item, 1), 0);
-  ck_assert_int_eq(conf.naming, NAMING_DEVICE);
+  ck_assert_int_eq(mountstats_settings()->naming, MS_NAMING_DEVICE);
   v = str_value("Export");
   ck_assert_int_ne(configure(&item, 1), 0);
   ck_assert_uint_eq(stub_log_count(LOG_ERR, "\"Export\""), 1);
@@ -183,11 +216,11 @@ START_TEST(test_naming_source) {
 END_TEST
 
 START_TEST(test_max_name_length) {
-  ck_assert_uint_eq(conf.max_name_len, 64);
+  ck_assert_uint_eq(mountstats_settings()->max_name_len, 64);
   oconfig_value_t v = num_value(100);
   oconfig_item_t item = ITEM("MaxNameLength", &v);
   ck_assert_int_eq(configure(&item, 1), 0);
-  ck_assert_uint_eq(conf.max_name_len, 100);
+  ck_assert_uint_eq(mountstats_settings()->max_name_len, 100);
   v = num_value(128);
   ck_assert_int_ne(configure(&item, 1), 0);
   v = num_value(15);
@@ -200,7 +233,7 @@ START_TEST(test_max_file_size) {
   oconfig_value_t v = num_value(1 << 20);
   oconfig_item_t item = ITEM("MaxFileSize", &v);
   ck_assert_int_eq(configure(&item, 1), 0);
-  ck_assert_uint_eq(conf.max_file_size, 1 << 20);
+  ck_assert_uint_eq(mountstats_settings()->max_file_size, 1 << 20);
   v = num_value(100);
   ck_assert_int_ne(configure(&item, 1), 0);
   v = num_value(-5);
@@ -213,7 +246,7 @@ END_TEST
 /* The data sets registered in code must equal plugin/mountstats.types.db,
  * line by line: a central server loads the file, clients may use either. */
 START_TEST(test_types_match_types_db) {
-  ck_assert_int_eq(ms_init(), 0);
+  ck_assert_int_eq(mountstats_init(), 0);
   FILE *f = fopen(TYPES_DB, "r");
   ck_assert_ptr_nonnull(f);
   char line[4096];
@@ -264,13 +297,13 @@ END_TEST
 /* A daemon that loaded mountstats.types.db already knows the types: the
  * plugin must not register them again; a different definition is fatal. */
 START_TEST(test_types_known_not_registered) {
-  ck_assert_int_eq(ms_init(), 0);
+  ck_assert_int_eq(mountstats_init(), 0);
   size_t registered = stub_data_sets_n;
   stub_known_types = 1;
-  ck_assert_int_eq(ms_init(), 0);
+  ck_assert_int_eq(mountstats_init(), 0);
   ck_assert_uint_eq(stub_data_sets_n, registered);
   stub_data_sets[0].ds_num = 3; /* nfs_op with the wrong shape */
-  ck_assert_int_ne(ms_init(), 0);
+  ck_assert_int_ne(mountstats_init(), 0);
   ck_assert_uint_eq(stub_log_count(LOG_ERR, "type \"nfs_op\" is known"), 1);
   stub_data_sets[0].ds_num = 8;
 }
@@ -330,14 +363,14 @@ static void use_file(const char *path) {
   oconfig_value_t f = str_value(path);
   oconfig_item_t item = ITEM("File", &f);
   ck_assert_int_eq(configure(&item, 1), 0);
-  ck_assert_int_eq(ms_init(), 0);
+  ck_assert_int_eq(mountstats_init(), 0);
   stub_reset();
 }
 
 START_TEST(test_read_dispatches_contract) {
   use_file(write_temp("ms", sample));
   stub_now = TIME_T_TO_CDTIME_T(5000);
-  ck_assert_int_eq(ms_read(), 0);
+  ck_assert_int_eq(mountstats_read(), 0);
 
   /* /mnt/bind shows /home's superblock (identical counters, no mountinfo
    * for a non-/proc file): reported once, under the first mount point. */
@@ -416,7 +449,7 @@ START_TEST(test_read_dispatches_contract) {
   ck_assert_uint_eq(stub_log_count(LOG_WARNING, ""), 0);
 
   /* The group is logged once, not every interval. */
-  ck_assert_int_eq(ms_read(), 0);
+  ck_assert_int_eq(mountstats_read(), 0);
   ck_assert_uint_eq(stub_log_count(LOG_INFO, "\"/mnt/bind\""), 1);
 }
 END_TEST
@@ -430,8 +463,8 @@ START_TEST(test_read_options) {
       ITEM("Operation", &op),    ITEM("IgnoreSelectedOperation", &t),
   };
   ck_assert_int_eq(configure(items, 6), 0);
-  ck_assert_int_eq(ms_init(), 0);
-  ck_assert_int_eq(ms_read(), 0);
+  ck_assert_int_eq(mountstats_init(), 0);
+  ck_assert_int_eq(mountstats_read(), 0);
   ck_assert_ptr_nonnull(stub_find("mnt-bind", "nfs_op", "NULL"));
   ck_assert_ptr_nonnull(stub_find("home", "nfs_op", "WRITE"));
   ck_assert_ptr_null(stub_find("home", "nfs_op", "READ"));
@@ -451,8 +484,8 @@ START_TEST(test_read_selection) {
   oconfig_item_t items[] = {ITEM("File", &f), ITEM("FSType", &fs),
                             ITEM("IgnoreSelected", &t)};
   ck_assert_int_eq(configure(items, 3), 0);
-  ck_assert_int_eq(ms_init(), 0);
-  ck_assert_int_eq(ms_read(), 0);
+  ck_assert_int_eq(mountstats_init(), 0);
+  ck_assert_int_eq(mountstats_read(), 0);
   ck_assert_uint_eq(stub_count("home"), 0);
   ck_assert_uint_gt(stub_count("root"), 0);
 }
@@ -463,8 +496,8 @@ START_TEST(test_read_naming_device) {
   oconfig_value_t d = str_value("Device");
   oconfig_item_t items[] = {ITEM("File", &f), ITEM("NamingSource", &d)};
   ck_assert_int_eq(configure(items, 2), 0);
-  ck_assert_int_eq(ms_init(), 0);
-  ck_assert_int_eq(ms_read(), 0);
+  ck_assert_int_eq(mountstats_init(), 0);
+  ck_assert_int_eq(mountstats_read(), 0);
   ck_assert_ptr_nonnull(stub_find("filer1:-export-home", "nfs_op", "READ"));
   ck_assert_ptr_nonnull(stub_find("filer2:-", "nfs_op", "GETATTR"));
 }
@@ -475,18 +508,18 @@ START_TEST(test_read_missing_file_rate_limited) {
   snprintf(path, sizeof(path), "%s/absent", tmpdir);
   use_file(path);
   stub_now = TIME_T_TO_CDTIME_T(100);
-  ck_assert_int_eq(ms_read(), 0);
+  ck_assert_int_eq(mountstats_read(), 0);
   stub_now = TIME_T_TO_CDTIME_T(130);
-  ck_assert_int_eq(ms_read(), 0);
+  ck_assert_int_eq(mountstats_read(), 0);
   ck_assert_uint_eq(stub_log_count(LOG_ERR, path), 1);
   ck_assert_uint_eq(stub_log_count(LOG_ERR, "No such file"), 1);
   stub_now = TIME_T_TO_CDTIME_T(161);
-  ck_assert_int_eq(ms_read(), 0);
+  ck_assert_int_eq(mountstats_read(), 0);
   ck_assert_uint_eq(stub_log_count(LOG_ERR, path), 2);
   ck_assert_uint_eq(stub_count(NULL), 0);
 
   write_temp("absent", sample);
-  ck_assert_int_eq(ms_read(), 0);
+  ck_assert_int_eq(mountstats_read(), 0);
   ck_assert_uint_eq(stub_log_count(LOG_INFO, "readable again"), 1);
   ck_assert_ptr_nonnull(stub_find("home", "nfs_op", "READ"));
 }
@@ -494,7 +527,7 @@ END_TEST
 
 START_TEST(test_read_refuses_non_regular) {
   use_file(tmpdir); /* a directory */
-  ck_assert_int_eq(ms_read(), 0);
+  ck_assert_int_eq(mountstats_read(), 0);
   ck_assert_uint_eq(stub_log_count(LOG_ERR, "Is a directory"), 1);
 }
 END_TEST
@@ -504,9 +537,9 @@ START_TEST(test_read_file_size_cap) {
   oconfig_value_t cap = num_value(4096);
   oconfig_item_t items[] = {ITEM("File", &f), ITEM("MaxFileSize", &cap)};
   ck_assert_int_eq(configure(items, 2), 0);
-  ck_assert_int_eq(ms_init(), 0);
+  ck_assert_int_eq(mountstats_init(), 0);
   /* The sample is smaller than 4096 bytes: read. */
-  ck_assert_int_eq(ms_read(), 0);
+  ck_assert_int_eq(mountstats_read(), 0);
   ck_assert_uint_gt(stub_count(NULL), 0);
   /* Grown past the cap: nothing dispatched, the cap is named. */
   char *big = malloc(3 * sizeof(sample));
@@ -514,7 +547,7 @@ START_TEST(test_read_file_size_cap) {
   write_temp("ms", big);
   free(big);
   stub_reset();
-  ck_assert_int_eq(ms_read(), 0);
+  ck_assert_int_eq(mountstats_read(), 0);
   ck_assert_uint_eq(stub_count(NULL), 0);
   ck_assert_uint_eq(stub_log_count(LOG_ERR, "MaxFileSize (4096 bytes)"), 1);
 }
@@ -529,8 +562,8 @@ START_TEST(test_read_malformed_logged_once) {
       "\t      LOOKUP: 3 3 0 300 200 1 2 3\n"
       "\n";
   use_file(write_temp("ms", text));
-  ck_assert_int_eq(ms_read(), 0);
-  ck_assert_int_eq(ms_read(), 0);
+  ck_assert_int_eq(mountstats_read(), 0);
+  ck_assert_int_eq(mountstats_read(), 0);
   ck_assert_uint_eq(stub_log_count(LOG_WARNING, "line 4 (mount \"/a\")"), 1);
   ck_assert_uint_eq(stub_log_count(LOG_WARNING, "too few fields"), 1);
   ck_assert_ptr_nonnull(stub_find("a", "nfs_op", "LOOKUP"));
@@ -588,13 +621,13 @@ static void use_files(const char *ms, const char *mountinfo, bool all_mounts) {
   oconfig_item_t items[] = {ITEM("File", &f), ITEM("MountInfoFile", &mi),
                             ITEM("ReportAllMountPoints", &all)};
   ck_assert_int_eq(configure(items, 3), 0);
-  ck_assert_int_eq(ms_init(), 0);
+  ck_assert_int_eq(mountstats_init(), 0);
   stub_reset();
 }
 
 static void read_again(void) {
   stub_reset();
-  ck_assert_int_eq(ms_read(), 0);
+  ck_assert_int_eq(mountstats_read(), 0);
 }
 
 START_TEST(test_mountset_renamed_mount) {
@@ -696,8 +729,8 @@ static Suite *config_suite(void) {
   tcase_add_test(tc, test_defaults);
   tcase_add_test(tc, test_mountinfo_derived);
   tcase_add_test(tc, test_explicit_mountinfo_disabled);
-  tcase_add_loop_test(tc, test_bool_options, 0,
-                      (int)STATIC_ARRAY_SIZE(ms_bool_options));
+  tcase_add_loop_test(tc, test_bool_options, 0, (int)ms_config_bools_num);
+  tcase_add_test(tc, test_bool_option_as_string);
   tcase_add_test(tc, test_unknown_option_fails);
   tcase_add_test(tc, test_bad_regex_fails);
   tcase_add_test(tc, test_patterns);

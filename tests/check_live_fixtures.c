@@ -55,7 +55,7 @@ typedef struct {
   char *ms, *mi;
   size_t ms_len, mi_len;
   ms_snapshot_t snap;
-  mi_table_t mit;
+  ms_mountinfo_t mit;
   uint64_t *dev;
 } capture_t;
 
@@ -80,16 +80,16 @@ static void capture_load(capture_t *c, const char *kernel) {
   c->mi = load(kernel, "mountinfo", &c->mi_len);
   ck_assert_int_eq(ms_parse(&c->snap, c->ms, c->ms_len), 0);
   ck_assert_uint_eq(c->snap.diags_total, 0);
-  ck_assert_int_eq(mi_parse(&c->mit, c->mi, c->mi_len), 0);
+  ck_assert_int_eq(ms_mountinfo_parse(&c->mit, c->mi, c->mi_len), 0);
   c->dev = calloc(c->snap.nmounts + 1, sizeof(*c->dev));
   ck_assert_ptr_nonnull(c->dev);
   /* every NFS record has its mountinfo line */
-  ck_assert_uint_eq(mi_match(&c->mit, &c->snap, c->dev), c->snap.nmounts);
+  ck_assert_uint_eq(ms_mountinfo_match(&c->mit, &c->snap, c->dev), c->snap.nmounts);
 }
 
 static void capture_free(capture_t *c) {
   ms_snapshot_free(&c->snap);
-  mi_table_free(&c->mit);
+  ms_mountinfo_free(&c->mit);
   free(c->dev);
   free(c->ms);
   free(c->mi);

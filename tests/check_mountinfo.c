@@ -44,24 +44,25 @@ static int span_is(ms_span_t s, const char *lit) {
  * assertion fails (CK_FORK=no under Valgrind). */
 typedef struct {
   ms_snapshot_t snap;
-  mi_table_t t;
+  ms_mountinfo_t t;
   uint64_t dev[16];
   size_t matched;
 } match_fx;
 
-static mi_table_t T;
+static ms_mountinfo_t T;
 static match_fx M;
 static char *Big;
 
 static void teardown(void) {
-  mi_table_free(&T);
+  ms_mountinfo_free(&T);
   ms_snapshot_free(&M.snap);
-  mi_table_free(&M.t);
+  ms_mountinfo_free(&M.t);
   free(Big);
   Big = NULL;
 }
 
-/* ---- mi_parse -------------------------------------------------------------
+/* ---- ms_mountinfo_parse
+ * -------------------------------------------------------------
  */
 
 static const char realistic[] =
@@ -88,7 +89,7 @@ static const char realistic[] =
     "42 22 0:56 / /mnt/nl rw,relatime - nfs4 srv:/nl rw";
 
 START_TEST(test_parse_realistic) {
-  ck_assert_int_eq(mi_parse(&T, realistic, strlen(realistic)), 0);
+  ck_assert_int_eq(ms_mountinfo_parse(&T, realistic, strlen(realistic)), 0);
   ck_assert_uint_eq(T.count, 4);
   ck_assert_uint_eq(T.bad_lines, 1);
 
@@ -113,7 +114,7 @@ START_TEST(test_parse_realistic) {
   /* The last line had no newline: "/mnt/nl" is not there. */
   for (size_t i = 0; i < T.count; i++)
     ck_assert(!span_is(T.entries[i].mountpoint, "/mnt/nl"));
-  mi_table_free(&T);
+  ms_mountinfo_free(&T);
   ck_assert_ptr_null(T.entries);
   ck_assert_uint_eq(T.count, 0);
 }
@@ -137,11 +138,11 @@ START_TEST(test_parse_dev) {
   snprintf(line, sizeof(line),
            "36 22 %s / /mnt/a rw,relatime - nfs srv:/a rw,vers=3\n",
            dev_cases[_i].dev);
-  ck_assert_int_eq(mi_parse(&T, line, strlen(line)), 0);
+  ck_assert_int_eq(ms_mountinfo_parse(&T, line, strlen(line)), 0);
   ck_assert_uint_eq(T.bad_lines, 0);
   ck_assert_uint_eq(T.count, 1);
   ck_assert_uint_eq(T.entries[0].dev, dev_cases[_i].want);
-  mi_table_free(&T);
+  ms_mountinfo_free(&T);
 }
 END_TEST
 
@@ -166,14 +167,14 @@ START_TEST(test_parse_bad_line) {
            "30 22 0:50 / /mnt/x rw - nfs s:/x rw\n%s"
            "31 22 0:51 / /mnt/y rw - nfs4 s:/y rw\n",
            bad_cases[_i]);
-  ck_assert_int_eq(mi_parse(&T, buf, strlen(buf)), 0);
+  ck_assert_int_eq(ms_mountinfo_parse(&T, buf, strlen(buf)), 0);
   ck_assert_uint_eq(T.bad_lines, 1);
   ck_assert_uint_eq(T.count, 2);
   ck_assert_span_eq(T.entries[0].mountpoint, "/mnt/x");
   ck_assert_uint_eq(T.entries[0].dev, 50);
   ck_assert_span_eq(T.entries[1].mountpoint, "/mnt/y");
   ck_assert_uint_eq(T.entries[1].dev, 51);
-  mi_table_free(&T);
+  ms_mountinfo_free(&T);
 }
 END_TEST
 
@@ -184,11 +185,11 @@ START_TEST(test_parse_fstype_filter) {
                             "32 22 0:52 / /c rw - fuse.sshfs u@h:/c rw\n"
                             "33 22 0:53 / /d rw - NFS s:/d rw\n"
                             "34 22 0:54 / /e rw - nfs s:/e rw\n";
-  ck_assert_int_eq(mi_parse(&T, buf, strlen(buf)), 0);
+  ck_assert_int_eq(ms_mountinfo_parse(&T, buf, strlen(buf)), 0);
   ck_assert_uint_eq(T.count, 1);
   ck_assert_uint_eq(T.bad_lines, 0);
   ck_assert_span_eq(T.entries[0].mountpoint, "/e");
-  mi_table_free(&T);
+  ms_mountinfo_free(&T);
 }
 END_TEST
 
@@ -201,46 +202,47 @@ START_TEST(test_parse_reuse_and_empty) {
     len +=
         (size_t)snprintf(big + len, 64, "%d 1 0:%d / /m/%d rw - nfs s:/ rw\n",
                          100 + i, 100 + i, i);
-  ck_assert_int_eq(mi_parse(&T, big, len), 0);
+  ck_assert_int_eq(ms_mountinfo_parse(&T, big, len), 0);
   ck_assert_uint_eq(T.count, 40);
   ck_assert_span_eq(T.entries[39].mountpoint, "/m/39");
   ck_assert_uint_eq(T.entries[39].dev, 139);
 
   static const char small[] = "1 0 0:7 / /z rw - nfs4 s:/z rw\nbad\n";
-  ck_assert_int_eq(mi_parse(&T, small, strlen(small)), 0);
+  ck_assert_int_eq(ms_mountinfo_parse(&T, small, strlen(small)), 0);
   ck_assert_uint_eq(T.count, 1);
   ck_assert_uint_eq(T.bad_lines, 1);
   ck_assert_span_eq(T.entries[0].mountpoint, "/z");
 
-  ck_assert_int_eq(mi_parse(&T, "", 0), 0);
+  ck_assert_int_eq(ms_mountinfo_parse(&T, "", 0), 0);
   ck_assert_uint_eq(T.count, 0);
   ck_assert_uint_eq(T.bad_lines, 0);
 
   /* a text that is only an incomplete line */
   static const char partial[] = "1 0 0:7 / /z rw - nfs4 s:/z rw";
-  ck_assert_int_eq(mi_parse(&T, partial, strlen(partial)), 0);
+  ck_assert_int_eq(ms_mountinfo_parse(&T, partial, strlen(partial)), 0);
   ck_assert_uint_eq(T.count, 0);
-  mi_table_free(&T);
-  mi_table_free(&T); /* twice is fine */
+  ms_mountinfo_free(&T);
+  ms_mountinfo_free(&T); /* twice is fine */
 }
 END_TEST
 
-/* ---- mi_match -------------------------------------------------------------
+/* ---- ms_mountinfo_match
+ * -------------------------------------------------------------
  */
 
 static void do_match(match_fx *f, const char *mountstats, const char *info) {
   memset(f, 0, sizeof(*f));
   ck_assert_int_eq(ms_parse(&f->snap, mountstats, strlen(mountstats)), 0);
-  ck_assert_int_eq(mi_parse(&f->t, info, strlen(info)), 0);
+  ck_assert_int_eq(ms_mountinfo_parse(&f->t, info, strlen(info)), 0);
   ck_assert_uint_le(f->snap.nmounts, 16);
   for (size_t i = 0; i < 16; i++)
     f->dev[i] = 0xdeadbeefull; /* must be overwritten */
-  f->matched = mi_match(&f->t, &f->snap, f->dev);
+  f->matched = ms_mountinfo_match(&f->t, &f->snap, f->dev);
 }
 
 static void undo_match(match_fx *f) {
   ms_snapshot_free(&f->snap);
-  mi_table_free(&f->t);
+  ms_mountinfo_free(&f->t);
 }
 
 START_TEST(test_match_in_order) {

@@ -45,8 +45,7 @@ static int is_cont(unsigned char c) { return (c & 0xc0) == 0x80; }
  * transformed string that does not end inside a UTF-8 character and is as
  * long as the room allows (less at most 3 bytes of a cut character).
  * Returns the prefix length. */
-static size_t check_long_name(const ms_name_t out, size_t ret,
-                              const char *src) {
+static size_t check_long_name(const char *out, size_t ret, const char *src) {
   size_t len = strlen(out);
   ck_assert_uint_eq(ret, len);
   ck_assert_uint_le(len, MS_NAME_MAX);
@@ -76,7 +75,7 @@ static void set_names(ms_name_t *names, const char *const *in, size_t n) {
   memset(names, 0, n * sizeof(*names));
   for (size_t i = 0; i < n; i++) {
     ck_assert_uint_le(strlen(in[i]), MS_NAME_MAX);
-    strcpy(names[i], in[i]);
+    strcpy(names[i].s, in[i]);
   }
 }
 
@@ -106,11 +105,11 @@ static int same_graphite(const char *a, const char *b) {
 
 static void assert_all_distinct(ms_name_t *names, size_t n) {
   for (size_t i = 0; i < n; i++) {
-    ck_assert_uint_le(strlen(names[i]), MS_NAME_MAX);
+    ck_assert_uint_le(strlen(names[i].s), MS_NAME_MAX);
     for (size_t j = i + 1; j < n; j++)
-      ck_assert_msg(!same_graphite(names[i], names[j]),
-                    "names %zu \"%s\" and %zu \"%s\" still clash", i, names[i],
-                    j, names[j]);
+      ck_assert_msg(!same_graphite(names[i].s, names[j].s),
+                    "names %zu \"%s\" and %zu \"%s\" still clash", i,
+                    names[i].s, j, names[j].s);
   }
 }
 
@@ -158,9 +157,9 @@ static const struct {
 
 START_TEST(test_short_names) {
   ms_name_t out;
-  memset(out, 'Z', sizeof(out));
-  size_t len = ms_name_from_path(out, short_cases[_i].src, MS_NAME_MAX);
-  ck_assert_str_eq(out, short_cases[_i].want);
+  memset(out.s, 'Z', sizeof(out.s));
+  size_t len = ms_name_from_path(&out, short_cases[_i].src, MS_NAME_MAX);
+  ck_assert_str_eq(out.s, short_cases[_i].want);
   ck_assert_uint_eq(len, strlen(short_cases[_i].want));
 }
 END_TEST
@@ -177,10 +176,10 @@ START_TEST(test_exactly_127_unchanged) {
   want[59] = '-';
   want[127] = '\0';
   ms_name_t out;
-  size_t len = ms_name_from_path(out, src, MS_NAME_MAX);
+  size_t len = ms_name_from_path(&out, src, MS_NAME_MAX);
   ck_assert_uint_eq(len, 127);
-  ck_assert_str_eq(out, want);
-  ck_assert_ptr_null(strchr(out, '~'));
+  ck_assert_str_eq(out.s, want);
+  ck_assert_ptr_null(strchr(out.s, '~'));
 }
 END_TEST
 
@@ -191,8 +190,8 @@ START_TEST(test_128_bytes_hashed) {
   memset(src + 1, 'b', 128);
   src[129] = '\0';
   ms_name_t out;
-  size_t len = ms_name_from_path(out, src, MS_NAME_MAX);
-  size_t keep = check_long_name(out, len, src);
+  size_t len = ms_name_from_path(&out, src, MS_NAME_MAX);
+  size_t keep = check_long_name(out.s, len, src);
   /* ASCII only: nothing to back off for. 118 + 9 = 127. */
   ck_assert_uint_eq(keep, 118);
   ck_assert_uint_eq(len, 127);
@@ -207,18 +206,18 @@ START_TEST(test_5000_bytes_hashed) {
     src[i] = "abc/"[i % 4];
   src[n] = '\0';
   ms_name_t out;
-  size_t len = ms_name_from_path(out, src, MS_NAME_MAX);
-  check_long_name(out, len, src);
+  size_t len = ms_name_from_path(&out, src, MS_NAME_MAX);
+  check_long_name(out.s, len, src);
   ck_assert_uint_eq(len, 127);
   /* name = "bc-abc-abc-..." : first bytes by hand */
-  ck_assert_int_eq(strncmp(out, "bc-abc-abc-", 11), 0);
+  ck_assert_int_eq(strncmp(out.s, "bc-abc-abc-", 11), 0);
 
   /* A change at the very end (beyond any buffer) changes the hash. */
   ms_name_t out2;
   src[n - 1] = src[n - 1] == 'a' ? 'z' : 'a';
-  ms_name_from_path(out2, src, MS_NAME_MAX);
-  check_long_name(out2, strlen(out2), src);
-  ck_assert_str_ne(out, out2);
+  ms_name_from_path(&out2, src, MS_NAME_MAX);
+  check_long_name(out2.s, strlen(out2.s), src);
+  ck_assert_str_ne(out.s, out2.s);
 }
 END_TEST
 
@@ -237,13 +236,13 @@ START_TEST(test_long_two_byte_char_at_cut) {
   }
   *p = '\0';
   ms_name_t out;
-  size_t len = ms_name_from_path(out, src, MS_NAME_MAX);
-  size_t keep = check_long_name(out, len, src);
+  size_t len = ms_name_from_path(&out, src, MS_NAME_MAX);
+  size_t keep = check_long_name(out.s, len, src);
   ck_assert_uint_eq(keep, 117);
   char want[128];
   memset(want, 'a', 117);
   snprintf(want + 117, sizeof(want) - 117, "~%08x", my_fnv1a32(src));
-  ck_assert_str_eq(out, want);
+  ck_assert_str_eq(out.s, want);
 }
 END_TEST
 
@@ -257,8 +256,8 @@ START_TEST(test_long_three_byte_chars) {
     memcpy(src + 1 + 3 * i, "\xe2\x82\xac", 3);
   src[181] = '\0';
   ms_name_t out;
-  size_t len = ms_name_from_path(out, src, MS_NAME_MAX);
-  size_t keep = check_long_name(out, len, src);
+  size_t len = ms_name_from_path(&out, src, MS_NAME_MAX);
+  size_t keep = check_long_name(out.s, len, src);
   ck_assert_uint_eq(keep, 117);
   ck_assert_uint_eq(len, 126);
 }
@@ -278,8 +277,8 @@ START_TEST(test_long_four_byte_chars) {
   }
   *p = '\0';
   ms_name_t out;
-  size_t len = ms_name_from_path(out, src, MS_NAME_MAX);
-  size_t keep = check_long_name(out, len, src);
+  size_t len = ms_name_from_path(&out, src, MS_NAME_MAX);
+  size_t keep = check_long_name(out.s, len, src);
   /* by hand: the largest _i + 4k <= 118 */
   size_t want_keep = (size_t)_i + 4 * ((118 - (size_t)_i) / 4);
   ck_assert_uint_eq(keep, want_keep);
@@ -294,13 +293,13 @@ START_TEST(test_long_shared_prefix_differ) {
   snprintf(a, sizeof(a), "/%s/one", common);
   snprintf(b, sizeof(b), "/%s/two", common);
   ms_name_t na, nb;
-  size_t la = ms_name_from_path(na, a, MS_NAME_MAX);
-  size_t lb = ms_name_from_path(nb, b, MS_NAME_MAX);
-  check_long_name(na, la, a);
-  check_long_name(nb, lb, b);
+  size_t la = ms_name_from_path(&na, a, MS_NAME_MAX);
+  size_t lb = ms_name_from_path(&nb, b, MS_NAME_MAX);
+  check_long_name(na.s, la, a);
+  check_long_name(nb.s, lb, b);
   ck_assert_uint_eq(my_fnv1a32(a) != my_fnv1a32(b), 1);
-  ck_assert_str_ne(na, nb);
-  ck_assert_int_eq(memcmp(na, nb, la - 9), 0); /* only the suffix differs */
+  ck_assert_str_ne(na.s, nb.s);
+  ck_assert_int_eq(memcmp(na.s, nb.s, la - 9), 0); /* only the suffix differs */
 }
 END_TEST
 
@@ -312,10 +311,10 @@ START_TEST(test_long_control_bytes_replaced) {
     src[1 + i] = (i % 10 == 9) ? '\t' : 'k';
   src[151] = '\0';
   ms_name_t out;
-  size_t len = ms_name_from_path(out, src, MS_NAME_MAX);
-  check_long_name(out, len, src);
-  ck_assert_ptr_null(strchr(out, '\t'));
-  ck_assert_int_eq(out[9], '_');
+  size_t len = ms_name_from_path(&out, src, MS_NAME_MAX);
+  check_long_name(out.s, len, src);
+  ck_assert_ptr_null(strchr(out.s, '\t'));
+  ck_assert_int_eq(out.s[9], '_');
 }
 END_TEST
 
@@ -326,10 +325,10 @@ START_TEST(test_name_deterministic) {
     src[1 + i] = (char)('a' + i % 26);
   src[301] = '\0';
   ms_name_t a, b;
-  size_t la = ms_name_from_path(a, src, MS_NAME_MAX);
-  size_t lb = ms_name_from_path(b, src, MS_NAME_MAX);
+  size_t la = ms_name_from_path(&a, src, MS_NAME_MAX);
+  size_t lb = ms_name_from_path(&b, src, MS_NAME_MAX);
   ck_assert_uint_eq(la, lb);
-  ck_assert_str_eq(a, b);
+  ck_assert_str_eq(a.s, b.s);
 }
 END_TEST
 
@@ -339,13 +338,13 @@ START_TEST(test_unique_df_clash) {
   /* "/mnt/a-b" and "/mnt/a/b" both give "mnt-a-b". */
   ms_name_t names[2];
   memset(names, 0, sizeof(names));
-  ms_name_from_path(names[0], "/mnt/a-b", MS_NAME_MAX);
-  ms_name_from_path(names[1], "/mnt/a/b", MS_NAME_MAX);
-  ck_assert_str_eq(names[0], "mnt-a-b");
-  ck_assert_str_eq(names[1], "mnt-a-b");
+  ms_name_from_path(&names[0], "/mnt/a-b", MS_NAME_MAX);
+  ms_name_from_path(&names[1], "/mnt/a/b", MS_NAME_MAX);
+  ck_assert_str_eq(names[0].s, "mnt-a-b");
+  ck_assert_str_eq(names[1].s, "mnt-a-b");
   ck_assert_uint_eq(make_unique(names, 2), 1);
-  ck_assert_str_eq(names[0], "mnt-a-b");
-  ck_assert_str_eq(names[1], "mnt-a-b~2");
+  ck_assert_str_eq(names[0].s, "mnt-a-b");
+  ck_assert_str_eq(names[1].s, "mnt-a-b~2");
 }
 END_TEST
 
@@ -354,11 +353,11 @@ START_TEST(test_unique_three_equal_file_order) {
   ms_name_t names[5];
   set_names(names, in, 5);
   ck_assert_uint_eq(make_unique(names, 5), 2);
-  ck_assert_str_eq(names[0], "x");
-  ck_assert_str_eq(names[1], "data");
-  ck_assert_str_eq(names[2], "y");
-  ck_assert_str_eq(names[3], "data~2");
-  ck_assert_str_eq(names[4], "data~3");
+  ck_assert_str_eq(names[0].s, "x");
+  ck_assert_str_eq(names[1].s, "data");
+  ck_assert_str_eq(names[2].s, "y");
+  ck_assert_str_eq(names[3].s, "data~2");
+  ck_assert_str_eq(names[4].s, "data~3");
 }
 END_TEST
 
@@ -367,8 +366,8 @@ START_TEST(test_unique_graphite_folding) {
   ms_name_t names[2];
   set_names(names, in, 2);
   ck_assert_uint_eq(make_unique(names, 2), 1);
-  ck_assert_str_eq(names[0], "mnt-a.b");
-  ck_assert_str_eq(names[1], "mnt-a_b~2");
+  ck_assert_str_eq(names[0].s, "mnt-a.b");
+  ck_assert_str_eq(names[1].s, "mnt-a_b~2");
 }
 END_TEST
 
@@ -378,10 +377,10 @@ START_TEST(test_unique_folding_keeps_file_order) {
   ms_name_t names[4];
   set_names(names, in, 4);
   ck_assert_uint_eq(make_unique(names, 4), 3);
-  ck_assert_str_eq(names[0], "v_1");
-  ck_assert_str_eq(names[1], "v 1~2");
-  ck_assert_str_eq(names[2], "v.1~3");
-  ck_assert_str_eq(names[3], "v\t1~4");
+  ck_assert_str_eq(names[0].s, "v_1");
+  ck_assert_str_eq(names[1].s, "v 1~2");
+  ck_assert_str_eq(names[2].s, "v.1~3");
+  ck_assert_str_eq(names[3].s, "v\t1~4");
 }
 END_TEST
 
@@ -392,8 +391,8 @@ START_TEST(test_unique_literal_suffix_first) {
   size_t changed = make_unique(names, 3);
   ck_assert_uint_ge(changed, 1);
   assert_all_distinct(names, 3);
-  ck_assert_str_eq(names[0], "x~2"); /* first in file order keeps */
-  ck_assert_str_eq(names[1], "x");
+  ck_assert_str_eq(names[0].s, "x~2"); /* first.s in file order keeps */
+  ck_assert_str_eq(names[1].s, "x");
 }
 END_TEST
 
@@ -404,7 +403,7 @@ START_TEST(test_unique_literal_suffix_last) {
   size_t changed = make_unique(names, 3);
   ck_assert_uint_ge(changed, 1);
   assert_all_distinct(names, 3);
-  ck_assert_str_eq(names[0], "x");
+  ck_assert_str_eq(names[0].s, "x");
 }
 END_TEST
 
@@ -417,12 +416,12 @@ START_TEST(test_unique_long_127) {
   ms_name_t names[2];
   set_names(names, in, 2);
   ck_assert_uint_eq(make_unique(names, 2), 1);
-  ck_assert_str_eq(names[0], n127);
+  ck_assert_str_eq(names[0].s, n127);
   char want[128];
   memset(want, 'n', 125);
   strcpy(want + 125, "~2");
-  ck_assert_str_eq(names[1], want);
-  ck_assert_uint_eq(strlen(names[1]), 127);
+  ck_assert_str_eq(names[1].s, want);
+  ck_assert_uint_eq(strlen(names[1].s), 127);
 }
 END_TEST
 
@@ -437,14 +436,14 @@ START_TEST(test_unique_long_eleven) {
   ms_name_t names[11];
   set_names(names, in, 11);
   ck_assert_uint_eq(make_unique(names, 11), 10);
-  ck_assert_str_eq(names[0], n127);
+  ck_assert_str_eq(names[0].s, n127);
   for (int k = 2; k <= 11; k++) {
     char want[128];
     size_t keep = k < 10 ? 125 : 124;
     memset(want, 'n', keep);
     snprintf(want + keep, sizeof(want) - keep, "~%d", k);
-    ck_assert_str_eq(names[k - 1], want);
-    ck_assert_uint_eq(strlen(names[k - 1]), 127);
+    ck_assert_str_eq(names[k - 1].s, want);
+    ck_assert_uint_eq(strlen(names[k - 1].s), 127);
   }
   assert_all_distinct(names, 11);
 }
@@ -461,11 +460,11 @@ START_TEST(test_unique_long_utf8_suffix) {
   ms_name_t names[2];
   set_names(names, in, 2);
   ck_assert_uint_eq(make_unique(names, 2), 1);
-  ck_assert_str_eq(names[0], n126);
+  ck_assert_str_eq(names[0].s, n126);
   char want[128];
   memcpy(want, n126, 123);
   strcpy(want + 123, "~2");
-  ck_assert_str_eq(names[1], want);
+  ck_assert_str_eq(names[1].s, want);
 }
 END_TEST
 
@@ -477,17 +476,17 @@ START_TEST(test_unique_long_hashed_names) {
   memset(a + 1, 'L', 250);
   ms_name_t names[3];
   memset(names, 0, sizeof(names));
-  ms_name_from_path(names[0], a, MS_NAME_MAX);
-  ms_name_from_path(names[1], a, MS_NAME_MAX);
-  ms_name_from_path(names[2], "/short", MS_NAME_MAX);
+  ms_name_from_path(&names[0], a, MS_NAME_MAX);
+  ms_name_from_path(&names[1], a, MS_NAME_MAX);
+  ms_name_from_path(&names[2], "/short", MS_NAME_MAX);
   ck_assert_uint_eq(make_unique(names, 3), 1);
   ms_name_t first;
-  ms_name_from_path(first, a, MS_NAME_MAX);
-  ck_assert_str_eq(names[0], first);
-  ck_assert_str_eq(names[2], "short");
-  ck_assert_uint_le(strlen(names[1]), MS_NAME_MAX);
-  size_t l1 = strlen(names[1]);
-  ck_assert_str_eq(names[1] + l1 - 2, "~2");
+  ms_name_from_path(&first, a, MS_NAME_MAX);
+  ck_assert_str_eq(names[0].s, first.s);
+  ck_assert_str_eq(names[2].s, "short");
+  ck_assert_uint_le(strlen(names[1].s), MS_NAME_MAX);
+  size_t l1 = strlen(names[1].s);
+  ck_assert_str_eq(names[1].s + l1 - 2, "~2");
   assert_all_distinct(names, 3);
 }
 END_TEST
@@ -499,23 +498,23 @@ START_TEST(test_unique_deterministic) {
   memset(a, 0, sizeof(a));
   memset(b, 0, sizeof(b));
   for (int i = 0; i < 7; i++) {
-    ms_name_from_path(a[i], paths[i], MS_NAME_MAX);
-    ms_name_from_path(b[i], paths[i], MS_NAME_MAX);
+    ms_name_from_path(&a[i], paths[i], MS_NAME_MAX);
+    ms_name_from_path(&b[i], paths[i], MS_NAME_MAX);
   }
   size_t ca = make_unique(a, 7);
   size_t cb = make_unique(b, 7);
   ck_assert_uint_eq(ca, cb);
   for (int i = 0; i < 7; i++)
-    ck_assert_str_eq(a[i], b[i]);
+    ck_assert_str_eq(a[i].s, b[i].s);
   /* by hand */
   ck_assert_uint_eq(ca, 4);
-  ck_assert_str_eq(a[0], "mnt-a-b");
-  ck_assert_str_eq(a[1], "mnt-a-b~2");
-  ck_assert_str_eq(a[2], "x.y");
-  ck_assert_str_eq(a[3], "x y~2");
-  ck_assert_str_eq(a[4], "x_y~3");
-  ck_assert_str_eq(a[5], "root");
-  ck_assert_str_eq(a[6], "mnt-a-b~3");
+  ck_assert_str_eq(a[0].s, "mnt-a-b");
+  ck_assert_str_eq(a[1].s, "mnt-a-b~2");
+  ck_assert_str_eq(a[2].s, "x.y");
+  ck_assert_str_eq(a[3].s, "x y~2");
+  ck_assert_str_eq(a[4].s, "x_y~3");
+  ck_assert_str_eq(a[5].s, "root");
+  ck_assert_str_eq(a[6].s, "mnt-a-b~3");
   /* running it again on unique names changes nothing */
   ck_assert_uint_eq(make_unique(a, 7), 0);
 }
@@ -528,7 +527,7 @@ START_TEST(test_unique_no_clash_untouched) {
   set_names(names, in, 7);
   ck_assert_uint_eq(make_unique(names, 7), 0);
   for (int i = 0; i < 7; i++)
-    ck_assert_str_eq(names[i], in[i]);
+    ck_assert_str_eq(names[i].s, in[i]);
 }
 END_TEST
 
@@ -539,15 +538,15 @@ START_TEST(test_unique_prefix_not_clash) {
   ms_name_t names[3];
   set_names(names, in, 2);
   ck_assert_uint_eq(make_unique(names, 2), 0);
-  ck_assert_str_eq(names[0], "mnt-a");
-  ck_assert_str_eq(names[1], "mnt-a_");
+  ck_assert_str_eq(names[0].s, "mnt-a");
+  ck_assert_str_eq(names[1].s, "mnt-a_");
 
   set_names(names, in, 3);
   /* "mnt-a_" and "mnt-a." do clash with each other, not with "mnt-a". */
   ck_assert_uint_eq(make_unique(names, 3), 1);
-  ck_assert_str_eq(names[0], "mnt-a");
-  ck_assert_str_eq(names[1], "mnt-a_");
-  ck_assert_str_eq(names[2], "mnt-a.~2");
+  ck_assert_str_eq(names[0].s, "mnt-a");
+  ck_assert_str_eq(names[1].s, "mnt-a_");
+  ck_assert_str_eq(names[2].s, "mnt-a.~2");
 }
 END_TEST
 
@@ -561,10 +560,10 @@ START_TEST(test_unique_realistic_prefixes) {
   ms_name_t names[6];
   memset(names, 0, sizeof(names));
   for (int i = 0; i < 6; i++)
-    ms_name_from_path(names[i], paths[i], MS_NAME_MAX);
+    ms_name_from_path(&names[i], paths[i], MS_NAME_MAX);
   ck_assert_uint_eq(make_unique(names, 6), 0);
   for (int i = 0; i < 6; i++)
-    ck_assert_str_eq(names[i], want[i]);
+    ck_assert_str_eq(names[i].s, want[i]);
 }
 END_TEST
 
@@ -572,9 +571,9 @@ START_TEST(test_unique_empty_and_single) {
   ms_name_t names[1];
   memset(names, 0, sizeof(names));
   ck_assert_uint_eq(make_unique(names, 0), 0);
-  strcpy(names[0], "only");
+  strcpy(names[0].s, "only");
   ck_assert_uint_eq(make_unique(names, 1), 0);
-  ck_assert_str_eq(names[0], "only");
+  ck_assert_str_eq(names[0].s, "only");
 }
 END_TEST
 
@@ -588,15 +587,15 @@ START_TEST(test_max_len_64) {
   memset(src, 'a', sizeof(src));
   src[0] = '/';
   src[65] = '\0'; /* "/" + 64 bytes -> name of exactly 64 */
-  ck_assert_uint_eq(ms_name_from_path(out, src, 64), 64);
-  ck_assert_str_eq(out, src + 1);
+  ck_assert_uint_eq(ms_name_from_path(&out, src, 64), 64);
+  ck_assert_str_eq(out.s, src + 1);
   src[65] = 'a';
   src[66] = '\0'; /* 65 bytes -> cut */
-  ck_assert_uint_eq(ms_name_from_path(out, src, 64), 64);
+  ck_assert_uint_eq(ms_name_from_path(&out, src, 64), 64);
   char want[80];
   memcpy(want, src + 1, 55);
   snprintf(want + 55, sizeof(want) - 55, "~%08x", my_fnv1a32(src));
-  ck_assert_str_eq(out, want);
+  ck_assert_str_eq(out.s, want);
 }
 END_TEST
 
@@ -607,9 +606,9 @@ START_TEST(test_max_len_clamped) {
   memset(src, 'b', sizeof(src) - 1);
   src[0] = '/';
   src[sizeof(src) - 1] = '\0';
-  ck_assert_uint_eq(ms_name_from_path(out, src, 0), MS_NAME_MIN);
-  ck_assert_uint_eq(ms_name_from_path(out, src, 4), MS_NAME_MIN);
-  ck_assert_uint_eq(ms_name_from_path(out, src, 1000), MS_NAME_MAX);
+  ck_assert_uint_eq(ms_name_from_path(&out, src, 0), MS_NAME_MIN);
+  ck_assert_uint_eq(ms_name_from_path(&out, src, 4), MS_NAME_MIN);
+  ck_assert_uint_eq(ms_name_from_path(&out, src, 1000), MS_NAME_MAX);
 }
 END_TEST
 
@@ -622,13 +621,13 @@ START_TEST(test_unique_with_cap) {
   src[0] = '/';
   src[64] = '\0'; /* 63-byte name */
   for (int i = 0; i < 3; i++)
-    ms_name_from_path(names[i], src, 64);
+    ms_name_from_path(&names[i], src, 64);
   ck_assert_uint_eq(ms_names_make_unique(names, 3, order, 64), 2);
-  ck_assert_str_eq(names[0], src + 1);
-  ck_assert_uint_eq(strlen(names[1]), 64); /* 62 + "~2" */
-  ck_assert_str_eq(names[1] + 62, "~2");
-  ck_assert_str_eq(names[2] + 62, "~3");
-  ck_assert_int_eq(strncmp(names[1], src + 1, 62), 0);
+  ck_assert_str_eq(names[0].s, src + 1);
+  ck_assert_uint_eq(strlen(names[1].s), 64); /* 62 + "~2" */
+  ck_assert_str_eq(names[1].s + 62, "~2");
+  ck_assert_str_eq(names[2].s + 62, "~3");
+  ck_assert_int_eq(strncmp(names[1].s, src + 1, 62), 0);
 }
 END_TEST
 

@@ -25,11 +25,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from mstest import STOCK_TYPES_DB  # re-exported: e2e tests use it
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 REPLAY = os.path.join(ROOT, "contrib", "mountstats-replay")
-STOCK_TYPES_DB = "/usr/share/collectd/types.db"
 STOCK_PLUGIN_DIR = "/usr/lib/collectd"
 
 

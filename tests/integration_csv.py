@@ -43,9 +43,9 @@ import tempfile
 import threading
 import time
 import traceback
+from mstest import STOCK_TYPES_DB, q, write_atomic
 
 ARGS = None
-STOCK_TYPES_DB = "/usr/share/collectd/types.db"
 HOST = "testhost"
 DATE_SUFFIX = re.compile(r"^(.*)-(\d{4}-\d{2}-\d{2})$")
 LOG_LINE = re.compile(r"^\[[^\]]*\] \[(\w+)\] (.*)$")
@@ -306,11 +306,6 @@ class Case:
 # --------------------------------------------------------------------------
 # the daemon
 
-def q(s):
-    """A collectd config string."""
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 class Daemon:
     """One collectd instance with its own directory. "@DIR@" in plugin_lines
     stands for that directory."""
@@ -506,13 +501,6 @@ def values_equal(fields, expected):
             num(f) == e for f, e in zip(fields, expected))
     except ValueError:
         return False
-
-
-def write_atomic(path, text):
-    tmp = path + ".new"
-    with open(tmp, "w") as f:
-        f.write(text)
-    os.rename(tmp, path)
 
 
 def fixture(name):

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from mstest import write_atomic
 
 RESULTS = []
 
@@ -50,13 +51,6 @@ def snapshot(age, reads, rtt_ms):
     lines += ["\t%12s: %s\n" % (n, v) for n, v in ops]
     lines.append("\n")
     return "".join(lines)
-
-
-def write_atomic(path, text):
-    tmp = path + ".new"
-    with open(tmp, "w") as f:
-        f.write(text)
-    os.rename(tmp, path)
 
 
 def read_csv(path):

@@ -60,9 +60,11 @@ MANWIDTH=200 man -l "$man_src" 2>/dev/null >"$work/man.txt"
 [ -s "$work/man.txt" ] || fail "man -l $man_src printed nothing"
 pass "collectd-mountstats(5) renders without warnings ($(wc -l <"$work/man.txt") lines)"
 
-# The options the plugin accepts, from its config code.
-mapfile -t options < <(grep -ohE '\{"[A-Za-z]+", &conf\.|strcasecmp\(key, "[A-Za-z]+"\)' \
-  "$src/plugin/mountstats_plugin.c" | grep -oE '"[A-Za-z]+"' | tr -d '"' | sort -u)
+# The options the plugin accepts, from its config code (the glue and the
+# option table of the core).
+mapfile -t options < <(grep -ohE 'BOOL_OPTION\("[A-Za-z]+"|strcasecmp\(key, "[A-Za-z]+"\)' \
+  "$src/plugin/mountstats_plugin.c" "$src/src/options.c" |
+  grep -oE '"[A-Za-z]+"' | tr -d '"' | sort -u)
 [ "${#options[@]}" -ge 20 ] || fail "found only ${#options[@]} options in the plugin"
 missing=()
 for o in "${options[@]}"; do
@@ -129,7 +131,8 @@ pass "Depends: $depends"
 dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\./|/|; s|/$||' | grep -v '^$' >"$work/contents"
 for f in /usr/lib/collectd/mountstats.so /usr/share/collectd/mountstats.types.db "$dropin" \
   /usr/share/man/man5/collectd-mountstats.5.gz /usr/share/doc/$pkg/copyright \
-  /usr/share/doc/$pkg/changelog.Debian.gz /usr/share/doc/$pkg/README.md.gz; do
+  /usr/share/doc/$pkg/changelog.Debian.gz /usr/share/doc/$pkg/README.md.gz \
+  /usr/bin/mountstats-dryrun /usr/share/man/man1/mountstats-dryrun.1.gz; do
   grep -qxF "$f" "$work/contents" || fail "$f is not in the package"
 done
 mkdir "$work/control"
@@ -139,7 +142,7 @@ dpkg-deb -e "$deb" "$work/control"
 for s in preinst postinst prerm postrm; do
   [ ! -e "$work/control/$s" ] || fail "unexpected maintainer script $s"
 done
-pass "plugin, types, drop-in (the only conffile), man page, README, copyright; no maintainer scripts"
+pass "plugin, dry-run tool, types, drop-in (the only conffile), man pages, README, copyright; no maintainer scripts"
 
 step "lintian"
 lintian_rc=0
@@ -282,6 +285,14 @@ for t in load/load memory/memory-used; do
   compgen -G "$work/csv/pkgtest/$t-*" >/dev/null || fail "no $t values from the stock plugins"
 done
 pass "stock plugins' values (load, memory) arrive too: collectd's types.db is loaded"
+
+# The installed dry-run tool, on the same fixture: the READ line the plugin
+# dispatched, with the same ops.
+dry=$(/usr/bin/mountstats-dryrun --MountInfoFile "" "$fixture" 2>"$work/dryrun.log") ||
+  fail "mountstats-dryrun failed: $(cat "$work/dryrun.log")"
+grep -qE '/nfs_op-READ ops=40960 ' <<<"$dry" ||
+  fail "mountstats-dryrun printed no READ ops=40960: $(head -5 <<<"$dry")"
+pass "mountstats-dryrun: $(wc -l <<<"$dry") value lists, READ ops=40960"
 
 # ---- 4. remove and purge -----------------------------------------------------
 step "remove"

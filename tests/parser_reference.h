@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT
  *
- * parser_reference.h: the parser without its fast path (parser_reference.c),
+ * parser_reference.h: the parser without its fast path (src/mountstats.c
+ * compiled again with other names: CMake target mountstats_parser_reference),
  * and a field-by-field comparison of two snapshots of the same input.
  */
 #ifndef MOUNTSTATS_PARSER_REFERENCE_H

@@ -19,18 +19,13 @@ import subprocess
 import tempfile
 import threading
 import time
+from mstest import STOCK_TYPES_DB, q, write_atomic
 
-STOCK_TYPES_DB = "/usr/share/collectd/types.db"
 HOST = "testhost"
 DATE_SUFFIX = re.compile(r"^(.*)-(\d{4}-\d{2}-\d{2})$")
 LOG_LINE = re.compile(r"^\[([^\]]*)\] \[(\w+)\] (.*)$")
 NOBODY_UID = 65534
 NOBODY_GID = 65534
-
-
-def q(s):
-    """A collectd config string."""
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 class Checks:
@@ -360,14 +355,6 @@ def wait_until(pred, timeout, step=0.05):
             return True
         time.sleep(step)
     return pred()
-
-
-def write_atomic(path, text):
-    """Replaces path by rename (what a careful writer does)."""
-    tmp = path + ".new"
-    with open(tmp, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
 
 
 def symlink_atomic(target, path):

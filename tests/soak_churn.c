@@ -2,7 +2,7 @@
  *
  * soak_churn.c: churn soak of the plugin, in process.
  *
- * Includes plugin/mountstats_plugin.c with its own light stand-in for the
+ * Links the plugin's glue (mountstats_glue) with its own light stand-in for the
  * daemon (below), configures it through its config callback (File,
  * MountInfoFile, ReportIostat true) and calls its read callback once per
  * simulated interval (1 s of simulated clock each) for --intervals
@@ -62,7 +62,14 @@
  * the plugin's default applies, which the model takes to be 64.
  * Exit status 0 when every check passed.
  */
-#include "mountstats_plugin.c"
+#include "collectd_stub.h"
+#include "mountstats_plugin.h"
+#include "naming.h"
+
+#include "plugin.h"
+#include "utils/common/common.h"
+
+#include <fcntl.h>
 
 #include <getopt.h>
 #include <math.h>
@@ -105,115 +112,12 @@ __attribute__((format(printf, 1, 2))) static void fail(const char *fmt, ...) {
 
 /* ---- the daemon, as far as the plugin sees it ---------------------------- */
 
-static int (*cb_config)(oconfig_item_t *);
-static int (*cb_init)(void);
-static int (*cb_read)(void);
-static int (*cb_shutdown)(void);
-static cdtime_t sim_now;
-static unsigned long log_counts[8];
-
-#define MAX_SETS 32
-static data_set_t sets[MAX_SETS];
-static data_source_t set_sources[MAX_SETS][32];
-static size_t nsets;
-
-void plugin_log(int level, const char *format, ...) {
-  if (level >= 0 && level < 8)
-    log_counts[level]++;
+/* The daemon is tests/stub/collectd_stub.c, counting only: value lists go
+ * to soak_dispatch(), log lines to soak_log(). */
+static void soak_log(int level, const char *text) {
   if (level > LOG_WARNING)
     return;
-  char text[1024];
-  va_list ap;
-  va_start(ap, format);
-  vsnprintf(text, sizeof(text), format, ap);
-  va_end(ap);
   fail("logged at severity %d: %s", level, text);
-}
-
-int plugin_register_complex_config(const char *type,
-                                   int (*callback)(oconfig_item_t *)) {
-  (void)type;
-  cb_config = callback;
-  return 0;
-}
-
-int plugin_register_init(const char *name, plugin_init_cb callback) {
-  (void)name;
-  cb_init = callback;
-  return 0;
-}
-
-int plugin_register_read(const char *name, int (*callback)(void)) {
-  (void)name;
-  cb_read = callback;
-  return 0;
-}
-
-int plugin_register_shutdown(const char *name, plugin_shutdown_cb callback) {
-  (void)name;
-  cb_shutdown = callback;
-  return 0;
-}
-
-int plugin_register_data_set(const data_set_t *ds) {
-  if (nsets >= MAX_SETS || ds->ds_num > 32)
-    return -1;
-  sets[nsets] = *ds;
-  sets[nsets].ds = set_sources[nsets];
-  memcpy(set_sources[nsets], ds->ds, ds->ds_num * sizeof(*ds->ds));
-  nsets++;
-  return 0;
-}
-
-const data_set_t *plugin_get_ds(const char *name) {
-  (void)name;
-  return NULL; /* a daemon with the stock types.db */
-}
-
-cdtime_t cdtime(void) { return sim_now; }
-
-char *sstrncpy(char *dest, const char *src, size_t n) {
-  size_t len = strnlen(src, n - 1);
-  memcpy(dest, src, len);
-  dest[len] = '\0';
-  return dest;
-}
-
-char *sstrerror(int errnum, char *buf, size_t buflen) {
-  snprintf(buf, buflen, "%s", strerror(errnum));
-  return buf;
-}
-
-int cf_util_get_string(const oconfig_item_t *ci, char **ret_string) {
-  if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_STRING)
-    return -1;
-  char *s = strdup(ci->values[0].value.string);
-  if (s == NULL)
-    return -1;
-  free(*ret_string);
-  *ret_string = s;
-  return 0;
-}
-
-int cf_util_get_boolean(const oconfig_item_t *ci, bool *ret_bool) {
-  if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_BOOLEAN)
-    return -1;
-  *ret_bool = ci->values[0].value.boolean != 0;
-  return 0;
-}
-
-int cf_util_get_int(const oconfig_item_t *ci, int *ret_value) {
-  if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_NUMBER)
-    return -1;
-  *ret_value = (int)ci->values[0].value.number;
-  return 0;
-}
-
-int cf_util_get_double(const oconfig_item_t *ci, double *ret_value) {
-  if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_NUMBER)
-    return -1;
-  *ret_value = ci->values[0].value.number;
-  return 0;
 }
 
 /* ---- PRNG (splitmix64) --------------------------------------------------- */
@@ -605,7 +509,7 @@ static void generate(buf_t *ms, buf_t *mi, int with_mountinfo) {
 
 /* ---- the expected names -------------------------------------------------- */
 
-static void name_base(ms_name_t out, const char *path) {
+static void name_base(char out[MS_NAME_SIZE], const char *path) {
   char full[4096];
   size_t n = 0;
   for (const char *p = path + 1; *p; p++) {
@@ -874,18 +778,18 @@ static void check_events(const mount_t *m, const value_list_t *vl, unsigned g) {
   }
 }
 
-int plugin_dispatch_values(value_list_t const *vl) {
+static void soak_dispatch(const value_list_t *vl) {
   lists_total++;
   lists_interval++;
   if (strcmp(vl->plugin, "mountstats") != 0) {
     fail("plugin \"%s\"", vl->plugin);
-    return 0;
+    return;
   }
   mount_t *m = lookup_name(vl->plugin_instance);
   if (m == NULL) {
     fail("value list %s/%s-%s under a name no current mount has",
          vl->plugin_instance, vl->type, vl->type_instance);
-    return 0;
+    return;
   }
   size_t slot = (size_t)(m - mounts);
   const sb_t *sb = &sbs[m->sb_slot];
@@ -901,7 +805,7 @@ int plugin_dispatch_values(value_list_t const *vl) {
     int g = event_group(t);
     if (g < 0) {
       fail("%s: unknown events type %s", vl->plugin_instance, t);
-      return 0;
+      return;
     }
     mark(slot, BIT_EVENTS + g, vl);
     if (ti[0] != '\0')
@@ -939,7 +843,7 @@ int plugin_dispatch_values(value_list_t const *vl) {
     int bit = op_index(ti);
     if (bit < 0) {
       fail("%s: unknown op %s", vl->plugin_instance, ti);
-      return 0;
+      return;
     }
     if (strcmp(t, "nfs_op") == 0) {
       mark(slot, BIT_OP + bit, vl);
@@ -957,7 +861,6 @@ int plugin_dispatch_values(value_list_t const *vl) {
   } else {
     fail("unexpected value list %s/%s-%s", vl->plugin_instance, t, ti);
   }
-  return 0;
 }
 
 /* After the read: what must have been dispatched, and name stability. */
@@ -1231,6 +1134,9 @@ int main(int argc, char **argv) {
     name_table[i].stamp = -1;
 
   /* The daemon: load, configure, init. */
+  stub_recording = false;
+  stub_dispatch_hook = soak_dispatch;
+  stub_log_hook = soak_log;
   module_register();
   oconfig_value_t v_file = str_value(ms_path), v_mi = str_value(mi_path);
   oconfig_value_t v_true = {.type = OCONFIG_TYPE_BOOLEAN};
@@ -1247,8 +1153,8 @@ int main(int argc, char **argv) {
                         .children = children,
                         .children_num = STATIC_ARRAY_SIZE(children) -
                                         (opt_max_name_length == 0)};
-  if (cb_config == NULL || cb_config(&top) != 0 || cb_init == NULL ||
-      cb_init() != 0 || cb_read == NULL) {
+  if (stub_config_cb == NULL || stub_config_cb(&top) != 0 ||
+      stub_init_cb == NULL || stub_init_cb() != 0 || stub_read_cb == NULL) {
     fprintf(stderr, "FAIL: the plugin did not configure or initialise\n");
     return 1;
   }
@@ -1270,9 +1176,10 @@ int main(int argc, char **argv) {
     write_file(mi_fd, &mi);
     expect();
     check_reassigned();
-    sim_now = TIME_T_TO_CDTIME_T(1700000000) + TIME_T_TO_CDTIME_T(cur_interval);
+    stub_now =
+        TIME_T_TO_CDTIME_T(1700000000) + TIME_T_TO_CDTIME_T(cur_interval);
     lists_interval = 0;
-    if (cb_read() != 0)
+    if (stub_read_cb() != 0)
       fail("the read callback returned non-zero");
     check_interval();
 
@@ -1328,8 +1235,8 @@ int main(int argc, char **argv) {
          "clash class: %lu\n",
          lists_total, stayed_checked, renamed_or_moved, reassigned_names);
   printf("log lines: %lu error, %lu warning, %lu notice, %lu info\n",
-         log_counts[LOG_ERR], log_counts[LOG_WARNING], log_counts[LOG_NOTICE],
-         log_counts[LOG_INFO]);
+         stub_counts.logs[LOG_ERR], stub_counts.logs[LOG_WARNING],
+         stub_counts.logs[LOG_NOTICE], stub_counts.logs[LOG_INFO]);
 
   int rss_ok = 1;
   if (opt_rss_tolerance_kib < 0) {
@@ -1351,8 +1258,8 @@ int main(int argc, char **argv) {
   }
 
   /* Shutdown frees everything the plugin holds (valgrind checks it). */
-  if (cb_shutdown != NULL)
-    cb_shutdown();
+  if (stub_shutdown_cb != NULL)
+    stub_shutdown_cb();
   free(ms.p);
   free(mi.p);
   free(sbs);

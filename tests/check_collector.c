@@ -1,0 +1,426 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * check_collector.c: the collector core (src/collector.h) without collectd:
+ * the records it emits to a recording sink, the log lines it hands to a
+ * recording logger and their rate limits, the independence of two
+ * collectors, and the metric contract (src/metrics.h) against
+ * plugin/mountstats.types.db.
+ */
+#include "collector.h"
+#include "metrics.h"
+#include "naming.h"
+#include "options.h"
+#include "readfile.h"
+#include "xprt.h"
+
+#include <check.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- a recording sink and logger ---- */
+
+#define MAX_RECORDS 256
+#define MAX_LOGS 64
+
+typedef struct {
+  char plugin_instance[MS_NAME_SIZE];
+  const ms_metric_type_t *type;
+  char type_instance[MS_NAME_SIZE];
+  size_t values_len;
+  ms_value_t values[MS_METRIC_DS_MAX];
+} rec_t;
+
+typedef struct {
+  rec_t recs[MAX_RECORDS];
+  size_t nrecs;
+  struct {
+    int level;
+    char text[MS_LOG_LINE_MAX];
+  } logs[MAX_LOGS];
+  size_t nlogs;
+} recorder_t;
+
+static void record(void *ctx, const ms_record_t *r) {
+  recorder_t *rc = ctx;
+  ck_assert_uint_lt(rc->nrecs, MAX_RECORDS);
+  ck_assert_uint_eq(r->values_len, r->type->ds_num);
+  rec_t *o = &rc->recs[rc->nrecs++];
+  snprintf(o->plugin_instance, sizeof(o->plugin_instance), "%s",
+           r->plugin_instance);
+  o->type = r->type;
+  ck_assert_uint_lt(r->type_instance_len, MS_NAME_SIZE);
+  memcpy(o->type_instance, r->type_instance, r->type_instance_len);
+  o->type_instance[r->type_instance_len] = '\0';
+  o->values_len = r->values_len;
+  memcpy(o->values, r->values, r->values_len * sizeof(r->values[0]));
+}
+
+static void logline(void *ctx, int level, const char *msg) {
+  recorder_t *rc = ctx;
+  ck_assert_uint_lt(rc->nlogs, MAX_LOGS);
+  rc->logs[rc->nlogs].level = level;
+  snprintf(rc->logs[rc->nlogs].text, MS_LOG_LINE_MAX, "%s", msg);
+  rc->nlogs++;
+}
+
+static const rec_t *find(const recorder_t *rc, const char *pi, const char *type,
+                         const char *ti) {
+  for (size_t i = 0; i < rc->nrecs; i++) {
+    const rec_t *r = &rc->recs[i];
+    if (strcmp(r->plugin_instance, pi) == 0 &&
+        strcmp(r->type->name, type) == 0 &&
+        (ti == NULL || strcmp(r->type_instance, ti) == 0))
+      return r;
+  }
+  return NULL;
+}
+
+static size_t logs_with(const recorder_t *rc, int level, const char *needle) {
+  size_t n = 0;
+  for (size_t i = 0; i < rc->nlogs; i++)
+    n += rc->logs[i].level == level && strstr(rc->logs[i].text, needle) != NULL;
+  return n;
+}
+
+static void reset(recorder_t *rc) { rc->nrecs = rc->nlogs = 0; }
+
+/* ---- input ---- */
+
+/* A v4.2 mount of filer1:/export/home at mp with two tcp transports. */
+#define HOME_RECORD(mp)                                                        \
+  "device filer1:/export/home mounted on " mp " with fstype nfs4 "             \
+  "statvers=1.1\n"                                                             \
+  "\topts:\trw,vers=4.2,proto=tcp,nconnect=2\n"                                \
+  "\tage:\t1234\n"                                                             \
+  "\tbytes:\t100 200 0 0 100 200 1 2 \n"                                       \
+  "\tRPC iostats version: 1.1  p/v: 100003/4 (nfs)\n"                          \
+  "\txprt:\ttcp 0 0 1 0 10 100 100 0 500 0 2 0 5\n"                            \
+  "\txprt:\ttcp 0 0 1 0 20 50 50 0 250 0 3 0 7\n"                              \
+  "\tper-op statistics\n"                                                      \
+  "\t        READ: 10 11 1 1600 41000 18446744073709551615 100 110 2\n"        \
+  "\t       WRITE: 0 0 0 0 0 0 0 0 0\n"                                        \
+  "\n"
+
+/* That mount, its bind mount, and a v3 mount at "/" over udp with RPC
+ * iostats 1.0 (8 fields). */
+static const char sample[] =
+    "device proc mounted on /proc with fstype proc\n" HOME_RECORD("/home")
+        HOME_RECORD(
+            "/mnt/bind") "device filer2:/ mounted on / with fstype nfs "
+                         "statvers=1.1\n"
+                         "\topts:\tro,vers=3,proto=udp\n"
+                         "\tage:\t99\n"
+                         "\tRPC iostats version: 1.0  p/v: 100003/3 (nfs)\n"
+                         "\txprt:\tudp 900 1 40 40 0 80 3\n"
+                         "\tper-op statistics\n"
+                         "\t     GETATTR: 40 41 0 4000 3000 2 30 35\n"
+                         "\n";
+
+static ms_config_t cfg;
+static recorder_t rec;
+static ms_collector_t *col;
+
+static void setup(void) {
+  memset(&cfg, 0, sizeof(cfg));
+  ms_config_defaults(&cfg);
+  cfg.file = strdup("/test/mountstats");
+  reset(&rec);
+  col = ms_collector_new(&cfg, record, logline, &rec);
+  ck_assert_ptr_nonnull(col);
+}
+
+static void teardown(void) {
+  ms_collector_free(col);
+  ms_config_free(&cfg);
+}
+
+static int run_text(ms_collector_t *c, const char *text, double now) {
+  ms_input_t in = {.buf = text, .len = strlen(text), .now = now};
+  return ms_collector_run(c, &in);
+}
+
+/* ---- records ---- */
+
+START_TEST(test_records_of_sample) {
+  ck_assert_int_eq(run_text(col, sample, 100), 0);
+  /* The bind mount shows the same superblock: reported once, logged once. */
+  ck_assert_ptr_null(find(&rec, "mnt-bind", "nfs_bytes", NULL));
+  ck_assert_uint_eq(logs_with(&rec, MS_LOG_INFO, "2 mount points show one"), 1);
+  const rec_t *age = find(&rec, "home", "uptime", "age");
+  ck_assert_ptr_nonnull(age);
+  ck_assert(age->values[0].gauge == 1234.0);
+  const rec_t *read = find(&rec, "home", "nfs_op", "READ");
+  ck_assert_ptr_nonnull(read);
+  ck_assert_uint_eq(read->values_len, 8);
+  ck_assert_int_eq(read->values[0].derive, 10);
+  ck_assert_int_eq(read->values[5].derive, -1); /* 2^64 - 1 */
+  const rec_t *errors = find(&rec, "home", "nfs_op_errors", "READ");
+  ck_assert_ptr_nonnull(errors);
+  ck_assert_int_eq(errors->values[0].derive, 2);
+  /* Zero ops are left out by default; 1.0 ops have no error count. */
+  ck_assert_ptr_null(find(&rec, "home", "nfs_op", "WRITE"));
+  ck_assert_ptr_nonnull(find(&rec, "root", "nfs_op", "GETATTR"));
+  ck_assert_ptr_null(find(&rec, "root", "nfs_op_errors", "GETATTR"));
+  /* Two tcp connections summed under the word, and counted. */
+  const rec_t *xprt = find(&rec, "home", "nfs_xprt", "tcp");
+  ck_assert_ptr_nonnull(xprt);
+  ck_assert_int_eq(xprt->values[1].derive, 150); /* sends */
+  const rec_t *n = find(&rec, "home", "count", "transports");
+  ck_assert_ptr_nonnull(n);
+  ck_assert(n->values[0].gauge == 2.0);
+  const rec_t *udp = find(&rec, "root", "nfs_xprt", "udp");
+  ck_assert_ptr_nonnull(udp);
+  ck_assert_int_eq(udp->values[0].derive, 1); /* bind_count */
+  ck_assert_ptr_null(find(&rec, "root", "nfs_xprt_conn", NULL));
+  /* Value kinds follow the contract. */
+  const rec_t *conn = find(&rec, "home", "nfs_xprt_conn", "tcp");
+  ck_assert_ptr_nonnull(conn);
+  ck_assert(ms_metric_is_gauge(conn->type, 2));
+  ck_assert(conn->values[2].gauge == 10.0); /* the smaller idle_time */
+}
+END_TEST
+
+START_TEST(test_options_apply_from_next_run) {
+  ck_assert_int_eq(run_text(col, sample, 100), 0);
+  ck_assert_ptr_null(find(&rec, "home", "nfs_op", "WRITE"));
+  cfg.report_zero_ops = true;
+  cfg.report_per_transport = true;
+  reset(&rec);
+  ck_assert_int_eq(run_text(col, sample, 110), 0);
+  ck_assert_ptr_nonnull(find(&rec, "home", "nfs_op", "WRITE"));
+  ck_assert_ptr_nonnull(find(&rec, "home", "nfs_xprt", "tcp-0"));
+  ck_assert_ptr_nonnull(find(&rec, "home", "nfs_xprt", "tcp-1"));
+  ck_assert_ptr_null(find(&rec, "home", "count", "transports"));
+}
+END_TEST
+
+START_TEST(test_two_collectors_independent) {
+  ms_config_t other = {0};
+  ms_config_defaults(&other);
+  other.file = strdup("/other");
+  other.report_all_mountpoints = true;
+  other.naming = MS_NAMING_DEVICE;
+  recorder_t *orec = calloc(1, sizeof(*orec));
+  ck_assert_ptr_nonnull(orec);
+  ms_collector_t *c2 = ms_collector_new(&other, record, logline, orec);
+  ck_assert_ptr_nonnull(c2);
+  ck_assert_int_eq(run_text(col, sample, 100), 0);
+  ck_assert_int_eq(run_text(c2, sample, 100), 0);
+  ck_assert_ptr_nonnull(find(&rec, "home", "nfs_bytes", NULL));
+  ck_assert_ptr_null(find(&rec, "filer1:-export-home", "nfs_bytes", NULL));
+  /* Device naming, every mount point: the two names of one device are made
+   * unique, the first in file order keeps it. */
+  ck_assert_ptr_nonnull(find(orec, "filer1:-export-home", "nfs_bytes", NULL));
+  ck_assert_ptr_nonnull(find(orec, "filer1:-export-home~2", "nfs_bytes", NULL));
+  ck_assert_uint_eq(logs_with(orec, MS_LOG_INFO, "show one"), 0);
+  ms_collector_free(c2);
+  ms_config_free(&other);
+  free(orec);
+}
+END_TEST
+
+START_TEST(test_records_have_stable_pointers) {
+  /* The plugin instance and type of a record are the same pointers for the
+   * records of one mount (the plugin keeps its value list by them). */
+  ck_assert_int_eq(run_text(col, sample, 100), 0);
+  ck_assert_uint_gt(rec.nrecs, 4);
+  for (size_t i = 0; i < rec.nrecs; i++) {
+    ptrdiff_t t = rec.recs[i].type - ms_metric_types;
+    ck_assert(t >= 0 && t < MS_TYPES_NUM);
+  }
+}
+END_TEST
+
+/* ---- log lines ---- */
+
+START_TEST(test_file_error_once_a_minute) {
+  ms_input_t in = {.err = ENOENT, .now = 1000};
+  ck_assert_int_eq(ms_collector_run(col, &in), 0);
+  ck_assert_uint_eq(rec.nrecs, 0);
+  ck_assert_uint_eq(
+      logs_with(&rec, MS_LOG_ERR,
+                "mountstats plugin: reading \"/test/mountstats\" failed: No "
+                "such file or directory (errno 2); nothing reported until it "
+                "is readable."),
+      1);
+  in.now = 1059;
+  ms_collector_run(col, &in);
+  ck_assert_uint_eq(rec.nlogs, 1);
+  in.err = MS_ENOTREG; /* another kind: its own minute */
+  ms_collector_run(col, &in);
+  ck_assert_uint_eq(logs_with(&rec, MS_LOG_ERR, "is not a regular file"), 1);
+  in.err = ENOENT;
+  in.now = 1060;
+  ms_collector_run(col, &in);
+  ck_assert_uint_eq(logs_with(&rec, MS_LOG_ERR, "errno 2"), 2);
+  ck_assert_int_eq(run_text(col, sample, 1061), 0);
+  ck_assert_uint_eq(logs_with(&rec, MS_LOG_INFO,
+                              "mountstats plugin: \"/test/mountstats\" is "
+                              "readable again."),
+                    1);
+  in.err = EFBIG;
+  in.now = 1062;
+  ms_collector_run(col, &in);
+  ck_assert_uint_eq(logs_with(&rec, MS_LOG_ERR,
+                              "is larger than MaxFileSize (268435456 bytes)"),
+                    1);
+}
+END_TEST
+
+START_TEST(test_mountinfo_error_once) {
+  free(cfg.mountinfo_file);
+  cfg.mountinfo_file = strdup("/test/mountinfo");
+  ms_input_t in = {
+      .buf = sample, .len = strlen(sample), .mi_err = EACCES, .now = 5};
+  for (int i = 0; i < 3; i++)
+    ck_assert_int_eq(ms_collector_run(col, &in), 0);
+  ck_assert_uint_eq(logs_with(&rec, MS_LOG_WARNING,
+                              "reading \"/test/mountinfo\" failed: "
+                              "Permission denied; superblocks are recognised "
+                              "by identical counters instead."),
+                    1);
+  in.mi_err = 0;
+  in.mi_buf = "";
+  in.mi_len = 0;
+  ck_assert_int_eq(ms_collector_run(col, &in), 0);
+  ck_assert_uint_eq(
+      logs_with(&rec, MS_LOG_INFO, "\"/test/mountinfo\" is readable again."),
+      1);
+}
+END_TEST
+
+START_TEST(test_malformed_line_logged_once) {
+  static const char bad[] =
+      "device s:/x mounted on /x with fstype nfs statvers=1.1\n"
+      "\tage:\tnot-a-number\n"
+      "\n";
+  for (int i = 0; i < 3; i++)
+    ck_assert_int_eq(run_text(col, bad, i), 0);
+  ck_assert_uint_eq(logs_with(&rec, MS_LOG_WARNING,
+                              "mountstats plugin: /test/mountstats line 2 "
+                              "(mount \"/x\"): not a decimal number; line "
+                              "skipped: \"\\011age:\\011not-a-number\""),
+                    1);
+  ck_assert_uint_eq(rec.nlogs, 1);
+}
+END_TEST
+
+START_TEST(test_unknown_transport_noticed_once) {
+  static const char text[] =
+      "device s:/x mounted on /x with fstype nfs statvers=1.1\n"
+      "\txprt:\tquic 1 2 3\n"
+      "\n";
+  for (int i = 0; i < 3; i++)
+    ck_assert_int_eq(run_text(col, text, i), 0);
+  ck_assert_uint_eq(logs_with(&rec, MS_LOG_NOTICE,
+                              "line 2 (mount \"/x\"): unknown transport "
+                              "\"quic\" is not reported."),
+                    1);
+}
+END_TEST
+
+/* ---- helpers ---- */
+
+START_TEST(test_derive_and_printable) {
+  ck_assert_int_eq(ms_derive(UINT64_MAX - 9), -10);
+  ck_assert_int_eq(ms_derive(INT64_MAX), INT64_MAX);
+  char out[16];
+  ms_printable(out, sizeof(out), "a\\b", 3);
+  ck_assert_str_eq(out, "a\\134b");
+}
+END_TEST
+
+START_TEST(test_xprt_layouts) {
+  unsigned min = 99;
+  ck_assert_int_eq(ms_xprt_kind_of("rdma", 4, &min), MS_XPRT_RDMA);
+  ck_assert_uint_eq(min, 20);
+  ck_assert_int_eq(ms_xprt_kind_of("tcp6", 4, &min), MS_XPRT_OTHER);
+  ck_assert_uint_eq(min, 0);
+  ms_xprt_t x = {
+      .kind = MS_XPRT_UDP, .nfields = 7, .v = {900, 1, 40, 40, 0, 80, 3}};
+  ck_assert_uint_eq(ms_xprt_port(&x), 900);
+  uint64_t sends = 0;
+  ck_assert(ms_xprt_sends(&x, &sends));
+  ck_assert_uint_eq(sends, 40);
+  ms_xprt_values_t v;
+  ck_assert_int_eq(ms_xprt_normalise(&x, &v), 0);
+  ck_assert(!v.have_conn && !v.have_slots && !v.have_rdma);
+  ck_assert_uint_eq(v.common[0], 1);
+  x.kind = MS_XPRT_OTHER;
+  ck_assert_int_eq(ms_xprt_normalise(&x, &v), -EINVAL);
+  ck_assert(!ms_xprt_sends(&x, &sends));
+}
+END_TEST
+
+/* ---- the contract ---- */
+
+/* Every registered type of src/metrics.c is a line of
+ * plugin/mountstats.types.db with the same data sources, and the other way
+ * round. */
+START_TEST(test_contract_equals_types_db) {
+  FILE *f = fopen(TYPES_DB, "r");
+  ck_assert_ptr_nonnull(f);
+  char line[4096];
+  size_t lines = 0;
+  while (fgets(line, sizeof(line), f) != NULL) {
+    if (line[0] == '#' || line[0] == '\n')
+      continue;
+    char *save = NULL;
+    const char *name = strtok_r(line, " \t\n", &save);
+    const ms_metric_type_t *t = ms_metric_find(name);
+    ck_assert_msg(t != NULL && !t->stock, "%s", name);
+    ck_assert_ptr_eq(t, &ms_metric_types[lines]); /* same order */
+    size_t k = 0;
+    for (char *tok = strtok_r(NULL, ", \t\n", &save); tok != NULL;
+         tok = strtok_r(NULL, ", \t\n", &save), k++) {
+      char ds[64], kind[16], min[32], max[32];
+      ck_assert_int_eq(
+          sscanf(tok, "%63[^:]:%15[^:]:%31[^:]:%31s", ds, kind, min, max), 4);
+      ck_assert_uint_lt(k, t->ds_num);
+      ck_assert_str_eq(t->ds_names[k], ds);
+      ck_assert_str_eq(kind, ms_metric_is_gauge(t, k) ? "GAUGE" : "DERIVE");
+      double m = ms_metric_min(t, k);
+      if (strcmp(min, "U") == 0)
+        ck_assert(isnan(m));
+      else
+        ck_assert(m == atof(min));
+      ck_assert_str_eq(max, "U");
+    }
+    ck_assert_uint_eq(k, t->ds_num);
+    lines++;
+  }
+  fclose(f);
+  size_t registered = 0;
+  for (size_t i = 0; i < MS_TYPES_NUM; i++)
+    registered += !ms_metric_types[i].stock;
+  ck_assert_uint_eq(lines, registered);
+  for (size_t i = 0; i < MS_TYPES_NUM; i++)
+    ck_assert_uint_le(ms_metric_types[i].ds_num, 8);
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("collector");
+  TCase *tc = tcase_create("collector");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, test_records_of_sample);
+  tcase_add_test(tc, test_options_apply_from_next_run);
+  tcase_add_test(tc, test_two_collectors_independent);
+  tcase_add_test(tc, test_records_have_stable_pointers);
+  tcase_add_test(tc, test_file_error_once_a_minute);
+  tcase_add_test(tc, test_mountinfo_error_once);
+  tcase_add_test(tc, test_malformed_line_logged_once);
+  tcase_add_test(tc, test_unknown_transport_noticed_once);
+  tcase_add_test(tc, test_derive_and_printable);
+  tcase_add_test(tc, test_xprt_layouts);
+  tcase_add_test(tc, test_contract_equals_types_db);
+  suite_add_tcase(s, tc);
+  SRunner *sr = srunner_create(s);
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,368 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * mountstats-dryrun: what the collectd mountstats plugin would dispatch,
+ * without collectd. Reads a mountstats file (default /proc/self/mountstats)
+ * the way the plugin does, with the plugin's options given as flags, runs
+ * the collector core (src/collector.h) and prints every value list it would
+ * dispatch (identifier, data source names and values) and every line it
+ * would log. Text by default, JSON with --json (the field names of
+ * collectd's JSON format). The values are formatted as collectd's csv
+ * plugin writes them (DERIVE as integers, GAUGE with "%lf"), so the output
+ * can be compared with a daemon's (tests/dryrun_csv.py does, per fixture).
+ */
+#include "collector.h"
+#include "metrics.h"
+#include "naming.h"
+#include "options.h"
+#include "readfile.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef MOUNTSTATS_VERSION
+#define MOUNTSTATS_VERSION "unknown"
+#endif
+
+#define DATA_MAX_NAME_LEN 128 /* collectd's field size, NUL included */
+
+static const char *const level_names[] = {[MS_LOG_ERR] = "error",
+                                          [MS_LOG_WARNING] = "warning",
+                                          [MS_LOG_NOTICE] = "notice",
+                                          [MS_LOG_INFO] = "info"};
+
+static bool json;
+static const char *host = "localhost";
+static double now_s;
+static size_t nrecords, nlogs;
+
+static void usage(FILE *out) {
+  fprintf(out,
+          "usage: mountstats-dryrun [--json] [--host NAME] [--reads N "
+          "[--interval S]]\n"
+          "                         [--OPTION VALUE ...] [FILE]\n"
+          "Prints the value lists and log lines the collectd mountstats "
+          "plugin would\n"
+          "dispatch for FILE (default %s). OPTION is any option of\n"
+          "<Plugin mountstats>, e.g. --ReportZeroOps true, --MountPoint "
+          "/home\n"
+          "(repeat for several patterns), --MountInfoFile \"\" "
+          "(see collectd-mountstats(5)).\n",
+          MS_DEFAULT_FILE);
+}
+
+/* ---- output -------------------------------------------------------------- */
+
+static void json_string(const char *s, size_t len) {
+  putchar('"');
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c == '"' || c == '\\')
+      printf("\\%c", c);
+    else if (c < 0x20 || c == 0x7f)
+      printf("\\u%04x", c);
+    else
+      putchar(c);
+  }
+  putchar('"');
+}
+
+/* A value as collectd's csv plugin writes it. */
+static void print_value(const ms_metric_type_t *t, size_t i,
+                        const ms_value_t *v) {
+  if (ms_metric_is_gauge(t, i)) {
+    if (json && !isfinite(v->gauge))
+      printf("null");
+    else
+      printf("%lf", v->gauge);
+  } else {
+    printf("%" PRIi64, v->derive);
+  }
+}
+
+/* The identifier's fields as the plugin's value list holds them: cut to
+ * DATA_MAX_NAME_LEN - 1 bytes. */
+static size_t cut(size_t len) {
+  return len > DATA_MAX_NAME_LEN - 1 ? DATA_MAX_NAME_LEN - 1 : len;
+}
+
+static void print_record(void *ctx, const ms_record_t *r) {
+  (void)ctx;
+  const ms_metric_type_t *t = r->type;
+  size_t pil = cut(strlen(r->plugin_instance));
+  size_t til = cut(r->type_instance_len);
+  if (json) {
+    printf("%s{\"host\":", nrecords++ ? ",\n" : "");
+    json_string(host, strlen(host));
+    printf(",\"plugin\":\"" MS_PLUGIN_NAME "\",\"plugin_instance\":");
+    json_string(r->plugin_instance, pil);
+    printf(",\"type\":\"%s\",\"type_instance\":", t->name);
+    json_string(r->type_instance, til);
+    printf(",\"time\":%.3f,\"dstypes\":[", now_s);
+    for (size_t i = 0; i < r->values_len; i++)
+      printf("%s\"%s\"", i ? "," : "",
+             ms_metric_is_gauge(t, i) ? "gauge" : "derive");
+    printf("],\"dsnames\":[");
+    for (size_t i = 0; i < r->values_len; i++)
+      printf("%s\"%s\"", i ? "," : "", t->ds_names[i]);
+    printf("],\"values\":[");
+    for (size_t i = 0; i < r->values_len; i++) {
+      if (i)
+        putchar(',');
+      print_value(t, i, &r->values[i]);
+    }
+    printf("]}");
+    return;
+  }
+  /* host/plugin-instance/type-instance ds=value ... */
+  printf("%s/" MS_PLUGIN_NAME "%s%.*s/%s%s%.*s", host, pil ? "-" : "", (int)pil,
+         r->plugin_instance, t->name, til ? "-" : "", (int)til,
+         r->type_instance);
+  for (size_t i = 0; i < r->values_len; i++) {
+    printf(" %s=", t->ds_names[i]);
+    print_value(t, i, &r->values[i]);
+  }
+  putchar('\n');
+  nrecords++;
+}
+
+/* Log lines go to stderr in text mode ("[level] message", as collectd's
+ * logfile plugin prints them with PrintSeverity), into "log" with --json. */
+static char **json_logs;
+static int *json_log_levels;
+
+static void log_line(void *ctx, int level, const char *msg) {
+  (void)ctx;
+  if (level < MS_LOG_ERR || level > MS_LOG_INFO)
+    level = MS_LOG_INFO;
+  if (!json) {
+    fprintf(stderr, "[%s] %s\n", level_names[level], msg);
+    nlogs++;
+    return;
+  }
+  char **l = realloc(json_logs, (nlogs + 1) * sizeof(*l));
+  int *lv = realloc(json_log_levels, (nlogs + 1) * sizeof(*lv));
+  if (l != NULL)
+    json_logs = l;
+  if (lv != NULL)
+    json_log_levels = lv;
+  if (l == NULL || lv == NULL || (l[nlogs] = strdup(msg)) == NULL) {
+    fprintf(stderr, "mountstats-dryrun: out of memory\n");
+    exit(1);
+  }
+  lv[nlogs++] = level;
+}
+
+/* ---- options ------------------------------------------------------------- */
+
+static int parse_bool(const char *v, bool *out) {
+  static const char *const yes[] = {"true", "yes", "on"};
+  static const char *const no[] = {"false", "no", "off"};
+  for (size_t i = 0; i < 3; i++) {
+    if (strcasecmp(v, yes[i]) == 0) {
+      *out = true;
+      return 0;
+    }
+    if (strcasecmp(v, no[i]) == 0) {
+      *out = false;
+      return 0;
+    }
+  }
+  return -EINVAL;
+}
+
+static int parse_number(const char *v, double *out) {
+  char *end = NULL;
+  errno = 0;
+  *out = strtod(v, &end);
+  return errno == 0 && end != v && *end == '\0' ? 0 : -EINVAL;
+}
+
+/* One plugin option; messages as the plugin logs them. */
+static int set_option(ms_config_t *cfg, const char *key, const char *value) {
+  bool *flag = ms_config_bool(cfg, key);
+  if (flag != NULL) {
+    if (parse_bool(value, flag) == 0)
+      return 0;
+    fprintf(stderr, "mountstats-dryrun: %s takes true or false, not \"%s\"\n",
+            key, value);
+    return -1;
+  }
+  ms_matcher_t *patterns = ms_config_patterns(cfg, key);
+  if (patterns != NULL) {
+    char err[256] = "";
+    int rc = ms_matcher_add(patterns, value, err, sizeof(err));
+    if (rc == -EINVAL)
+      fprintf(stderr,
+              MS_PLUGIN_NAME " plugin: Option \"%s\": bad regex \"%s\": %s.\n",
+              key, value, err);
+    else if (rc != 0)
+      fprintf(stderr, MS_PLUGIN_NAME " plugin: Option \"%s\": out of memory.\n",
+              key);
+    return rc == 0 ? 0 : -1;
+  }
+  char **str = strcasecmp(key, "File") == 0            ? &cfg->file
+               : strcasecmp(key, "MountInfoFile") == 0 ? &cfg->mountinfo_file
+                                                       : NULL;
+  if (str != NULL) {
+    free(*str);
+    *str = strdup(value);
+    return *str != NULL ? 0 : -1;
+  }
+  double n = 0;
+  if (strcasecmp(key, "NamingSource") == 0) {
+    if (ms_config_set_naming(cfg, value) == 0)
+      return 0;
+    fprintf(stderr,
+            MS_PLUGIN_NAME " plugin: Option \"NamingSource\": \"%s\" is "
+                           "neither \"MountPoint\" nor \"Device\".\n",
+            value);
+    return -1;
+  }
+  if (strcasecmp(key, "MaxFileSize") == 0) {
+    if (parse_number(value, &n) == 0 &&
+        ms_config_set_max_file_size(cfg, n) == 0)
+      return 0;
+    fprintf(stderr,
+            MS_PLUGIN_NAME " plugin: Option \"%s\" must be between 4096 and "
+                           "4294967296 bytes.\n",
+            key);
+    return -1;
+  }
+  if (strcasecmp(key, "MaxNameLength") == 0) {
+    if (parse_number(value, &n) == 0 && n == (int)n &&
+        ms_config_set_max_name_len(cfg, (int)n) == 0)
+      return 0;
+    fprintf(stderr,
+            MS_PLUGIN_NAME " plugin: Option \"MaxNameLength\" must be "
+                           "between %d and %d.\n",
+            MS_NAME_MIN, MS_NAME_MAX);
+    return -1;
+  }
+  fprintf(stderr, MS_PLUGIN_NAME " plugin: Option \"%s\" not allowed here.\n",
+          key);
+  return -1;
+}
+
+/* ---- main ---------------------------------------------------------------- */
+
+static double wall_clock(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv) {
+  ms_config_t cfg = {0};
+  ms_config_defaults(&cfg);
+  long reads = 1;
+  double interval = 1.0;
+  const char *file = NULL;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+      usage(stdout);
+      return 0;
+    }
+    if (strcmp(a, "--json") == 0) {
+      json = true;
+      continue;
+    }
+    if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
+      if (file != NULL || a[0] == '-') {
+        usage(stderr);
+        return 2;
+      }
+      file = a;
+      continue;
+    }
+    if (i + 1 >= argc) {
+      fprintf(stderr, "mountstats-dryrun: %s needs a value\n", a);
+      return 2;
+    }
+    const char *v = argv[++i];
+    if (strcmp(a, "--host") == 0) {
+      host = v;
+    } else if (strcmp(a, "--reads") == 0) {
+      reads = strtol(v, NULL, 10);
+      if (reads < 1) {
+        fprintf(stderr, "mountstats-dryrun: --reads wants 1 or more\n");
+        return 2;
+      }
+    } else if (strcmp(a, "--interval") == 0) {
+      if (parse_number(v, &interval) != 0 || interval < 0) {
+        fprintf(stderr, "mountstats-dryrun: bad --interval \"%s\"\n", v);
+        return 2;
+      }
+    } else if (set_option(&cfg, a + 2, v) != 0) {
+      fprintf(stderr,
+              MS_PLUGIN_NAME " plugin: invalid configuration (option "
+                             "\"%s\").\n",
+              a + 2);
+      ms_config_free(&cfg);
+      return 2;
+    }
+  }
+  if (file != NULL && set_option(&cfg, "File", file) != 0)
+    return 1;
+  if (ms_config_finish(&cfg) != 0)
+    return 1;
+  ms_collector_t *c = ms_collector_new(&cfg, print_record, log_line, NULL);
+  if (c == NULL)
+    return 1;
+  char start[MS_LOG_LINE_MAX];
+  snprintf(start, sizeof(start),
+           MS_PLUGIN_NAME " plugin: version %s, reading \"%s\"%s%s.",
+           MOUNTSTATS_VERSION, cfg.file,
+           cfg.mountinfo_file ? ", superblocks from " : "",
+           cfg.mountinfo_file ? cfg.mountinfo_file : "");
+  log_line(NULL, MS_LOG_INFO, start);
+
+  ms_buffer_t buf = {0}, mi_buf = {0};
+  int rc = 0;
+  if (json)
+    printf("{\"values\":[\n");
+  for (long r = 0; r < reads; r++) {
+    if (r > 0 && interval > 0)
+      usleep((useconds_t)(interval * 1e6));
+    now_s = wall_clock();
+    ms_input_t in = {.now = now_s};
+    in.err = ms_read_whole(cfg.file, &buf, &in.len, cfg.max_file_size);
+    in.buf = buf.buf;
+    if (in.err == 0 && cfg.mountinfo_file != NULL) {
+      in.mi_err = ms_read_whole(cfg.mountinfo_file, &mi_buf, &in.mi_len,
+                                cfg.max_file_size);
+      in.mi_buf = in.mi_err == 0 ? mi_buf.buf : NULL;
+    }
+    if (!json && reads > 1)
+      printf("# read %ld\n", r + 1);
+    if (ms_collector_run(c, &in) != 0)
+      rc = 1;
+    if (in.err != 0)
+      rc = 1;
+  }
+  if (json) {
+    printf("\n],\"log\":[");
+    for (size_t i = 0; i < nlogs; i++) {
+      printf("%s\n{\"level\":\"%s\",\"message\":", i ? "," : "",
+             level_names[json_log_levels[i]]);
+      json_string(json_logs[i], strlen(json_logs[i]));
+      putchar('}');
+      free(json_logs[i]);
+    }
+    printf("\n]}\n");
+    free(json_logs);
+    free(json_log_levels);
+  }
+  ms_collector_free(c);
+  ms_buffer_free(&buf);
+  ms_buffer_free(&mi_buf);
+  ms_config_free(&cfg);
+  return rc;
+}
