@@ -10,7 +10,6 @@
 #include "mountinfo.h"
 #include "mountstats.h"
 #include "naming.h"
-#include "readfile.h"
 #include "span.h"
 #include "superblock.h"
 #include "xprt.h"

@@ -9,7 +9,7 @@
  *
  * Everything that lives across intervals sits in one ms_collector_t the
  * caller creates and destroys: no globals, no collectd header, no I/O
- * (the caller reads the files, see readfile.h). Once its arrays have grown
+ * (the caller reads the files: plugin/readfile.h). Once its arrays have grown
  * to the mount set, a run allocates nothing.
  *
  * The data path of one run:
@@ -35,6 +35,10 @@
 /* Longest log line handed to the logger, NUL included (collectd's
  * plugin_log formats into 1024 bytes too). */
 #define MS_LOG_LINE_MAX 1024
+
+/* A read error of the caller's that is not an errno value: the file is a
+ * FIFO, device or socket, which is never read (plugin/readfile.h). */
+#define MS_ENOTREG (-1)
 
 /* One value of a record: which member is set follows the record's type
  * (ms_metric_is_gauge). Same layout as collectd's value_t for these two. */

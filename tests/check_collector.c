@@ -10,7 +10,6 @@
 #include "metrics.h"
 #include "naming.h"
 #include "options.h"
-#include "readfile.h"
 #include "xprt.h"
 
 #include <check.h>

@@ -1,18 +1,16 @@
 /* SPDX-License-Identifier: MIT
  *
  * readfile.h: reading a whole file into a reused buffer, without ever
- * blocking on it. The only unit of src/ that does I/O: the collectd plugin
- * and the dry-run tool read the mountstats and mountinfo files with it, the
- * collector itself gets their bytes. No collectd header.
+ * blocking on it. The collectd plugin and the dry-run tool read the
+ * mountstats and mountinfo files with it; the collector (src/) gets their
+ * bytes and does no I/O. No collectd header.
  */
 #ifndef MOUNTSTATS_READFILE_H
 #define MOUNTSTATS_READFILE_H
 
-#include <stddef.h>
+#include "collector.h" /* MS_ENOTREG */
 
-/* ms_read_whole()'s answer for a FIFO, device or socket: never read, since
- * they can block or never end. Not an errno value. */
-#define MS_ENOTREG (-1)
+#include <stddef.h>
 
 /* A buffer kept across reads. Zero-initialise; free with ms_buffer_free(). */
 typedef struct {
@@ -23,7 +21,7 @@ typedef struct {
 /* Reads path whole into b (grown as needed, kept for the next call), at
  * most max bytes. Returns 0 with *len set, or a positive errno value
  * (EFBIG: larger than max; EISDIR: a directory), or MS_ENOTREG for a FIFO,
- * device or socket, which are never read. The file is opened with
+ * device or socket, which are never read since they can block or never end. The file is opened with
  * O_NONBLOCK, so a FIFO without a writer does not block. */
 int ms_read_whole(const char *path, ms_buffer_t *b, size_t *len, size_t max);
 
