@@ -16,6 +16,7 @@
  */
 #define _GNU_SOURCE
 #include "mountstats.h"
+#include "parser_test_util.h"
 
 #include <check.h>
 #include <dirent.h>
@@ -24,37 +25,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #define MAX_FILES 256
 
 static char *files[MAX_FILES];
 static int nfiles;
-
-static char *read_whole_file(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (f == NULL)
-    return NULL;
-  size_t cap = 65536, n = 0;
-  char *buf = malloc(cap);
-  while (buf != NULL) {
-    n += fread(buf + n, 1, cap - n, f);
-    if (n < cap)
-      break;
-    char *nb = realloc(buf, cap * 2);
-    if (nb == NULL) {
-      free(buf);
-      buf = NULL;
-      break;
-    }
-    buf = nb;
-    cap *= 2;
-  }
-  fclose(f);
-  *len = n;
-  return buf;
-}
 
 /* ---- the independent scan -------------------------------------------------
  */
@@ -332,13 +308,8 @@ START_TEST(test_real_file) {
   check_op_counts(name, buf, len, &snap);
 
   /* The same text ending right before an inaccessible page. */
-  size_t pg = (size_t)sysconf(_SC_PAGESIZE), pages = len / pg + 1;
-  char *map = mmap(NULL, (pages + 1) * pg, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  ck_assert(map != MAP_FAILED);
-  ck_assert_int_eq(mprotect(map + pages * pg, pg, PROT_NONE), 0);
-  char *copy = map + pages * pg - len;
-  memcpy(copy, buf, len);
+  guard_t guard;
+  const char *copy = guard_copy(&guard, buf, len);
   ms_snapshot_t g = {0};
   ck_assert_int_eq(ms_parse(&g, copy, len), 0);
   ck_assert_uint_eq(g.nmounts, snap.nmounts);
@@ -346,7 +317,7 @@ START_TEST(test_real_file) {
   ck_assert_uint_eq(g.nxprts, snap.nxprts);
   ck_assert_uint_eq(g.diags_total, snap.diags_total);
   ms_snapshot_free(&g);
-  munmap(map, (pages + 1) * pg);
+  guard_free(&guard);
 
   size_t xprts = 0;
   for (size_t i = 0; i < snap.nmounts; i++)

@@ -25,6 +25,7 @@
  */
 #include "mountinfo.h"
 #include "mountstats.h"
+#include "parser_test_util.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -60,18 +61,9 @@ typedef struct {
 } capture_t;
 
 static char *load(const char *kernel, const char *name, size_t *len) {
-  char path[4096];
-  snprintf(path, sizeof(path), "%s/live/%s/%s", FIXTURES_DIR, kernel, name);
-  FILE *f = fopen(path, "rb");
-  ck_assert_msg(f != NULL, "missing fixture %s", path);
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *buf = malloc((size_t)n + 1);
-  ck_assert_ptr_nonnull(buf);
-  *len = fread(buf, 1, (size_t)n, f);
-  fclose(f);
-  return buf;
+  char rel[256];
+  snprintf(rel, sizeof(rel), "live/%s/%s", kernel, name);
+  return load_fixture(rel, len);
 }
 
 static void capture_load(capture_t *c, const char *kernel) {
