@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import shutil
+import shlex
 import signal
 import subprocess
 import sys
@@ -58,6 +59,14 @@ mount -t tmpfs tmpfs /newroot/tmp
 mount -t tmpfs tmpfs /newroot/var/tmp
 mount -t tmpfs tmpfs /newroot/var/lib/nfs
 mount -t tmpfs tmpfs /newroot/mnt
+# What the guest needs from below those tmpfs (a clone in /tmp, say): the
+# host's folders again, from a plain (non-recursive) bind of the 9p root.
+mkdir -p /newroot/run/hostroot
+mount -o bind /newroot /newroot/run/hostroot
+for d in @KEEP@; do
+  mkdir -p "/newroot$d" && mount -o bind "/newroot/run/hostroot$d" "/newroot$d" ||
+    { echo "live-init: FAILED to keep $d"; poweroff -f; }
+done
 mkdir -p /newroot/run/results
 if ! mount -t 9p -o rw,trans=virtio,version=9p2000.L,msize=262144 results /newroot/run/results; then
   echo "live-init: FAILED to mount the results share"; poweroff -f
@@ -112,7 +121,21 @@ def module_order(kdir, kver, names):
     return base, order
 
 
-def build_initrd(work, kdir, kver, guest_init):
+# The guest mounts tmpfs over these (live-init above).
+GUEST_TMPFS = ("/run", "/tmp", "/var/tmp", "/var/lib/nfs", "/mnt")
+
+
+def hidden_in_guest(paths):
+    """The folders of paths that the guest's tmpfs mounts would hide."""
+    keep = set()
+    for p in paths:
+        d = os.path.realpath(p if os.path.isdir(p) else os.path.dirname(p))
+        if any(d == t or d.startswith(t + "/") for t in GUEST_TMPFS):
+            keep.add(d)
+    return sorted(keep)
+
+
+def build_initrd(work, kdir, kver, guest_init, keep):
     busybox = shutil.which("busybox") or "/bin/busybox"
     out = subprocess.run(["file", "-L", busybox], capture_output=True, text=True).stdout \
         if shutil.which("file") else "statically linked"
@@ -140,7 +163,8 @@ def build_initrd(work, kdir, kver, guest_init):
     with open(os.path.join(root, "modules", "order"), "w") as f:
         f.write("\n".join(names) + "\n")
     with open(os.path.join(root, "init"), "w") as f:
-        f.write(INIT.replace("@GUEST_INIT@", guest_init))
+        f.write(INIT.replace("@GUEST_INIT@", guest_init)
+                .replace("@KEEP@", " ".join(shlex.quote(d) for d in keep)))
     os.chmod(os.path.join(root, "init"), 0o755)
     img = os.path.join(work, "initrd.cpio")
     files = subprocess.run("cd %s && find . | sort" % root, shell=True, check=True,
@@ -227,7 +251,11 @@ def main():
     results = os.path.join(work, "results")
     os.makedirs(results)
     guest_init = os.path.join(HERE, "guest_init.sh")
-    initrd, mods = build_initrd(work, kdir, kver, guest_init)
+    keep = hidden_in_guest([ROOT, args.plugin, args.asan_plugin, args.types_db,
+                            args.cost_tool, args.collectd] + preload)
+    initrd, mods = build_initrd(work, kdir, kver, guest_init, keep)
+    if keep:
+        log("kept visible in the guest: " + " ".join(keep))
     log("initramfs: %s (%s)" % (initrd, " ".join(mods)))
     cfg = {
         "kernel": args.kernel, "kernel_release": kver, "kernel_package": kpkg,
