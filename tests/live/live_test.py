@@ -135,7 +135,7 @@ def hidden_in_guest(paths):
     return sorted(keep)
 
 
-def build_initrd(work, kdir, kver, guest_init, keep):
+def build_initrd(work, kdir, kver, guest_init, unhidden):
     busybox = shutil.which("busybox") or "/bin/busybox"
     out = subprocess.run(["file", "-L", busybox], capture_output=True, text=True).stdout \
         if shutil.which("file") else "statically linked"
@@ -164,7 +164,7 @@ def build_initrd(work, kdir, kver, guest_init, keep):
         f.write("\n".join(names) + "\n")
     with open(os.path.join(root, "init"), "w") as f:
         f.write(INIT.replace("@GUEST_INIT@", guest_init)
-                .replace("@KEEP@", " ".join(shlex.quote(d) for d in keep)))
+                .replace("@KEEP@", " ".join(shlex.quote(d) for d in unhidden)))
     os.chmod(os.path.join(root, "init"), 0o755)
     img = os.path.join(work, "initrd.cpio")
     files = subprocess.run("cd %s && find . | sort" % root, shell=True, check=True,
@@ -251,11 +251,11 @@ def main():
     results = os.path.join(work, "results")
     os.makedirs(results)
     guest_init = os.path.join(HERE, "guest_init.sh")
-    keep = hidden_in_guest([ROOT, args.plugin, args.asan_plugin, args.types_db,
-                            args.cost_tool, args.collectd] + preload)
-    initrd, mods = build_initrd(work, kdir, kver, guest_init, keep)
-    if keep:
-        log("kept visible in the guest: " + " ".join(keep))
+    unhidden = hidden_in_guest([ROOT, args.plugin, args.asan_plugin, args.types_db,
+                                args.cost_tool, args.collectd] + preload)
+    initrd, mods = build_initrd(work, kdir, kver, guest_init, unhidden)
+    if unhidden:
+        log("kept visible in the guest: " + " ".join(unhidden))
     log("initramfs: %s (%s)" % (initrd, " ".join(mods)))
     cfg = {
         "kernel": args.kernel, "kernel_release": kver, "kernel_package": kpkg,
