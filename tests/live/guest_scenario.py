@@ -1085,8 +1085,10 @@ n = 0
 while True:
     os.pwrite(fd, buf, (n % 64) * 4096)
     n += 1
-    with open(sys.argv[2], "w") as f:
+    # Replaced by rename: a reader never sees the file empty (a count of 0).
+    with open(sys.argv[2] + ".tmp", "w") as f:
         f.write("%d %.3f\n" % (n, time.time()))
+    os.replace(sys.argv[2] + ".tmp", sys.argv[2])
 """
 
 
@@ -1219,8 +1221,9 @@ def phase_dead():
         end = time.time() + 120
         while writer_count(cnt) <= n2 + 3 and time.time() < end:
             time.sleep(0.2)
-        check("dead: the writer resumed after the server came back (%d writes)" %
-              writer_count(cnt), writer_count(cnt) > n2)
+        resumed = writer_count(cnt)
+        check("dead: the writer resumed after the server came back (%d writes)" % resumed,
+              resumed > n2)
         t2, data = cd.wait_read_after(time.time() + 1, ["mnt-dead/nfs_op-WRITE",
                                                         "mnt-soft/nfs_op-LOOKUP"], timeout=60)
         wr = data["mnt-dead/nfs_op-WRITE"]
