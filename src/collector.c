@@ -11,6 +11,7 @@
 #include "mountstats.h"
 #include "naming.h"
 #include "span.h"
+#include "stall.h"
 #include "superblock.h"
 #include "xprt.h"
 
@@ -79,6 +80,8 @@ struct ms_collector {
   bool have_dev; /* dev[] came from mountinfo this interval */
   /* ReportIostat: previous samples, and per-op results of one mount */
   ms_iostat_table_t iostat;
+  /* ReportStall: what each mount's transports had waiting */
+  ms_stall_table_t stall;
   ms_op_avg_t *op_avg;
   unsigned char *op_has;
   size_t op_avg_cap;
@@ -635,9 +638,40 @@ static void emit_transports(ms_collector_t *c, const char *pi,
   }
 }
 
-/* nfsiostat's averages over the interval since the previous read. The
- * sample is keyed by name, device and superblock, so that another mount
- * taking the name is never compared with the one before it. */
+/* The key of what the collector remembers of a reported mount between
+ * reads (ReportIostat, ReportStall): name, device and superblock, so that
+ * another mount taking the name is never compared with the one before it. */
+static uint64_t mount_key(const ms_collector_t *c, const char *pi, size_t rec) {
+  const ms_mount_t *m = &c->snap.mounts[rec];
+  uint64_t key = ms_fnv64(MS_FNV64_OFFSET, pi, strlen(pi) + 1);
+  key = ms_fnv64(key, m->device.ptr, m->device.len);
+  if (c->have_dev)
+    key = ms_fnv64(key, &c->dev[rec], sizeof(c->dev[rec]));
+  return key;
+}
+
+/* ReportStall: requests waiting for an answer, and for how long (stall.h),
+ * for the kind of the mount's first known transport. Every reported mount
+ * gets its own, also when it shares the connection with another. */
+static void emit_stall(ms_collector_t *c, const char *pi, size_t rec,
+                       double now) {
+  const ms_snapshot_t *s = &c->snap;
+  const ms_mount_t *m = &s->mounts[rec];
+  const ms_xprt_t *first = NULL;
+  for (size_t k = 0; k < m->xprt_count && first == NULL; k++)
+    if (s->xprts[m->xprt_first + k].kind != MS_XPRT_OTHER)
+      first = &s->xprts[m->xprt_first + k];
+  ms_stall_input_t in;
+  if (first == NULL || !ms_stall_input(s, rec, first->kind, &in))
+    return;
+  ms_stall_t st;
+  if (ms_stall_update(&c->stall, mount_key(c, pi, rec), now, &in, &st) != 0)
+    return; /* learned again from the next read */
+  ms_value_t v[] = {{.gauge = st.unanswered}, {.gauge = st.stalled}};
+  emit(c, pi, MS_TYPE_NFS_XPRT_STALL, first->name.ptr, first->name.len, v, 2);
+}
+
+/* nfsiostat's averages over the interval since the previous read. */
 static void emit_iostat(ms_collector_t *c, const char *pi, size_t rec,
                         double now) {
   const ms_snapshot_t *s = &c->snap;
@@ -653,10 +687,7 @@ static void emit_iostat(ms_collector_t *c, const char *pi, size_t rec,
     c->op_has = has;
     c->op_avg_cap = m->op_count;
   }
-  uint64_t key = ms_fnv64(MS_FNV64_OFFSET, pi, strlen(pi) + 1);
-  key = ms_fnv64(key, m->device.ptr, m->device.len);
-  if (c->have_dev)
-    key = ms_fnv64(key, &c->dev[rec], sizeof(c->dev[rec]));
+  uint64_t key = mount_key(c, pi, rec);
   ms_mount_rate_t rate;
   int rc = ms_iostat_update(&c->iostat, key, now, s, rec, c->op_avg, c->op_has,
                             &rate);
@@ -722,6 +753,8 @@ static void emit_mount(ms_collector_t *c, const char *pi, size_t rec,
     emit_counters(c, pi, MS_TYPE_NFS_FSCACHE, NULL, m->fsc, MS_FSC_COUNT);
   if (cfg->report_transport && c->xprt_leader[rec] == rec)
     emit_transports(c, pi, m);
+  if (cfg->report_stall)
+    emit_stall(c, pi, rec, now);
   if (cfg->report_ops)
     emit_ops(c, pi, m);
   if (cfg->report_iostat)
@@ -770,6 +803,8 @@ static int process(ms_collector_t *c, const char *buf, size_t len,
     emit_mount(c, c->names[k].s, c->reported[k], now);
   if (cfg->report_iostat)
     ms_iostat_end(&c->iostat); /* forgets mounts that went away */
+  if (cfg->report_stall)
+    ms_stall_end(&c->stall); /* forgets mounts that went away */
   ms_keyset_rotate(&c->other_xprt_prev, &c->other_xprt_cur);
   c->derived_valid = true;
   return 0;
@@ -828,6 +863,7 @@ void ms_collector_free(ms_collector_t *c) {
   free(c->in_report);
   free(c->ident);
   ms_iostat_free(&c->iostat);
+  ms_stall_free(&c->stall);
   free(c->op_avg);
   free(c->op_has);
   ms_keyset_free(&c->diag_prev);

@@ -88,7 +88,7 @@ ms_collector_t *ms_collector_new(const ms_config_t *cfg, ms_sink_fn sink,
 /* One interval. With in->err set, only logs (each kind of failure at most
  * once a minute) and emits nothing. Otherwise emits the records of the
  * file's mounts to the sink, in order: per reported mount age, events,
- * bytes, fscache, transports, operations, iostat. Returns 0, or -ENOMEM
+ * bytes, fscache, transports, stall, operations, iostat. Returns 0, or -ENOMEM
  * (logged; the records emitted before stay emitted). */
 int ms_collector_run(ms_collector_t *c, const ms_input_t *in);
 

@@ -33,6 +33,7 @@ static const char *const rdma_ds[] = {
 static const char *const op_avg_ds[] = {"queue_ms", "rtt_ms",  "exec_ms",
                                         "kb_sent",  "kb_recv", "retrans_pct",
                                         "timeouts"};
+static const char *const stall_ds[] = {"unanswered", "stalled"};
 static const char *const iostat_ds[] = {"ops", "read_ops", "read_kb",
                                         "write_ops", "write_kb"};
 
@@ -77,6 +78,8 @@ const ms_metric_type_t ms_metric_types[MS_TYPES_NUM] = {
                             false},
     [MS_TYPE_NFS_IOSTAT] = {"nfs_iostat", iostat_ds, N(iostat_ds), NULL, true,
                             false},
+    [MS_TYPE_NFS_XPRT_STALL] = {"nfs_xprt_stall", stall_ds, N(stall_ds), NULL,
+                                true, false},
     [MS_TYPE_UPTIME] = {"uptime", value_ds, 1, NULL, true, true},
     [MS_TYPE_COUNT] = {"count", value_ds, 1, NULL, true, true},
 };

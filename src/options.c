@@ -29,6 +29,7 @@ const ms_config_bool_t ms_config_bools[] = {
     BOOL_OPTION("ReportPerTransport", report_per_transport),
     BOOL_OPTION("ReportAllMountPoints", report_all_mountpoints),
     BOOL_OPTION("ReportIostat", report_iostat),
+    BOOL_OPTION("ReportStall", report_stall),
 };
 const size_t ms_config_bools_num =
     sizeof(ms_config_bools) / sizeof(ms_config_bools[0]);
@@ -39,7 +40,7 @@ void ms_config_defaults(ms_config_t *cfg) {
   cfg->report_op_errors = true;
   cfg->report_zero_ops = cfg->report_per_transport = false;
   cfg->report_all_mountpoints = false;
-  cfg->report_iostat = false;
+  cfg->report_iostat = cfg->report_stall = false;
   cfg->ignore_selected = cfg->ignore_selected_op = false;
   cfg->naming = MS_NAMING_MOUNTPOINT;
   cfg->max_file_size = MS_DEFAULT_MAX_FILE_SIZE;

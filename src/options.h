@@ -37,7 +37,7 @@ typedef struct {
   bool report_age, report_events, report_bytes, report_fscache;
   bool report_transport, report_ops, report_op_errors;
   bool report_zero_ops, report_per_transport, report_all_mountpoints;
-  bool report_iostat;
+  bool report_iostat, report_stall;
   enum ms_naming_source naming;
   size_t max_name_len;
   size_t max_file_size;

@@ -22,7 +22,7 @@ from mstest import STOCK_TYPES_DB, q
 HOST = "dryrun"
 LOG_LINE = re.compile(r"^\[[^]]+\] \[(\w+)\] (.*)$")
 DATE_SUFFIX = re.compile(r"^(.*)-\d{4}-\d{2}-\d{2}$")
-ALL_ON = ["ReportZeroOps", "ReportPerTransport", "ReportAllMountPoints"]
+ALL_ON = ["ReportZeroOps", "ReportPerTransport", "ReportAllMountPoints", "ReportStall"]
 
 
 def daemon_output(args, fixture, options, work, expected):

@@ -360,8 +360,10 @@ class Collectd:
              "read-function of the `mountstats' plugin took")
 
     def problems(self):
+        # the threshold plugin's notifications are checked where they are
+        # expected (phase_dead)
         return [l for l in self.log_at("error") + self.log_at("warning")
-                if not any(k in l for k in self.KNOWN)]
+                if not any(k in l for k in self.KNOWN) and "Notification: " not in l]
 
     def host_dir(self):
         return os.path.join(self.csv, "live")
@@ -1110,7 +1112,42 @@ def gaps(times):
     return [round(b - a, 3) for a, b in zip(times, times[1:])]
 
 
-ALERT_CONF = ""  # set by the alert recipe below
+def alert_recipe(interval):
+    """README's threshold recipe for an unresponsive server, exactly as
+    printed there, with WarningMax set to this daemon's Interval as README
+    says to."""
+    text = read_text(os.path.join(CFG["repo"], "README.md"))
+    m = re.search(r"<!-- stall-recipe -->\n```\n(.*?)```", text, re.S)
+    if not m:
+        raise SystemExit("README has no <!-- stall-recipe --> block")
+    block = m.group(1)
+    if "WarningMax 10\n" not in block:
+        raise SystemExit("README's stall recipe has no 'WarningMax 10' line")
+    return block.replace("WarningMax 10\n", "WarningMax %d\n" % interval)
+
+
+def notifications(cd):
+    """The daemon's notifications, from the logfile plugin's lines:
+    [(unix time, severity, plugin_instance, type, message)]."""
+    out = []
+    for line in cd.log_text().splitlines():
+        m = re.match(r"^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)\] (?:\[\w+\] )?"
+                     r"Notification: severity = (\w+)(.*)$", line)
+        if not m:
+            continue
+        fields = dict(re.findall(r", (\w+) = ((?:(?!, \w+ = ).)*)", m.group(3)))
+        t = time.mktime(time.strptime(m.group(1), "%Y-%m-%d %H:%M:%S"))
+        out.append((t, m.group(2), fields.get("plugin_instance"), fields.get("type"),
+                    fields.get("message", "")))
+    return out
+
+
+def first_row(rows, after, pred):
+    """The time of the first csv row after `after` whose values satisfy pred."""
+    for t in sorted(rows):
+        if t > after and pred(rows[t]):
+            return t
+    return None
 
 
 def phase_dead():
@@ -1132,8 +1169,7 @@ def phase_dead():
         f.write("soft\n")
     cnt = os.path.join(WORK, "writer.count")
     w = spawn("writer", [sys.executable, "-c", WRITER, "/mnt/dead/data", cnt])
-    cd = Collectd("dead", '<Plugin mountstats>\n File "/proc/self/mountstats"\n</Plugin>\n'
-                  + ALERT_CONF)
+    cd = Collectd("dead", alert_recipe(1))
     res = {}
     try:
         t, _ = cd.wait_read_after(time.time(), ["mnt-dead/nfs_op-WRITE"], timeout=60)
@@ -1198,6 +1234,35 @@ def phase_dead():
         check("dead: while dead, no per-op counter and no xprt recvs moved, idle_time grew "
               "(%s)" % ("; ".join(idle) or "idle_time still"),
               not stuck_ops and not recvs and idle, moved)
+        # README's alert (ReportStall and the threshold plugin): it fires
+        # within 3 intervals of the stop and names the mount; it did not
+        # fire for any mount while every server answered.
+        stall = data.get("mnt-dead/nfs_xprt_stall-tcp", {})
+        t_fire = first_row(stall, t_stop, lambda v: v[1] > 1)
+        note("alert: mnt-dead's nfs_xprt_stall (unanswered, stalled) from 2 s before the "
+             "stop: %s" % ", ".join("%.3f %s" % (x, stall[x]) for x in sorted(stall)
+                                     if t_stop - 2 < x < t_cont_before))
+        check("alert: stalled went over WarningMax 1 at the read %.3f s after the server "
+              "stopped, within 3 intervals" % ((t_fire or 0) - t_stop),
+              t_fire is not None and t_fire - t_stop <= 3.1, sorted(stall.items())[-12:])
+        before = [v for x, v in stall.items() if x < t_stop]
+        busy = [(x, v) for x, v in stall.items() if x < t_stop and v[1] > 1]
+        check("alert: while the server answered, mnt-dead's stalled stayed under WarningMax "
+              "at all %d reads (largest %g; unanswered up to %g: requests on the wire of a "
+              "busy mount)" % (len(before), max([v[1] for v in before] or [0]),
+                               max([v[0] for v in before] or [0])),
+              len(before) >= 3 and not busy, busy[:5])
+        warn = [n for n in notifications(cd) if n[1] == "WARNING" and n[3] == "nfs_xprt_stall"]
+        note("alert: notifications: %s" % "; ".join("%s %s %s" % (n[0], n[2], n[4])
+                                                    for n in warn))
+        check("alert: the threshold plugin's WARNING names the mount (plugin_instance "
+              "mnt-dead, 'instance mnt-dead' in its message)",
+              any(n[2] == "mnt-dead" and "mnt-dead" in n[4] and n[0] >= int(t_stop) for n in warn),
+              warn)
+        check("alert: no stall WARNING for any mount before the stop, none for another mount "
+              "after it", not [n for n in warn if n[0] < int(t_stop) or n[2] != "mnt-dead"],
+              warn)
+        res["alert_fire"] = t_fire - t_stop if t_fire else None
         last = data.get("mnt-dead/nfs_op-WRITE", {})
         inw = [last[x] for x in sorted(last) if t_stop + 1.5 < x < t_cont_before]
         check("dead: the dead mount keeps reporting its last WRITE counters (%d reads, ops %s)" %
@@ -1224,8 +1289,21 @@ def phase_dead():
         resumed = writer_count(cnt)
         check("dead: the writer resumed after the server came back (%d writes)" % resumed,
               resumed > n2)
-        t2, data = cd.wait_read_after(time.time() + 1, ["mnt-dead/nfs_op-WRITE",
-                                                        "mnt-soft/nfs_op-LOOKUP"], timeout=60)
+        t2, data = cd.wait_read_after(max(time.time(), t_cont + 3.5) + 1,
+                                      ["mnt-dead/nfs_op-WRITE", "mnt-soft/nfs_op-LOOKUP",
+                                       "mnt-dead/nfs_xprt_stall-tcp"], timeout=60)
+        stall = data.get("mnt-dead/nfs_xprt_stall-tcp", {})
+        t_clear = first_row(stall, t_cont, lambda v: v[1] <= 1)
+        note("alert: mnt-dead's nfs_xprt_stall after the server came back: %s" % ", ".join(
+            "%.3f %s" % (x, stall[x]) for x in sorted(stall) if t_cont - 1 < x < t_cont + 5))
+        check("alert: stalled was back under WarningMax at the read %.3f s after the server "
+              "came back, within 3 intervals" % ((t_clear or 0) - t_cont),
+              t_clear is not None and t_clear - t_cont <= 3.1)
+        okay = [n for n in notifications(cd) if n[1] == "OKAY" and n[2] == "mnt-dead"
+                and n[3] == "nfs_xprt_stall" and n[0] >= int(t_cont)]
+        check("alert: the threshold plugin's OKAY for mnt-dead followed (%s)" % (
+            okay and okay[0][4]), okay)
+        res["alert_clear"] = t_clear - t_cont if t_clear else None
         wr = data["mnt-dead/nfs_op-WRITE"]
         before = [wr[x] for x in sorted(wr) if x < t_stop]
         after = wr.get(t2)
