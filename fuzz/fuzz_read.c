@@ -13,6 +13,7 @@
 #include "naming.h"
 #include "options.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,13 @@ static void check_record(void *ctx, const ms_record_t *r) {
         r->type < &ms_metric_types[MS_TYPES_NUM]);
   CHECK(r->type->ds_num == r->values_len);
   CHECK(r->type_instance_len <= MS_NAME_MAX);
+  /* A gauge never goes under the minimum of its data source in the types
+   * file (NaN: no value this interval). */
+  for (size_t i = 0; i < r->values_len; i++) {
+    double min = ms_metric_min(r->type, i);
+    if (ms_metric_is_gauge(r->type, i) && !isnan(min))
+      CHECK(isnan(r->values[i].gauge) || r->values[i].gauge >= min);
+  }
   nrecords++;
   if (nkept == MAX_KEPT)
     return;
@@ -85,6 +93,8 @@ static void configure(ms_config_t *cfg, uint8_t bits) {
   if (bits & 32)
     ms_matcher_add(&cfg->sel_op, "/^[A-R]/", NULL, 0);
   cfg->ignore_selected = bits & 64;
+  /* the two options that keep state between reads */
+  cfg->report_iostat = cfg->report_stall = bits & 128;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

@@ -21,7 +21,7 @@ i=0
 while IFS= read -r -d '' f; do
   i=$((i + 1))
   if [ "$name" = fuzz_read ]; then
-    for cfg in '\x00' '\x07' '\x1d'; do
+    for cfg in '\x00' '\x07' '\x1d' '\x80' '\x8a'; do
       { printf "$cfg"; cat "$f"; } >"$corpus/seed-$i-${cfg#\\x}"
     done
   else

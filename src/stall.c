@@ -107,7 +107,8 @@ int ms_stall_update(ms_stall_table_t *t, uint64_t key, double now,
     e.last_x = x;
     e.connects = in->connect_count;
   }
-  out->unanswered = (double)(x - e.level);
+  /* x >= level; the difference may not fit an int64 with made-up counters */
+  out->unanswered = (double)((uint64_t)x - (uint64_t)e.level);
   out->stalled = x > e.level && in->idle_time > 0 ? (double)in->idle_time : 0.0;
 
   if (t->ncur_ == t->cur_cap_) {

@@ -196,6 +196,53 @@ START_TEST(test_options_apply_from_next_run) {
 }
 END_TEST
 
+/* ReportStall (src/stall.h, worked in tests/check_stall.c): one
+ * nfs_xprt_stall per reported mount with a connection that prints
+ * idle_time, under the transport word also with ReportPerTransport; none
+ * for udp; the state follows the mount from read to read. */
+#define STALL_RECORD(idle, sends)                                              \
+  "device filer1:/export/home mounted on /home with fstype nfs4 "              \
+  "statvers=1.1\n"                                                             \
+  "\topts:\trw,vers=4.2,proto=tcp,timeo=600,retrans=2\n"                       \
+  "\tage:\t1234\n"                                                             \
+  "\tRPC iostats version: 1.1  p/v: 100003/4 (nfs)\n"                          \
+  "\txprt:\ttcp 0 0 1 0 " idle " " sends " 100 0 500 0 2 0 5\n"                \
+  "\txprt:\ttcp 0 0 1 0 20 50 50 0 250 0 3 0 7\n"                              \
+  "\tper-op statistics\n"                                                      \
+  "\t        READ: 10 11 1 1600 41000 0 100 110 2\n"                           \
+  "\n"
+
+START_TEST(test_stall_records) {
+  cfg.report_stall = true;
+  cfg.report_per_transport = true;
+  /* sends 100 + 50, recvs 100 + 50, READ trans - ops 1, timeouts 1:
+   * X = 150 - 150 - 1 - 1 = -2, the level; nothing unanswered */
+  ck_assert_int_eq(run_text(col, STALL_RECORD("10", "100"), 100), 0);
+  const rec_t *st = find(&rec, "home", "nfs_xprt_stall", "tcp");
+  ck_assert_ptr_nonnull(st);
+  ck_assert(ms_metric_is_gauge(st->type, 0) && ms_metric_is_gauge(st->type, 1));
+  ck_assert(st->values[0].gauge == 0.0 && st->values[1].gauge == 0.0);
+  /* three more requests sent, no answer, 5 s since one completed:
+   * X = 153 - 150 - 2 = 1, 3 above the level; idle_time the smaller */
+  reset(&rec);
+  ck_assert_int_eq(run_text(col, STALL_RECORD("5", "103"), 105), 0);
+  st = find(&rec, "home", "nfs_xprt_stall", "tcp");
+  ck_assert_ptr_nonnull(st);
+  ck_assert(st->values[0].gauge == 3.0 && st->values[1].gauge == 5.0);
+  /* a udp mount has no idle_time: no record */
+  reset(&rec);
+  ck_assert_int_eq(run_text(col, sample, 110), 0);
+  ck_assert_ptr_nonnull(find(&rec, "root", "nfs_xprt", "udp-0"));
+  ck_assert_ptr_null(find(&rec, "root", "nfs_xprt_stall", NULL));
+  ck_assert_ptr_nonnull(find(&rec, "home", "nfs_xprt_stall", "tcp"));
+  /* off by default: see test_records_of_sample's run */
+  cfg.report_stall = false;
+  reset(&rec);
+  ck_assert_int_eq(run_text(col, sample, 120), 0);
+  ck_assert_ptr_null(find(&rec, "home", "nfs_xprt_stall", NULL));
+}
+END_TEST
+
 START_TEST(test_two_collectors_independent) {
   ms_config_t other = {0};
   ms_config_defaults(&other);
@@ -411,6 +458,7 @@ int main(void) {
   tcase_add_test(tc, test_records_have_stable_pointers);
   tcase_add_test(tc, test_file_error_once_a_minute);
   tcase_add_test(tc, test_mountinfo_error_once);
+  tcase_add_test(tc, test_stall_records);
   tcase_add_test(tc, test_malformed_line_logged_once);
   tcase_add_test(tc, test_unknown_transport_noticed_once);
   tcase_add_test(tc, test_derive_and_printable);
