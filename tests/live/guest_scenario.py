@@ -1153,43 +1153,53 @@ def first_row(rows, after, pred):
 def phase_dead():
     add_export("dead")
     add_export("soft")
-    px = spawn("proxy-dead", [sys.executable, os.path.join(CFG["repo"], "tests/live/tcp_proxy.py"),
-                              "127.0.0.21", "20490", "127.0.0.1", "2049"])
-    ps = spawn("proxy-soft", [sys.executable, os.path.join(CFG["repo"], "tests/live/tcp_proxy.py"),
-                              "127.0.0.22", "20491", "127.0.0.1", "2049"])
+    add_export("dflt")
+    relay = os.path.join(CFG["repo"], "tests/live/tcp_proxy.py")
+    px = spawn("proxy-dead", [sys.executable, relay, "127.0.0.21", "20490", "127.0.0.1", "2049"])
+    ps = spawn("proxy-soft", [sys.executable, relay, "127.0.0.22", "20491", "127.0.0.1", "2049"])
+    pd = spawn("proxy-dflt", [sys.executable, relay, "127.0.0.23", "20492", "127.0.0.1", "2049"])
     end = time.time() + 60
     while time.time() < end and not all("listening" in read_text(os.path.join(WORK, l + ".out"))
-                                        for l in ("proxy-dead", "proxy-soft")):
+                                        for l in ("proxy-dead", "proxy-soft", "proxy-dflt")):
         time.sleep(0.2)
     nfs_mount("127.0.0.21", "/srv/dead", "/mnt/dead", "3",
               "hard,timeo=10,retrans=2,port=20490,mountaddr=127.0.0.1")
     nfs_mount("127.0.0.22", "/srv/soft", "/mnt/soft", "3",
               "soft,timeo=10,retrans=2,port=20491,mountaddr=127.0.0.1")
+    # The alert must not wait for a retransmission: a hard mount with the
+    # default timeo (60 s), whose server stops with the first one.
+    nfs_mount("127.0.0.23", "/srv/dflt", "/mnt/dflt", "3",
+              "hard,port=20492,mountaddr=127.0.0.1")
     with open("/mnt/soft/file", "w") as f:
         f.write("soft\n")
     cnt = os.path.join(WORK, "writer.count")
     w = spawn("writer", [sys.executable, "-c", WRITER, "/mnt/dead/data", cnt])
+    cnt2 = os.path.join(WORK, "writer-dflt.count")
+    w2 = spawn("writer-dflt", [sys.executable, "-c", WRITER, "/mnt/dflt/data", cnt2])
     cd = Collectd("dead", alert_recipe(1))
     res = {}
     try:
         t, _ = cd.wait_read_after(time.time(), ["mnt-dead/nfs_op-WRITE"], timeout=60)
         end = time.time() + 60
-        while writer_count(cnt) < 20 and time.time() < end:
+        while (writer_count(cnt) < 20 or writer_count(cnt2) < 20) and time.time() < end:
             time.sleep(0.2)
         t, _ = cd.wait_read_after(time.time() + 1.5, ["mnt-dead/nfs_op-WRITE"], timeout=60)
         n0 = writer_count(cnt)
         check("dead: the writer is writing to /mnt/dead (%d writes)" % n0, n0 > 0)
-        # the server stops answering
+        # both servers stop answering
         os.kill(px.pid, signal.SIGSTOP)
+        os.kill(pd.pid, signal.SIGSTOP)
         t_stop = time.time()
         note("dead: relay stopped at %.3f" % t_stop)
         time.sleep(2)
-        n1 = writer_count(cnt)
+        n1, m1 = writer_count(cnt), writer_count(cnt2)
         time.sleep(6)
-        n2 = writer_count(cnt)
-        st = proc_state(w.pid)
+        n2, m2 = writer_count(cnt), writer_count(cnt2)
+        st, st2 = proc_state(w.pid), proc_state(w2.pid)
         check("dead: the writer is stuck (writes %d -> %d over 6 s, state %s)" % (n1, n2, st),
               n1 == n2 and st == "D")
+        check("dead: the default-timeo writer is stuck (writes %d -> %d over 6 s, state %s)"
+              % (m1, m2, st2), m1 == m2 and st2 == "D")
         t_cont_before = time.time()
         data = cd.read_all()
         res["dead_window"] = (t_stop, t_cont_before)
@@ -1235,34 +1245,40 @@ def phase_dead():
               "(%s)" % ("; ".join(idle) or "idle_time still"),
               not stuck_ops and not recvs and idle, moved)
         # README's alert (ReportStall and the threshold plugin): it fires
-        # within 3 intervals of the stop and names the mount; it did not
-        # fire for any mount while every server answered.
-        stall = data.get("mnt-dead/nfs_xprt_stall-tcp", {})
-        t_fire = first_row(stall, t_stop, lambda v: v[1] > 1)
-        note("alert: mnt-dead's nfs_xprt_stall (unanswered, stalled) from 2 s before the "
-             "stop: %s" % ", ".join("%.3f %s" % (x, stall[x]) for x in sorted(stall)
-                                     if t_stop - 2 < x < t_cont_before))
-        check("alert: stalled went over WarningMax 1 at the read %.3f s after the server "
-              "stopped, within 3 intervals" % ((t_fire or 0) - t_stop),
-              t_fire is not None and t_fire - t_stop <= 3.1, sorted(stall.items())[-12:])
-        before = [v for x, v in stall.items() if x < t_stop]
-        busy = [(x, v) for x, v in stall.items() if x < t_stop and v[1] > 1]
-        check("alert: while the server answered, mnt-dead's stalled stayed under WarningMax "
-              "at all %d reads (largest %g; unanswered up to %g: requests on the wire of a "
-              "busy mount)" % (len(before), max([v[1] for v in before] or [0]),
-                               max([v[0] for v in before] or [0])),
-              len(before) >= 3 and not busy, busy[:5])
+        # within 3 intervals of the stop and names the mount, with timeo=1 s
+        # and with the default 60 s (no retransmission yet); it did not fire
+        # for any mount while every server answered.
         warn = [n for n in notifications(cd) if n[1] == "WARNING" and n[3] == "nfs_xprt_stall"]
         note("alert: notifications: %s" % "; ".join("%s %s %s" % (n[0], n[2], n[4])
                                                     for n in warn))
-        check("alert: the threshold plugin's WARNING names the mount (plugin_instance "
-              "mnt-dead, 'instance mnt-dead' in its message)",
-              any(n[2] == "mnt-dead" and "mnt-dead" in n[4] and n[0] >= int(t_stop) for n in warn),
-              warn)
+        res["alert_fire"] = {}
+        for inst in ("mnt-dead", "mnt-dflt"):
+            stall = data.get(inst + "/nfs_xprt_stall-tcp", {})
+            t_fire = first_row(stall, t_stop, lambda v: v[1] > 1)
+            note("alert: %s's nfs_xprt_stall (unanswered, stalled) from 2 s before the stop: "
+                 "%s" % (inst, ", ".join("%.3f %s" % (x, stall[x]) for x in sorted(stall)
+                                         if t_stop - 2 < x < t_cont_before)))
+            # 3 intervals: 3 s, or the third read when the scheduler held one
+            third = ([x for x in sorted(stall) if x > t_stop][2:3] or [t_stop + 3.1])[0]
+            check("alert: %s: stalled went over WarningMax 1 at the read %.3f s after the "
+                  "server stopped, within 3 intervals" % (inst, (t_fire or 0) - t_stop),
+                  t_fire is not None and t_fire <= max(t_stop + 3.1, third),
+                  sorted(stall.items())[-12:])
+            before = [v for x, v in stall.items() if x < t_stop]
+            busy = [(x, v) for x, v in stall.items() if x < t_stop and v[1] > 1]
+            check("alert: %s: while the server answered, stalled stayed under WarningMax at "
+                  "all %d reads (largest %g; unanswered up to %g: requests on the wire of a "
+                  "busy mount)" % (inst, len(before), max([v[1] for v in before] or [0]),
+                                   max([v[0] for v in before] or [0])),
+                  len(before) >= 3 and not busy, busy[:5])
+            check("alert: %s: the threshold plugin's WARNING names the mount (plugin_instance "
+                  "%s, 'instance %s' in its message)" % (inst, inst, inst),
+                  any(n[2] == inst and "instance %s)" % inst in n[4] and n[0] >= int(t_stop)
+                      for n in warn), warn)
+            res["alert_fire"][inst] = t_fire - t_stop if t_fire else None
         check("alert: no stall WARNING for any mount before the stop, none for another mount "
-              "after it", not [n for n in warn if n[0] < int(t_stop) or n[2] != "mnt-dead"],
-              warn)
-        res["alert_fire"] = t_fire - t_stop if t_fire else None
+              "after it", not [n for n in warn if n[0] < int(t_stop)
+                               or n[2] not in ("mnt-dead", "mnt-dflt")], warn)
         last = data.get("mnt-dead/nfs_op-WRITE", {})
         inw = [last[x] for x in sorted(last) if t_stop + 1.5 < x < t_cont_before]
         check("dead: the dead mount keeps reporting its last WRITE counters (%d reads, ops %s)" %
@@ -1281,6 +1297,7 @@ def phase_dead():
         os.kill(ps.pid, signal.SIGCONT)
         # recovery
         os.kill(px.pid, signal.SIGCONT)
+        os.kill(pd.pid, signal.SIGCONT)
         t_cont = time.time()
         note("dead: relay continued at %.3f" % t_cont)
         end = time.time() + 120
@@ -1291,19 +1308,26 @@ def phase_dead():
               resumed > n2)
         t2, data = cd.wait_read_after(max(time.time(), t_cont + 3.5) + 1,
                                       ["mnt-dead/nfs_op-WRITE", "mnt-soft/nfs_op-LOOKUP",
-                                       "mnt-dead/nfs_xprt_stall-tcp"], timeout=60)
-        stall = data.get("mnt-dead/nfs_xprt_stall-tcp", {})
-        t_clear = first_row(stall, t_cont, lambda v: v[1] <= 1)
-        note("alert: mnt-dead's nfs_xprt_stall after the server came back: %s" % ", ".join(
-            "%.3f %s" % (x, stall[x]) for x in sorted(stall) if t_cont - 1 < x < t_cont + 5))
-        check("alert: stalled was back under WarningMax at the read %.3f s after the server "
-              "came back, within 3 intervals" % ((t_clear or 0) - t_cont),
-              t_clear is not None and t_clear - t_cont <= 3.1)
-        okay = [n for n in notifications(cd) if n[1] == "OKAY" and n[2] == "mnt-dead"
-                and n[3] == "nfs_xprt_stall" and n[0] >= int(t_cont)]
-        check("alert: the threshold plugin's OKAY for mnt-dead followed (%s)" % (
-            okay and okay[0][4]), okay)
-        res["alert_clear"] = t_clear - t_cont if t_clear else None
+                                       "mnt-dead/nfs_xprt_stall-tcp",
+                                       "mnt-dflt/nfs_xprt_stall-tcp"], timeout=60)
+        res["alert_clear"] = {}
+        for inst in ("mnt-dead", "mnt-dflt"):
+            stall = data.get(inst + "/nfs_xprt_stall-tcp", {})
+            t_clear = first_row(stall, t_cont, lambda v: v[1] <= 1)
+            note("alert: %s's nfs_xprt_stall after the server came back: %s" % (inst, ", ".join(
+                "%.3f %s" % (x, stall[x]) for x in sorted(stall) if t_cont - 1 < x < t_cont + 5)))
+            third = ([x for x in sorted(stall) if x > t_cont][2:3] or [t_cont + 3.1])[0]
+            check("alert: %s: stalled was back under WarningMax at the read %.3f s after the "
+                  "server came back, within 3 intervals" % (inst, (t_clear or 0) - t_cont),
+                  t_clear is not None and t_clear <= max(t_cont + 3.1, third))
+            okay = [n for n in notifications(cd) if n[1] == "OKAY" and n[2] == inst
+                    and n[3] == "nfs_xprt_stall" and n[0] >= int(t_cont)]
+            check("alert: %s: the threshold plugin's OKAY followed (%s)" % (
+                inst, okay and okay[0][4]), okay)
+            res["alert_clear"][inst] = t_clear - t_cont if t_clear else None
+        m3 = writer_count(cnt2)
+        check("dead: the default-timeo writer resumed after its server came back (%d -> %d "
+              "writes)" % (m2, m3), m3 > m2)
         wr = data["mnt-dead/nfs_op-WRITE"]
         before = [wr[x] for x in sorted(wr) if x < t_stop]
         after = wr.get(t2)
@@ -1333,13 +1357,14 @@ def phase_dead():
     finally:
         if cd.p.poll() is None:
             cd.stop()
-        for p in (px, ps):
+        for p in (px, ps, pd):
             try:
                 os.kill(p.pid, signal.SIGCONT)
             except ProcessLookupError:
                 pass
         stop(w, timeout=60)
-        for mp in ("/mnt/dead", "/mnt/soft"):
+        stop(w2, timeout=60)
+        for mp in ("/mnt/dead", "/mnt/soft", "/mnt/dflt"):
             try:
                 sys_umount(mp, MNT_FORCE)
             except OSError:
