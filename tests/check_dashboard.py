@@ -56,7 +56,7 @@ TYPE_INSTANCE = {
     "nfs_events_cache": None, "nfs_events_vfs": None, "nfs_events_file": None,
     "nfs_events_io": None, "nfs_events_pnfs": None,
     "nfs_bytes": None, "nfs_fscache": None, "nfs_iostat": None,
-    "nfs_xprt": "xprt", "nfs_xprt_conn": "xprt", "nfs_xprt_slots": "xprt",
+    "nfs_xprt": "xprt", "nfs_xprt_conn": "xprt", "nfs_xprt_slots": "xprt", "nfs_xprt_stall": "xprt",
     "nfs_xprt_rdma": "rdma", "nfs_xprt_rdma_copy": "rdma", "nfs_xprt_rdma_mr": "rdma",
 }
 # Types of collectd's own types.db that the plugin uses.
