@@ -14,8 +14,8 @@
 
 /* Zero-initialise; free with ms_keyset_free(). */
 typedef struct {
-  uint64_t *v;
-  size_t n, cap;
+  uint64_t *keys_;
+  size_t count_, cap_;
 } ms_keyset_t;
 
 /* Appends key. Returns 0 or -ENOMEM (the key is then not kept). */
