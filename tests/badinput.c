@@ -344,23 +344,36 @@ void check_log_hygiene(const char *when) {
                 when);
   }
 }
-void setup(void) {
+
+/* ---- running ------------------------------------------------------------
+ */
+
+static void setup(void) {
   stub_reset_all();
   mountstats_shutdown();
   stub_now = TIME_T_TO_CDTIME_T(1000);
   fails_reset();
 }
 
-void teardown(void) {
+static void teardown(void) {
   mountstats_shutdown();
   stub_reset_all();
 }
 
-int badinput_run(Suite *s) {
+TCase *badinput_tcase(const char *name) {
+  TCase *tc = tcase_create(name);
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_set_timeout(tc, 900);
+  return tc;
+}
+
+int badinput_run(const char *suite_name, TCase *tc) {
   if (mkdtemp(tmpdir) == NULL) {
     perror("mkdtemp");
     return EXIT_FAILURE;
   }
+  Suite *s = suite_create(suite_name);
+  suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);

@@ -231,12 +231,13 @@ size_t warnings_naming(const char *path, size_t line, size_t from);
 /* No raw byte outside printable ASCII, no line cut by the daemon's buffer. */
 void check_log_hygiene(const char *when);
 
-/* The checked fixture of every test case: a clean stub, the plugin shut
- * down, the clock at 1000 s, no failed expectation. */
-void setup(void);
-void teardown(void);
+/* A test case whose checked fixture gives every test a clean stub, the
+ * plugin shut down, the clock at 1000 s and no failed expectation, with a
+ * timeout for the long loops. */
+TCase *badinput_tcase(const char *name);
 
-/* Makes tmpdir, runs suite s, removes tmpdir. Returns main's exit status. */
-int badinput_run(Suite *s);
+/* Makes tmpdir, runs tc in a suite of that name, removes tmpdir. Returns
+ * main's exit status. */
+int badinput_run(const char *suite_name, TCase *tc);
 
 #endif

@@ -94,14 +94,8 @@ START_TEST(test_rate_limit_suppressed_named_later) {
 }
 END_TEST
 
-static Suite *collector_badinput_suite(void) {
-  Suite *s = suite_create("collector_badinput");
-  TCase *rl = tcase_create("intervals");
-  tcase_add_checked_fixture(rl, setup, teardown);
-  tcase_set_timeout(rl, 900);
-  tcase_add_test(rl, test_rate_limit_suppressed_named_later);
-  suite_add_tcase(s, rl);
-  return s;
+int main(void) {
+  TCase *tc = badinput_tcase("intervals");
+  tcase_add_test(tc, test_rate_limit_suppressed_named_later);
+  return badinput_run("collector_badinput", tc);
 }
-
-int main(void) { return badinput_run(collector_badinput_suite()); }

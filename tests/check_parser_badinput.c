@@ -250,15 +250,9 @@ START_TEST(test_cut_log_names_mount) {
 }
 END_TEST
 
-static Suite *parser_badinput_suite(void) {
-  Suite *s = suite_create("parser_badinput");
-  TCase *cut = tcase_create("cut");
-  tcase_add_checked_fixture(cut, setup, teardown);
-  tcase_set_timeout(cut, 900);
-  tcase_add_test(cut, test_cut_every_offset);
-  tcase_add_test(cut, test_cut_log_names_mount);
-  suite_add_tcase(s, cut);
-  return s;
+int main(void) {
+  TCase *tc = badinput_tcase("cut");
+  tcase_add_test(tc, test_cut_every_offset);
+  tcase_add_test(tc, test_cut_log_names_mount);
+  return badinput_run("parser_badinput", tc);
 }
-
-int main(void) { return badinput_run(parser_badinput_suite()); }

@@ -840,15 +840,9 @@ START_TEST(test_inventory) {
 }
 END_TEST
 
-static Suite *plugin_badinput_suite(void) {
-  Suite *s = suite_create("plugin_badinput");
-  TCase *tc = tcase_create("cases");
-  tcase_add_checked_fixture(tc, setup, teardown);
-  tcase_set_timeout(tc, 900);
+int main(void) {
+  TCase *tc = badinput_tcase("cases");
   tcase_add_test(tc, test_inventory);
   tcase_add_loop_test(tc, test_case, 0, (int)NCASES);
-  suite_add_tcase(s, tc);
-  return s;
+  return badinput_run("plugin_badinput", tc);
 }
-
-int main(void) { return badinput_run(plugin_badinput_suite()); }

@@ -55,14 +55,8 @@ START_TEST(test_bind_mounts_with_malformed_bytes) {
 }
 END_TEST
 
-static Suite *superblock_badinput_suite(void) {
-  Suite *s = suite_create("superblock_badinput");
-  TCase *rl = tcase_create("intervals");
-  tcase_add_checked_fixture(rl, setup, teardown);
-  tcase_set_timeout(rl, 900);
-  tcase_add_test(rl, test_bind_mounts_with_malformed_bytes);
-  suite_add_tcase(s, rl);
-  return s;
+int main(void) {
+  TCase *tc = badinput_tcase("intervals");
+  tcase_add_test(tc, test_bind_mounts_with_malformed_bytes);
+  return badinput_run("superblock_badinput", tc);
 }
-
-int main(void) { return badinput_run(superblock_badinput_suite()); }
