@@ -4,7 +4,6 @@
  */
 #include "gen.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,13 +63,16 @@ static const char v4_some[] =
 
 #define OP_NAME_SIZE 24
 static char v3_ops[V3_OPS][OP_NAME_SIZE], v4_ops[V4_OPS][OP_NAME_SIZE];
+/* The same names as gen_record_t wants them. */
+static const char *v3_op_names[V3_OPS], *v4_op_names[V4_OPS];
 
 /* Splits a space-separated list into n names. */
 static void split_names(const char *list, char (*names)[OP_NAME_SIZE],
-                        size_t n) {
+                        const char **pointers, size_t n) {
   for (size_t k = 0; k < n; k++) {
     size_t len = strcspn(list, " ");
     snprintf(names[k], OP_NAME_SIZE, "%.*s", (int)len, list);
+    pointers[k] = names[k];
     list += len + (list[len] == ' ');
   }
 }
@@ -85,65 +87,6 @@ static int in_list(const char *name, const char *list) {
 }
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-/* ---- output buffer ---- */
-
-static int buf_reserve(gen_buf_t *b, size_t more) {
-  if (b->len + more <= b->cap)
-    return 0;
-  size_t cap = b->cap ? b->cap : 1 << 16;
-  while (cap < b->len + more)
-    cap *= 2;
-  char *p = realloc(b->p, cap);
-  if (p == NULL)
-    return -1;
-  b->p = p;
-  b->cap = cap;
-  return 0;
-}
-
-static int oom;
-
-static void put(gen_buf_t *b, const char *s, size_t n) {
-  if (buf_reserve(b, n + 1) != 0) {
-    oom = 1;
-    return;
-  }
-  memcpy(b->p + b->len, s, n);
-  b->len += n;
-  b->p[b->len] = '\0';
-}
-
-static void puts_(gen_buf_t *b, const char *s) { put(b, s, strlen(s)); }
-
-__attribute__((format(printf, 2, 3))) static void
-printf_(gen_buf_t *b, const char *fmt, ...) {
-  char tmp[1024];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-  va_end(ap);
-  if (n < 0 || (size_t)n >= sizeof(tmp)) {
-    oom = 1;
-    return;
-  }
-  put(b, tmp, (size_t)n);
-}
-
-static void put_u64(gen_buf_t *b, uint64_t v) {
-  char tmp[24];
-  size_t i = sizeof(tmp);
-  do {
-    tmp[--i] = (char)('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  put(b, tmp + i, sizeof(tmp) - i);
-}
-
-void gen_buf_free(gen_buf_t *b) {
-  free(b->p);
-  memset(b, 0, sizeof(*b));
-}
 
 /* ---- numbers ---- */
 
@@ -289,7 +232,7 @@ static void mount_point(char *out, size_t size, size_t i, int bind) {
   if (bind)
     snprintf(out, size, "/srv/bind/proj%05zu", i);
   else if (i % SPACE_EVERY == 3)
-    snprintf(out, size, "/home/user\\040%05zu", i);
+    snprintf(out, size, "/home/user %05zu", i);
   else
     snprintf(out, size, "/mnt/proj%05zu", i);
 }
@@ -312,74 +255,72 @@ static void device(char *out, size_t size, const rec_t *r) {
 static void print_record(gen_buf_t *b, const rec_t *r, const char *dev,
                          const char *mp) {
   size_t server = r->conn / 2;
-  printf_(b, "device %s mounted on %s with fstype %s statvers=1.1\n", dev, mp,
-          r->v4 ? "nfs4" : "nfs");
+  char opts[512];
   if (r->v4)
-    printf_(b,
-            "\topts:\trw,vers=4.2,rsize=1048576,wsize=1048576,namlen=255,"
-            "acregmin=3,acregmax=60,acdirmin=30,acdirmax=60,hard,proto=tcp,"
-            "nconnect=%d,timeo=600,retrans=2,sec=sys,clientaddr=10.0.6.15,"
-            "local_lock=none\n",
-            NCONNECT);
+    snprintf(opts, sizeof(opts),
+             "rw,vers=4.2,rsize=1048576,wsize=1048576,namlen=255,"
+             "acregmin=3,acregmax=60,acdirmin=30,acdirmax=60,hard,proto=tcp,"
+             "nconnect=%d,timeo=600,retrans=2,sec=sys,clientaddr=10.0.6.15,"
+             "local_lock=none",
+             NCONNECT);
   else
-    printf_(b,
-            "\topts:\trw,vers=3,rsize=1048576,wsize=1048576,namlen=255,"
-            "acregmin=3,acregmax=60,acdirmin=30,acdirmax=60,hard,proto=tcp,"
-            "timeo=600,retrans=2,sec=sys,mountaddr=10.1.%zu.%zu,mountvers=3,"
-            "mountport=20048,mountproto=udp,local_lock=none\n",
-            server / 250, server % 250 + 1);
-  puts_(b, "\tage:\t");
-  put_u64(b, r->age);
-  puts_(b, "\n");
-  if (r->v4) {
-    puts_(b, "\timpl_id:\tname='',domain='',date='0,0'\n"
-             "\tcaps:\tcaps=0xfffbc0b7,wtmult=512,dtsize=1048576,bsize=0,"
-             "namlen=255\n"
-             "\tnfsv4:\tbm0=0xfdffafff,bm1=0xf9be3e,bm2=0x60800,acl=0x0,"
-             "sessions,pnfs=not configured,lease_time=90,lease_expired=0\n");
-  } else {
-    puts_(b, "\tcaps:\tcaps=0x3fcf,wtmult=512,dtsize=32768,bsize=0,"
-             "namlen=255\n");
-  }
-  puts_(b, "\tsec:\tflavor=1,pseudoflavor=1\n\tevents:\t");
-  for (size_t k = 0; k < NEVENTS; k++) {
-    put_u64(b, r->events[k]);
-    puts_(b, " ");
-  }
-  puts_(b, "\n\tbytes:\t");
-  for (size_t k = 0; k < NBYTES; k++) {
-    put_u64(b, r->bytes[k]);
-    puts_(b, " ");
-  }
-  printf_(b, "\n\tRPC iostats version: %s  p/v: 100003/%d (nfs)\n",
-          r->v4 ? "1.1" : "1.0", r->v4 ? 4 : 3);
-  for (size_t k = 0; k < r->nx; k++) {
-    puts_(b, "\txprt:\ttcp");
-    for (size_t j = 0; j < XPRT_FIELDS; j++) {
-      puts_(b, " ");
-      put_u64(b, r->x[k][j]);
-    }
-    puts_(b, "\n");
-  }
-  puts_(b, "\tper-op statistics\n");
-  for (size_t k = 0; k < r->nops; k++) {
-    printf_(b, "\t%12s:", r->names[k]);
-    for (unsigned j = 0; j < r->nfields; j++) {
-      puts_(b, " ");
-      put_u64(b, r->op[k][j]);
-    }
-    puts_(b, "\n");
-  }
-  puts_(b, "\n");
+    snprintf(opts, sizeof(opts),
+             "rw,vers=3,rsize=1048576,wsize=1048576,namlen=255,"
+             "acregmin=3,acregmax=60,acdirmin=30,acdirmax=60,hard,proto=tcp,"
+             "timeo=600,retrans=2,sec=sys,mountaddr=10.1.%zu.%zu,mountvers=3,"
+             "mountport=20048,mountproto=udp,local_lock=none",
+             server / 250, server % 250 + 1);
+  gen_record_t rec = {
+      .device = dev,
+      .mountpoint = mp,
+      .fstype = r->v4 ? "nfs4" : "nfs",
+      .opts = opts,
+      .age = r->age,
+      .info = r->v4 ? "\timpl_id:\tname='',domain='',date='0,0'\n"
+                      "\tcaps:\tcaps=0xfffbc0b7,wtmult=512,dtsize=1048576,"
+                      "bsize=0,namlen=255\n"
+                      "\tnfsv4:\tbm0=0xfdffafff,bm1=0xf9be3e,bm2=0x60800,"
+                      "acl=0x0,sessions,pnfs=not configured,lease_time=90,"
+                      "lease_expired=0\n"
+                      "\tsec:\tflavor=1,pseudoflavor=1\n"
+                    : "\tcaps:\tcaps=0x3fcf,wtmult=512,dtsize=32768,bsize=0,"
+                      "namlen=255\n"
+                      "\tsec:\tflavor=1,pseudoflavor=1\n",
+      .events = r->events,
+      .nevents = NEVENTS,
+      .bytes = r->bytes,
+      .nbytes = NBYTES,
+      .rpc_version = r->v4 ? "1.1" : "1.0",
+      .nfs_version = r->v4 ? 4 : 3,
+      .xprt_word = "tcp",
+      .xprt = &r->x[0][0],
+      .nxprt = r->nx,
+      .xprt_fields = XPRT_FIELDS,
+      .op_names = r->v4 ? v4_op_names : v3_op_names,
+      .ops = &r->op[0][0],
+      .nops = r->nops,
+      .op_stride = ARRAY_SIZE(r->op[0]),
+      .op_fields = r->nfields,
+  };
+  gen_put_record(b, &rec);
 }
 
 /* A non-NFS record in both files. */
 static void other(gen_buf_t *ms, gen_buf_t *mi, size_t *mi_id, const char *dev,
                   const char *mp, const char *fstype, int cifs_space) {
-  printf_(ms, "device %s mounted on %s with fstype %s%s\n", dev, mp, fstype,
-          cifs_space ? " " : "");
-  printf_(mi, "%zu 1 0:%zu / %s rw,relatime shared:%zu - %s %s rw\n", *mi_id,
-          *mi_id, mp, *mi_id, fstype, dev);
+  gen_printf(ms, "device %s mounted on %s with fstype %s%s\n", dev, mp, fstype,
+             cifs_space ? " " : "");
+  char shared[32];
+  snprintf(shared, sizeof(shared), "shared:%zu", *mi_id);
+  gen_put_mountinfo(mi, &(gen_mountinfo_t){.id = *mi_id,
+                                           .parent = 1,
+                                           .minor = *mi_id,
+                                           .mountpoint = mp,
+                                           .opts = "rw,relatime",
+                                           .optional = shared,
+                                           .fstype = fstype,
+                                           .source = dev,
+                                           .superopts = "rw"});
   (*mi_id)++;
 }
 
@@ -567,10 +508,10 @@ int gen_mountstats(size_t n, uint64_t epoch, gen_buf_t *ms, gen_buf_t *mi,
       {"nfsd", "/proc/fs/nfsd", "nfsd"},
   };
   memset(ex, 0, sizeof(*ex));
-  split_names(v3_op_list, v3_ops, V3_OPS);
-  split_names(v4_op_list, v4_ops, V4_OPS);
+  split_names(v3_op_list, v3_ops, v3_op_names, V3_OPS);
+  split_names(v4_op_list, v4_ops, v4_op_names, V4_OPS);
   ms->len = mi->len = 0;
-  oom = 0;
+  ms->failed = mi->failed = false;
   size_t mi_id = 20;
   for (size_t k = 0; k < ARRAY_SIZE(head); k++)
     other(ms, mi, &mi_id, head[k][0], head[k][1], head[k][2], 0);
@@ -609,11 +550,19 @@ int gen_mountstats(size_t n, uint64_t epoch, gen_buf_t *ms, gen_buf_t *mi,
     device(dev, sizeof(dev), r);
     mount_point(mp, sizeof(mp), i, bind);
     print_record(ms, r, dev, mp);
-    printf_(mi,
-            "%zu 1 0:%zu / %s rw,relatime shared:%zu - %s %s "
-            "rw,vers=%s,addr=10.1.0.1\n",
-            mi_id++, 1000 + sb, mp, 1000 + sb, v4 ? "nfs4" : "nfs", dev,
-            v4 ? "4.2" : "3");
+    char shared[32];
+    snprintf(shared, sizeof(shared), "shared:%zu", 1000 + sb);
+    gen_put_mountinfo(
+        mi, &(gen_mountinfo_t){.id = mi_id++,
+                               .parent = 1,
+                               .minor = 1000 + sb,
+                               .mountpoint = mp,
+                               .opts = "rw,relatime",
+                               .optional = shared,
+                               .fstype = v4 ? "nfs4" : "nfs",
+                               .source = dev,
+                               .superopts = v4 ? "rw,vers=4.2,addr=10.1.0.1"
+                                               : "rw,vers=3,addr=10.1.0.1"});
     ex->mounts++;
     ex->records++;
     ex->ops += r->nops;
@@ -644,5 +593,5 @@ int gen_mountstats(size_t n, uint64_t epoch, gen_buf_t *ms, gen_buf_t *mi,
   free(r);
   free(acc_conf);
   free(conn_seen);
-  return oom ? -1 : 0;
+  return ms->failed || mi->failed ? -1 : 0;
 }

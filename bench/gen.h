@@ -28,6 +28,8 @@
 #ifndef BENCH_GEN_H
 #define BENCH_GEN_H
 
+#include "gen_text.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,11 +44,6 @@
 
 #define GEN_MAX_PROBES 32
 #define GEN_PROBE_MAX_VALUES 32
-
-typedef struct {
-  char *p;
-  size_t len, cap;
-} gen_buf_t;
 
 /* One value list that must (or must not) be dispatched. */
 typedef struct {
@@ -88,7 +85,5 @@ static inline uint64_t gen_list_checksum(const uint64_t *raw, size_t n) {
  * both reset first, and fills ex. Returns 0, or -1 when out of memory. */
 int gen_mountstats(size_t n, uint64_t epoch, gen_buf_t *ms, gen_buf_t *mi,
                    gen_expect_t *ex);
-
-void gen_buf_free(gen_buf_t *b);
 
 #endif

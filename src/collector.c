@@ -838,9 +838,7 @@ int ms_collector_run(ms_collector_t *c, const ms_input_t *in) {
 }
 
 size_t ms_collector_snapshot_bytes(const ms_collector_t *c) {
-  return c->snap.mounts_cap_ * sizeof(ms_mount_t) +
-         c->snap.ops_cap_ * sizeof(ms_op_t) +
-         c->snap.xprts_cap_ * sizeof(ms_xprt_t);
+  return ms_snapshot_bytes(&c->snap);
 }
 
 void ms_collector_free(ms_collector_t *c) {

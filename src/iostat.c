@@ -22,25 +22,26 @@ struct ms_iostat_op {
   uint64_t v[MS_OP_FIELDS];
 };
 
-/* Requests sent over all of a mount's known transports. */
-static int mount_sends(const ms_snapshot_t *snap, const ms_mount_t *m,
-                       uint64_t *sends) {
+/* Requests sent over all of a mount's known transports, in *sends. False
+ * when no transport of the mount counts them. */
+static bool mount_sends(const ms_snapshot_t *snap, const ms_mount_t *m,
+                        uint64_t *sends) {
   uint64_t sum = 0, one = 0;
-  int any = 0;
+  bool any = false;
   for (size_t k = 0; k < m->xprt_count; k++) {
     if (!ms_xprt_sends(&snap->xprts[m->xprt_first + k], &one))
       continue;
     sum += one;
-    any = 1;
+    any = true;
   }
   *sends = sum;
   return any;
 }
 
-void ms_iostat_begin(ms_iostat_table_t *t) { t->generation++; }
+void ms_iostat_begin(ms_iostat_table_t *t) { t->generation_++; }
 
 static ms_iostat_entry_t *find(ms_iostat_table_t *t, uint64_t key) {
-  size_t lo = 0, hi = t->sorted;
+  size_t lo = 0, hi = t->sorted_;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
     if (t->entries[mid].key == key)
@@ -50,20 +51,20 @@ static ms_iostat_entry_t *find(ms_iostat_table_t *t, uint64_t key) {
     else
       hi = mid;
   }
-  for (size_t i = t->sorted; i < t->count; i++)
+  for (size_t i = t->sorted_; i < t->count; i++)
     if (t->entries[i].key == key)
       return &t->entries[i];
   return NULL;
 }
 
 static ms_iostat_entry_t *append(ms_iostat_table_t *t, uint64_t key) {
-  if (t->count == t->cap) {
-    size_t ncap = t->cap ? t->cap * 2 : 64;
+  if (t->count == t->cap_) {
+    size_t ncap = t->cap_ ? t->cap_ * 2 : 64;
     ms_iostat_entry_t *e = realloc(t->entries, ncap * sizeof(*e));
     if (e == NULL)
       return NULL;
     t->entries = e;
-    t->cap = ncap;
+    t->cap_ = ncap;
   }
   ms_iostat_entry_t *e = &t->entries[t->count++];
   memset(e, 0, sizeof(*e));
@@ -75,21 +76,21 @@ static ms_iostat_entry_t *append(ms_iostat_table_t *t, uint64_t key) {
  * position; searched by name when the list changed. */
 static const struct ms_iostat_op *prev_op(const ms_iostat_entry_t *e, size_t k,
                                           uint64_t name_hash) {
-  if (k < e->nops && e->ops[k].name_hash == name_hash)
-    return &e->ops[k];
+  if (k < e->nops && e->ops_[k].name_hash == name_hash)
+    return &e->ops_[k];
   for (size_t i = 0; i < e->nops; i++)
-    if (e->ops[i].name_hash == name_hash)
-      return &e->ops[i];
+    if (e->ops_[i].name_hash == name_hash)
+      return &e->ops_[i];
   return NULL;
 }
 
-/* 1 when any counter of op went backwards since prev. */
-static int op_backwards(const struct ms_iostat_op *prev, const ms_op_t *op) {
+/* True when any counter of op went backwards since prev. */
+static bool op_backwards(const struct ms_iostat_op *prev, const ms_op_t *op) {
   unsigned n = prev->nfields < op->nfields ? prev->nfields : op->nfields;
   for (unsigned f = 0; f < n; f++)
     if (op->v[f] < prev->v[f])
-      return 1;
-  return 0;
+      return true;
+  return false;
 }
 
 static void op_average(const struct ms_iostat_op *prev, const ms_op_t *op,
@@ -110,27 +111,29 @@ static void op_average(const struct ms_iostat_op *prev, const ms_op_t *op,
       (double)(op->v[MS_OP_TIMEOUTS] - prev->v[MS_OP_TIMEOUTS]) / dt;
 }
 
+/* Keeps record m as e's sample. Returns 0 or -ENOMEM. */
 static int store(ms_iostat_entry_t *e, const ms_snapshot_t *snap,
                  const ms_mount_t *m, double now, unsigned generation) {
-  if (m->op_count > e->ops_cap) {
-    struct ms_iostat_op *ops = realloc(e->ops, m->op_count * sizeof(*ops));
+  if (m->op_count > e->ops_cap_) {
+    struct ms_iostat_op *ops = realloc(e->ops_, m->op_count * sizeof(*ops));
     if (ops == NULL) {
       e->nops = 0;
       return -ENOMEM;
     }
-    e->ops = ops;
-    e->ops_cap = m->op_count;
+    e->ops_ = ops;
+    e->ops_cap_ = m->op_count;
   }
   for (size_t k = 0; k < m->op_count; k++) {
     const ms_op_t *op = &snap->ops[m->op_first + k];
-    e->ops[k].name_hash = ms_fnv64(MS_FNV64_OFFSET, op->name.ptr, op->name.len);
-    e->ops[k].nfields = op->nfields;
-    memcpy(e->ops[k].v, op->v, sizeof(op->v));
+    e->ops_[k].name_hash =
+        ms_fnv64(MS_FNV64_OFFSET, op->name.ptr, op->name.len);
+    e->ops_[k].nfields = op->nfields;
+    memcpy(e->ops_[k].v, op->v, sizeof(op->v));
   }
   e->nops = m->op_count;
   e->age = m->age;
   e->time = now;
-  e->generation = generation;
+  e->generation_ = generation;
   if (!mount_sends(snap, m, &e->sends))
     e->sends = UINT64_MAX; /* no transport: no ops/s */
   return 0;
@@ -145,8 +148,8 @@ int ms_iostat_update(ms_iostat_table_t *t, uint64_t key, double now,
     e = append(t, key);
     if (e == NULL)
       return -ENOMEM;
-    return store(e, snap, m, now, t->generation) == 0 ? MS_IOSTAT_BASELINE
-                                                      : -ENOMEM;
+    return store(e, snap, m, now, t->generation_) == 0 ? MS_IOSTAT_BASELINE
+                                                       : -ENOMEM;
   }
 
   double dt = now - e->time;
@@ -193,7 +196,7 @@ int ms_iostat_update(ms_iostat_table_t *t, uint64_t key, double now,
       rate->have_ops = true;
     }
   }
-  if (store(e, snap, m, now, t->generation) != 0)
+  if (store(e, snap, m, now, t->generation_) != 0)
     return -ENOMEM;
   return status;
 }
@@ -208,11 +211,11 @@ _Static_assert(sizeof(ms_iostat_entry_t) <= MS_SORT_MAX_ELEM,
                "ms_sort() swaps entries through a buffer of this size");
 
 void ms_iostat_end(ms_iostat_table_t *t) {
-  int has_new = t->sorted != t->count; /* appended after the sorted part */
+  int has_new = t->sorted_ != t->count; /* appended after the sorted part */
   size_t kept = 0;
   for (size_t i = 0; i < t->count; i++) {
-    if (t->entries[i].generation != t->generation) {
-      free(t->entries[i].ops); /* the mount is gone */
+    if (t->entries[i].generation_ != t->generation_) {
+      free(t->entries[i].ops_); /* the mount is gone */
       continue;
     }
     t->entries[kept++] = t->entries[i];
@@ -220,12 +223,12 @@ void ms_iostat_end(ms_iostat_table_t *t) {
   t->count = kept; /* compaction keeps the order of what remains */
   if (has_new)
     ms_sort(t->entries, t->count, sizeof(*t->entries), cmp_entry, NULL);
-  t->sorted = t->count;
+  t->sorted_ = t->count;
 }
 
 void ms_iostat_free(ms_iostat_table_t *t) {
   for (size_t i = 0; i < t->count; i++)
-    free(t->entries[i].ops);
+    free(t->entries[i].ops_);
   free(t->entries);
   memset(t, 0, sizeof(*t));
 }

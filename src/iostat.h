@@ -51,21 +51,21 @@ typedef struct {
   uint64_t key;
   uint64_t age;
   double time;
-  unsigned generation; /* the interval it was last seen in */
+  unsigned generation_; /* the interval it was last seen in */
   uint64_t sends;
   size_t nops;
-  size_t ops_cap;
-  struct ms_iostat_op *ops;
+  size_t ops_cap_;
+  struct ms_iostat_op *ops_;
 } ms_iostat_entry_t;
 
 /* Previous samples of every reported mount. Zero-initialise; free with
  * ms_iostat_free(). */
 typedef struct {
   ms_iostat_entry_t *entries;
-  size_t count; /* entries[0..sorted) are sorted by key; new ones follow */
-  size_t sorted;
-  size_t cap;
-  unsigned generation;
+  size_t count; /* entries[0..sorted_) are sorted by key; new ones follow */
+  size_t sorted_;
+  size_t cap_;
+  unsigned generation_;
 } ms_iostat_table_t;
 
 /* Outcome of ms_iostat_update(). */

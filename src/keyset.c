@@ -10,15 +10,15 @@
 #include <stdlib.h>
 
 int ms_keyset_add(ms_keyset_t *s, uint64_t key) {
-  if (s->n == s->cap) {
-    size_t ncap = s->cap ? s->cap * 2 : 64;
-    uint64_t *v = realloc(s->v, ncap * sizeof(*v));
+  if (s->count_ == s->cap_) {
+    size_t ncap = s->cap_ ? s->cap_ * 2 : 64;
+    uint64_t *v = realloc(s->keys_, ncap * sizeof(*v));
     if (v == NULL)
       return -ENOMEM;
-    s->v = v;
-    s->cap = ncap;
+    s->keys_ = v;
+    s->cap_ = ncap;
   }
-  s->v[s->n++] = key;
+  s->keys_[s->count_++] = key;
   return 0;
 }
 
@@ -29,12 +29,12 @@ static int cmp_u64(const void *a, const void *b, void *ctx) {
 }
 
 bool ms_keyset_has(const ms_keyset_t *s, uint64_t key) {
-  size_t lo = 0, hi = s->n;
+  size_t lo = 0, hi = s->count_;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    if (s->v[mid] == key)
+    if (s->keys_[mid] == key)
       return true;
-    if (s->v[mid] < key)
+    if (s->keys_[mid] < key)
       lo = mid + 1;
     else
       hi = mid;
@@ -43,8 +43,8 @@ bool ms_keyset_has(const ms_keyset_t *s, uint64_t key) {
 }
 
 bool ms_keyset_has_unsorted(const ms_keyset_t *s, uint64_t key) {
-  for (size_t k = 0; k < s->n; k++)
-    if (s->v[k] == key)
+  for (size_t k = 0; k < s->count_; k++)
+    if (s->keys_[k] == key)
       return true;
   return false;
 }
@@ -53,12 +53,12 @@ void ms_keyset_rotate(ms_keyset_t *prev, ms_keyset_t *cur) {
   ms_keyset_t t = *prev;
   *prev = *cur;
   *cur = t;
-  cur->n = 0;
-  ms_sort(prev->v, prev->n, sizeof(*prev->v), cmp_u64, NULL);
+  cur->count_ = 0;
+  ms_sort(prev->keys_, prev->count_, sizeof(*prev->keys_), cmp_u64, NULL);
 }
 
 void ms_keyset_free(ms_keyset_t *s) {
-  free(s->v);
-  s->v = NULL;
-  s->n = s->cap = 0;
+  free(s->keys_);
+  s->keys_ = NULL;
+  s->count_ = s->cap_ = 0;
 }

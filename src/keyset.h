@@ -2,8 +2,8 @@
  *
  * keyset.h: sets of 64-bit keys for logging a thing once while it
  * persists (df's LogOnce idea): keys seen this interval go into cur, the
- * previous interval's are looked up in prev, and keyset_rotate makes cur the
- * next prev. Never allocates once grown. No I/O, no collectd header.
+ * previous interval's are looked up in prev, and ms_keyset_rotate makes cur
+ * the next prev. Never allocates once grown. No I/O, no collectd header.
  */
 #ifndef MOUNTSTATS_KEYSET_H
 #define MOUNTSTATS_KEYSET_H
@@ -14,8 +14,8 @@
 
 /* Zero-initialise; free with ms_keyset_free(). */
 typedef struct {
-  uint64_t *v;
-  size_t n, cap;
+  uint64_t *keys_;
+  size_t count_, cap_;
 } ms_keyset_t;
 
 /* Appends key. Returns 0 or -ENOMEM (the key is then not kept). */

@@ -29,6 +29,7 @@ static size_t split_fields(const char *p, const char *end, ms_span_t *f,
   return n;
 }
 
+/* "MAJOR:MINOR" into *dev. Returns 0, or -1 when s is not one. */
 static int parse_dev(ms_span_t s, uint64_t *dev) {
   uint64_t major = 0, minor = 0;
   size_t i = 0;

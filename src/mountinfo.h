@@ -32,7 +32,7 @@ typedef struct {
   ms_mountinfo_entry_t *entries;
   size_t count;
   size_t bad_lines; /* lines that are not mountinfo lines */
-  size_t cap_;      /* private */
+  size_t cap_;
 } ms_mountinfo_t;
 
 /* Parses buf into t, keeping only lines whose fstype is "nfs" or "nfs4".

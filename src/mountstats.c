@@ -83,7 +83,7 @@ const char *ms_diag_reason_str(enum ms_diag_reason reason) {
 
 /* ---- small text helpers; every one stays within [p, end) ---- */
 
-static int is_blank(char c) { return c == ' ' || c == '\t'; }
+static bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
 static const char *skip_blanks(const char *p, const char *end) {
   while (p < end && is_blank(*p))
@@ -91,7 +91,7 @@ static const char *skip_blanks(const char *p, const char *end) {
   return p;
 }
 
-static int starts_with(const char *p, const char *end, const char *lit) {
+static bool starts_with(const char *p, const char *end, const char *lit) {
   size_t n = strlen(lit);
   return (size_t)(end - p) >= n && memcmp(p, lit, n) == 0;
 }
@@ -218,6 +218,8 @@ static enum num_status read_numbers(const char *p, const char *end,
 
 /* ---- snapshot growth ---- */
 
+/* Makes room for need elements of elem bytes in *arr. Returns 0 or -ENOMEM
+ * (*arr and *cap unchanged). */
 static int grow(void **arr, size_t *cap, size_t need, size_t elem) {
   if (need <= *cap)
     return 0;
@@ -240,6 +242,12 @@ void ms_snapshot_free(ms_snapshot_t *snap) {
   free(snap->ops);
   free(snap->xprts);
   memset(snap, 0, sizeof(*snap));
+}
+
+size_t ms_snapshot_bytes(const ms_snapshot_t *snap) {
+  return snap->mounts_cap_ * sizeof(ms_mount_t) +
+         snap->ops_cap_ * sizeof(ms_op_t) +
+         snap->xprts_cap_ * sizeof(ms_xprt_t);
 }
 
 /* ---- parser state ---- */
@@ -324,6 +332,8 @@ static int parse_header(const char *p, const char *end, ms_span_t *dev,
   return 0;
 }
 
+/* A header line: starts a record (an NFS one when its fstype is nfs or nfs4).
+ * Returns 0, -1 when the line is not a header, or -ENOMEM. */
 static int start_record(parser_t *ps, const char *p, const char *end) {
   ms_span_t dev, mnt, fstype, statvers;
   if (parse_header(p, end, &dev, &mnt, &fstype, &statvers) != 0)
@@ -407,6 +417,7 @@ static void parse_rpc(ms_mount_t *m, const char *p, const char *end) {
   m->rpc_vers = (uint32_t)vers;
 }
 
+/* Returns 0 (a malformed line is a diagnostic) or -ENOMEM. */
 static int parse_xprt(parser_t *ps, const char *line, const char *p,
                       const char *end) {
   ms_snapshot_t *s = ps->snap;
@@ -465,10 +476,10 @@ static uint32_t op_name_hash(const char *name, size_t len) {
   return op_name_mix(first, last, len);
 }
 
-/* Returns 1 if the op name (hash h, op_name_hash()) was already printed in
- * this record, else records it and returns 0. */
-static int op_seen_before(parser_t *ps, const char *name, size_t len,
-                          uint32_t h) {
+/* True if the op name (hash h, op_name_hash()) was already printed in this
+ * record; otherwise records it and returns false. */
+static bool op_seen_before(parser_t *ps, const char *name, size_t len,
+                           uint32_t h) {
   ms_snapshot_t *s = ps->snap;
   size_t idx = ps->cur->op_count; /* index the new op will get */
   for (unsigned probe = 0; probe < OP_SEEN_SLOTS; probe++) {
@@ -477,20 +488,21 @@ static int op_seen_before(parser_t *ps, const char *name, size_t len,
     if (*slot == 0) {
       *slot = (uint16_t)(idx + 1);
       ps->op_seen_used[ps->op_seen_n++] = (uint16_t)at;
-      return 0;
+      return false;
     }
     const ms_op_t *o = &s->ops[ps->cur->op_first + *slot - 1];
     if (o->name.len == len && memcmp(o->name.ptr, name, len) == 0)
-      return 1;
+      return true;
   }
-  return 0; /* not reached: the table has room for MS_MAX_OPS */
+  return false; /* not reached: the table has room for MS_MAX_OPS */
 }
 
-static int is_op_name_char(unsigned char c) {
+static bool is_op_name_char(unsigned char c) {
   return (unsigned)(c - 'A') < 26u || (unsigned)(c - 'a') < 26u ||
          (unsigned)(c - '0') < 10u || c == '_';
 }
 
+/* Returns 0 (a malformed line is a diagnostic) or -ENOMEM. */
 static int parse_op(parser_t *ps, const char *line, const char *p,
                     const char *end) {
   ms_snapshot_t *s = ps->snap;
@@ -600,15 +612,16 @@ static unsigned ctz128(unsigned __int128 x) {
                      : 64 + (unsigned)__builtin_ctzll((uint64_t)(x >> 64));
 }
 
-/* Converts the digit run at w[at..to] into the next field of o. Returns 0
- * when there are too many fields or the run is too long for the fast path. */
-static int put_token(ms_op_t *o, unsigned *n, const char *w, unsigned at,
-                     unsigned to) {
+/* Converts the digit run at w[at..to] into the next field of o. Returns
+ * false when there are too many fields or the run is too long for the fast
+ * path. */
+static bool put_token(ms_op_t *o, unsigned *n, const char *w, unsigned at,
+                      unsigned to) {
   unsigned len = to - at + 1;
   if (*n == MS_OP_FIELDS || len > 19)
-    return 0;
+    return false;
   o->v[(*n)++] = token_value(w + at, len);
-  return 1;
+  return true;
 }
 
 /* Reads the op line that starts at line (a blank; ps->in_ops). Returns its
@@ -729,7 +742,8 @@ static const char *parse_op_fast(parser_t *ps, const char *line) {
 #endif
 
 /* A line that belongs to the current NFS record (it starts with white
- * space). Dispatched on its label, never on its position. */
+ * space). Dispatched on its label, never on its position. Returns 0 or
+ * -ENOMEM. */
 static int parse_body_line(parser_t *ps, const char *line, const char *end) {
   ms_mount_t *m = ps->cur;
   const char *p = skip_blanks(line, end);

@@ -171,8 +171,7 @@ typedef struct {
   size_t fast_lines;  /* of them, op lines read by the fast path (SSE2
                          builds; for tests and the benchmark) */
   size_t records;     /* record headers seen, NFS or not */
-  /* private: allocated capacities */
-  size_t mounts_cap_, ops_cap_, xprts_cap_;
+  size_t mounts_cap_, ops_cap_, xprts_cap_; /* allocated capacities */
 } ms_snapshot_t;
 
 /* Parses len bytes at buf into snap. Every output count is reset first.
@@ -183,6 +182,9 @@ int ms_parse(ms_snapshot_t *snap, const char *buf, size_t len);
 
 /* Releases the arrays of snap and zeroes it. */
 void ms_snapshot_free(ms_snapshot_t *snap);
+
+/* Bytes of the arrays snap holds (allocated, not only used). */
+size_t ms_snapshot_bytes(const ms_snapshot_t *snap);
 
 /* A short English phrase for a diagnostic reason ("too few fields"). */
 const char *ms_diag_reason_str(enum ms_diag_reason reason);

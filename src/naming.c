@@ -25,7 +25,7 @@ uint32_t ms_fnv1a32(const char *s, size_t len) {
   return h;
 }
 
-static int is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
+static bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
 
 /* Largest cut <= want that does not split a UTF-8 sequence of s. */
 static size_t utf8_cut(const char *s, size_t want) {

@@ -25,7 +25,7 @@ struct ms_group_item {
   size_t index; /* the leading record; SIZE_MAX: an empty slot */
 };
 
-typedef int (*same_fn)(const ms_snapshot_t *, size_t, size_t);
+typedef bool (*same_fn)(const ms_snapshot_t *, size_t, size_t);
 
 static uint64_t mix(uint64_t h, uint64_t v) {
   /* FNV-1a over the 8 bytes of v, folded in one multiply per word. */
@@ -57,7 +57,8 @@ ms_span_t ms_device_server(ms_span_t d) {
 }
 
 /* Makes the table empty, with at least twice as many slots as records (a
- * power of two), so probes stay short and there is always an empty slot. */
+ * power of two), so probes stay short and there is always an empty slot.
+ * Returns 0 or -ENOMEM. */
 static int table_reset(ms_group_t *g, size_t records) {
   size_t slots = 16;
   while (slots < 2 * records) {
@@ -129,32 +130,32 @@ static uint64_t content_hash(const ms_snapshot_t *s, size_t i) {
   return h;
 }
 
-static int same_content(const ms_snapshot_t *s, size_t a, size_t b) {
+static bool same_content(const ms_snapshot_t *s, size_t a, size_t b) {
   const ms_mount_t *x = &s->mounts[a], *y = &s->mounts[b];
   if (!ms_span_same(ms_device_server(x->device), ms_device_server(y->device)) ||
       !ms_span_same(x->fstype, y->fstype) || x->age != y->age ||
       x->have != y->have || x->nevents != y->nevents ||
       x->op_count != y->op_count || x->xprt_count != y->xprt_count)
-    return 0;
+    return false;
   if (memcmp(x->events, y->events, x->nevents * sizeof(x->events[0])) != 0 ||
       ((x->have & MS_HAVE_BYTES) &&
        memcmp(x->bytes, y->bytes, sizeof(x->bytes)) != 0) ||
       ((x->have & MS_HAVE_FSC) && memcmp(x->fsc, y->fsc, sizeof(x->fsc)) != 0))
-    return 0;
+    return false;
   for (size_t k = 0; k < x->op_count; k++) {
     const ms_op_t *o = &s->ops[x->op_first + k], *p = &s->ops[y->op_first + k];
     if (!ms_span_same(o->name, p->name) || o->nfields != p->nfields ||
         memcmp(o->v, p->v, sizeof(o->v)) != 0)
-      return 0;
+      return false;
   }
   for (size_t k = 0; k < x->xprt_count; k++) {
     const ms_xprt_t *o = &s->xprts[x->xprt_first + k];
     const ms_xprt_t *p = &s->xprts[y->xprt_first + k];
     if (!ms_span_same(o->name, p->name) || o->nfields != p->nfields ||
         memcmp(o->v, p->v, o->nfields * sizeof(o->v[0])) != 0)
-      return 0;
+      return false;
   }
-  return 1;
+  return true;
 }
 
 int ms_group_superblocks(ms_group_t *g, const ms_snapshot_t *snap,
@@ -196,7 +197,7 @@ static uint64_t connection_hash(const ms_snapshot_t *s, size_t i) {
   return h;
 }
 
-static int same_connection(const ms_snapshot_t *s, size_t a, size_t b) {
+static bool same_connection(const ms_snapshot_t *s, size_t a, size_t b) {
   const ms_mount_t *x = &s->mounts[a], *y = &s->mounts[b];
   if (!ms_span_same(ms_device_server(x->device), ms_device_server(y->device)) ||
       !ms_span_same(opt_or_empty(x->opts, "vers"),
@@ -204,14 +205,14 @@ static int same_connection(const ms_snapshot_t *s, size_t a, size_t b) {
       !ms_span_same(opt_or_empty(x->opts, "proto"),
                     opt_or_empty(y->opts, "proto")) ||
       x->xprt_count != y->xprt_count)
-    return 0;
+    return false;
   for (size_t k = 0; k < x->xprt_count; k++) {
     const ms_xprt_t *o = &s->xprts[x->xprt_first + k];
     const ms_xprt_t *p = &s->xprts[y->xprt_first + k];
     if (!ms_span_same(o->name, p->name) || ms_xprt_port(o) != ms_xprt_port(p))
-      return 0;
+      return false;
   }
-  return 1;
+  return true;
 }
 
 int ms_group_transports(ms_group_t *g, const ms_snapshot_t *snap,

@@ -63,6 +63,7 @@
  * Exit status 0 when every check passed.
  */
 #include "collectd_stub.h"
+#include "gen_text.h"
 #include "mountstats_plugin.h"
 #include "naming.h"
 
@@ -334,55 +335,7 @@ static void remove_mount_at(size_t pos) {
 
 /* ---- text ---------------------------------------------------------------- */
 
-typedef struct {
-  char *p;
-  size_t len, cap;
-} buf_t;
-
-static void buf_need(buf_t *b, size_t more) {
-  if (b->len + more <= b->cap)
-    return;
-  size_t cap = b->cap ? b->cap : 65536;
-  while (cap < b->len + more)
-    cap *= 2;
-  b->p = realloc(b->p, cap);
-  if (b->p == NULL)
-    abort();
-  b->cap = cap;
-}
-
-static void put(buf_t *b, const char *s, size_t n) {
-  buf_need(b, n);
-  memcpy(b->p + b->len, s, n);
-  b->len += n;
-}
-
-static void puts_(buf_t *b, const char *s) { put(b, s, strlen(s)); }
-
-static void put_u64(buf_t *b, uint64_t v) {
-  char tmp[24];
-  int i = 24;
-  do {
-    tmp[--i] = (char)('0' + v % 10);
-    v /= 10;
-  } while (v);
-  put(b, tmp + i, (size_t)(24 - i));
-}
-
-/* A mount point as the kernel prints it: space, tab, newline, backslash as
- * \ooo. */
-static void put_escaped(buf_t *b, const char *s) {
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\\') {
-      char e[5];
-      snprintf(e, sizeof(e), "\\%03o", c);
-      put(b, e, 4);
-    } else {
-      put(b, s, 1);
-    }
-  }
-}
+/* Written through bench/gen_text.h, the generators' one text writer. */
 
 static const char *const v3_ops[] = {"GETATTR", "LOOKUP", "READ", "WRITE",
                                      "FSSTAT"};
@@ -390,121 +343,124 @@ static const char *const v4_ops[] = {"READ",    "WRITE",    "OPEN",
                                      "GETATTR", "SEQUENCE", "READ_PLUS"};
 #define NV3 (sizeof(v3_ops) / sizeof(v3_ops[0]))
 #define NV4 (sizeof(v4_ops) / sizeof(v4_ops[0]))
+#define OP_FIELDS 9
+#define XPRT_FIELDS 13
 
-static void put_record(buf_t *b, const mount_t *m) {
+static void put_record(gen_buf_t *b, const mount_t *m) {
   const sb_t *sb = &sbs[m->sb_slot];
   const server_t *srv = &servers[sb->server_slot];
   uint64_t a = sb->age + 1;
-  puts_(b, "device srv");
-  put_u64(b, srv->id);
-  puts_(b, ":/export/");
-  put_u64(b, sb->id);
-  puts_(b, " mounted on ");
-  put_escaped(b, m->path);
-  puts_(b, srv->vers == 4 ? " with fstype nfs4 statvers=1.1\n"
-                          : " with fstype nfs statvers=1.1\n");
-  puts_(b,
-        srv->vers == 4
-            ? "\topts:\trw,vers=4.2,rsize=1048576,wsize=1048576,namlen=255,"
-              "acregmin=3,acregmax=60,acdirmin=30,acdirmax=60,hard,"
-              "proto=tcp,timeo=600,retrans=2,sec=sys,clientaddr=192.0.2.1,"
-              "local_lock=none\n"
-            : "\topts:\trw,vers=3,rsize=1048576,wsize=1048576,namlen=255,"
-              "acregmin=3,acregmax=60,acdirmin=30,acdirmax=60,hard,"
-              "proto=tcp,timeo=600,retrans=2,sec=sys,mountaddr=192.0.2.10,"
-              "mountvers=3,mountport=20048,mountproto=udp,local_lock=none\n");
-  puts_(b, "\tage:\t");
-  put_u64(b, sb->age);
-  puts_(b, "\n\tcaps:\tcaps=0xf,wtmult=512,dtsize=1048576,bsize=0,namlen=255\n"
-           "\tsec:\tflavor=1,pseudoflavor=1\n\tevents:\t");
-  for (int i = 0; i < 26; i++) {
-    put_u64(b, (uint64_t)(i + 1) * a * 7);
-    put(b, " ", 1);
-  }
-  put_u64(b, sb->id); /* pnfs_write: the superblock's id */
-  puts_(b, " \n\tbytes:\t");
-  for (int i = 0; i < 7; i++) {
-    put_u64(b, (uint64_t)(i + 1) * a * 4096);
-    put(b, " ", 1);
-  }
-  put_u64(b, sb->id); /* write_pages: the superblock's id */
-  puts_(b, srv->vers == 4
-               ? " \n\tRPC iostats version: 1.1  p/v: 100003/4 (nfs)\n"
-               : " \n\tRPC iostats version: 1.0  p/v: 100003/3 (nfs)\n");
+  char device[64];
+  snprintf(device, sizeof(device), "srv%u:/export/%u", (unsigned)srv->id,
+           (unsigned)sb->id);
+  uint64_t events[27], bytes[8];
+  for (int i = 0; i < 26; i++)
+    events[i] = (uint64_t)(i + 1) * a * 7;
+  events[26] = sb->id; /* pnfs_write: the superblock's id */
+  for (int i = 0; i < 7; i++)
+    bytes[i] = (uint64_t)(i + 1) * a * 4096;
+  bytes[7] = sb->id; /* write_pages: the superblock's id */
   /* The server connection: identical on every mount of the server. */
-  puts_(b, "\txprt:\ttcp ");
-  put_u64(b, 600 + srv->id % 60000);
-  put(b, " ", 1);
-  put_u64(b, srv->id); /* bind_count: the server's id */
-  puts_(b, " 1 2 3 ");
-  put_u64(b, srv->sends);
-  put(b, " ", 1);
-  put_u64(b, srv->sends);
-  puts_(b, " 0 ");
-  put_u64(b, srv->sends * 2);
-  puts_(b, " 0 64 0 0\n\tper-op statistics\n");
+  const uint64_t xprt[XPRT_FIELDS] = {600 + srv->id % 60000,
+                                      srv->id, /* bind_count: the server's id */
+                                      1,
+                                      2,
+                                      3,
+                                      srv->sends,
+                                      srv->sends,
+                                      0,
+                                      srv->sends * 2,
+                                      0,
+                                      64,
+                                      0,
+                                      0};
   size_t nops = srv->vers == 4 ? NV4 : NV3;
-  const char *const *names = srv->vers == 4 ? v4_ops : v3_ops;
+  uint64_t ops[NV4][OP_FIELDS];
   for (size_t j = 0; j < nops; j++) {
-    char head[32];
-    int n = snprintf(head, sizeof(head), "\t%12s: ", names[j]);
-    put(b, head, (size_t)n);
-    uint64_t ops = (j + 1) * a;
-    put_u64(b, ops);
-    put(b, " ", 1);
-    put_u64(b, ops);
-    put(b, " ", 1);
-    put_u64(b, sb->id); /* timeouts: the superblock's id */
-    put(b, " ", 1);
-    put_u64(b, ops * 120);
-    put(b, " ", 1);
-    put_u64(b, ops * 96);
-    put(b, " ", 1);
-    put_u64(b, ops);
-    put(b, " ", 1);
-    put_u64(b, ops * 3);
-    put(b, " ", 1);
-    put_u64(b, ops * 4);
-    if (srv->vers == 4)
-      puts_(b, " 0");
-    put(b, "\n", 1);
+    uint64_t n = (j + 1) * a;
+    uint64_t *v = ops[j];
+    v[0] = v[1] = n; /* ops, transmissions */
+    v[2] = sb->id;   /* timeouts: the superblock's id */
+    v[3] = n * 120;
+    v[4] = n * 96;
+    v[5] = n;
+    v[6] = n * 3;
+    v[7] = n * 4;
+    v[8] = 0; /* errors (RPC iostats 1.1 only) */
   }
-  put(b, "\n", 1);
+  gen_record_t rec = {
+      .device = device,
+      .mountpoint = m->path,
+      .fstype = srv->vers == 4 ? "nfs4" : "nfs",
+      .opts =
+          srv->vers == 4
+              ? "rw,vers=4.2,rsize=1048576,wsize=1048576,namlen=255,"
+                "acregmin=3,acregmax=60,acdirmin=30,acdirmax=60,hard,"
+                "proto=tcp,timeo=600,retrans=2,sec=sys,clientaddr=192.0.2.1,"
+                "local_lock=none"
+              : "rw,vers=3,rsize=1048576,wsize=1048576,namlen=255,"
+                "acregmin=3,acregmax=60,acdirmin=30,acdirmax=60,hard,"
+                "proto=tcp,timeo=600,retrans=2,sec=sys,mountaddr=192.0.2.10,"
+                "mountvers=3,mountport=20048,mountproto=udp,local_lock=none",
+      .age = sb->age,
+      .info = "\tcaps:\tcaps=0xf,wtmult=512,dtsize=1048576,bsize=0,namlen=255\n"
+              "\tsec:\tflavor=1,pseudoflavor=1\n",
+      .events = events,
+      .nevents = 27,
+      .bytes = bytes,
+      .nbytes = 8,
+      .rpc_version = srv->vers == 4 ? "1.1" : "1.0",
+      .nfs_version = srv->vers == 4 ? 4 : 3,
+      .xprt_word = "tcp",
+      .xprt = xprt,
+      .nxprt = 1,
+      .xprt_fields = XPRT_FIELDS,
+      .op_names = srv->vers == 4 ? v4_ops : v3_ops,
+      .ops = &ops[0][0],
+      .nops = nops,
+      .op_stride = OP_FIELDS,
+      .op_fields = srv->vers == 4 ? 9 : 8, /* RPC iostats 1.0: no errors */
+  };
+  gen_put_record(b, &rec);
 }
 
-static void put_mountinfo(buf_t *b, const mount_t *m, size_t pos) {
+static void put_mountinfo(gen_buf_t *b, const mount_t *m, size_t pos) {
   const sb_t *sb = &sbs[m->sb_slot];
   const server_t *srv = &servers[sb->server_slot];
-  put_u64(b, 100 + pos);
-  puts_(b, " 1 0:");
-  put_u64(b, sb->id); /* the minor number: unique per superblock */
-  puts_(b, " / ");
-  put_escaped(b, m->path);
-  puts_(b, srv->vers == 4 ? " rw,relatime shared:1 - nfs4 srv"
-                          : " rw,relatime shared:1 - nfs srv");
-  put_u64(b, srv->id);
-  puts_(b, ":/export/");
-  put_u64(b, sb->id);
-  puts_(b, " rw,vers=3,proto=tcp\n");
+  char source[64];
+  snprintf(source, sizeof(source), "srv%u:/export/%u", (unsigned)srv->id,
+           (unsigned)sb->id);
+  gen_put_mountinfo(
+      b, &(gen_mountinfo_t){.id = 100 + pos,
+                            .parent = 1,
+                            .minor = sb->id, /* unique per superblock */
+                            .mountpoint = m->path,
+                            .opts = "rw,relatime",
+                            .optional = "shared:1",
+                            .fstype = srv->vers == 4 ? "nfs4" : "nfs",
+                            .source = source,
+                            .superopts = "rw,vers=3,proto=tcp"});
 }
 
-static void generate(buf_t *ms, buf_t *mi, int with_mountinfo) {
+static void generate(gen_buf_t *ms, gen_buf_t *mi, int with_mountinfo) {
   ms->len = mi->len = 0;
-  puts_(ms, "device proc mounted on /proc with fstype proc\n"
-            "device sysfs mounted on /sys with fstype sysfs\n"
-            "device /dev/vda1 mounted on / with fstype ext4\n");
+  gen_puts(ms, "device proc mounted on /proc with fstype proc\n"
+               "device sysfs mounted on /sys with fstype sysfs\n"
+               "device /dev/vda1 mounted on / with fstype ext4\n");
   if (with_mountinfo)
-    puts_(mi, "21 1 0:20 / /proc rw,nosuid - proc proc rw\n"
-              "22 1 0:21 / /sys rw,nosuid - sysfs sysfs rw\n"
-              "1 0 254:1 / / rw,relatime - ext4 /dev/vda1 rw\n");
+    gen_puts(mi, "21 1 0:20 / /proc rw,nosuid - proc proc rw\n"
+                 "22 1 0:21 / /sys rw,nosuid - sysfs sysfs rw\n"
+                 "1 0 254:1 / / rw,relatime - ext4 /dev/vda1 rw\n");
   for (size_t i = 0; i < nmounts; i++) {
     const mount_t *m = &mounts[order[i]];
     put_record(ms, m);
     if (with_mountinfo)
       put_mountinfo(mi, m, i);
     if (i % 97 == 50)
-      puts_(ms, "device tmpfs mounted on /run/user with fstype tmpfs\n");
+      gen_puts(ms, "device tmpfs mounted on /run/user with fstype tmpfs\n");
   }
+  if (ms->failed || mi->failed)
+    abort(); /* out of memory */
 }
 
 /* ---- the expected names -------------------------------------------------- */
@@ -1027,7 +983,7 @@ static long rss_kib(void) {
   return resident < 0 ? -1 : resident * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
-static void write_file(int fd, const buf_t *b) {
+static void write_file(int fd, const gen_buf_t *b) {
   if (ftruncate(fd, 0) != 0)
     abort();
   size_t off = 0;
@@ -1159,7 +1115,7 @@ int main(int argc, char **argv) {
     return 1;
   }
 
-  buf_t ms = {0}, mi = {0};
+  gen_buf_t ms = {0}, mi = {0};
   long rss_warm = -1, rss_end = -1, rss_max_after = -1;
   size_t min_after = SIZE_MAX, max_after = 0, min_all = SIZE_MAX, max_all = 0;
   double sum_mounts = 0, max_bytes = 0;
@@ -1260,8 +1216,8 @@ int main(int argc, char **argv) {
   /* Shutdown frees everything the plugin holds (valgrind checks it). */
   if (stub_shutdown_cb != NULL)
     stub_shutdown_cb();
-  free(ms.p);
-  free(mi.p);
+  gen_buf_free(&ms);
+  gen_buf_free(&mi);
   free(sbs);
   free(mounts);
   free(order);
