@@ -3,6 +3,7 @@
  * badinput.c: what the bad-input tests share (see badinput.h).
  */
 #include "badinput.h"
+#include "check_run.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -374,10 +375,7 @@ int badinput_run(const char *suite_name, TCase *tc) {
   }
   Suite *s = suite_create(suite_name);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
+  int failed = ms_check_run(s);
   char cmd[256];
   snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
   if (system(cmd) != 0)

@@ -6,6 +6,7 @@
  * collectors, and the metric contract (src/metrics.h) against
  * plugin/mountstats.types.db.
  */
+#include "check_run.h"
 #include "collector.h"
 #include "metrics.h"
 #include "naming.h"
@@ -465,9 +466,6 @@ int main(void) {
   tcase_add_test(tc, test_xprt_layouts);
   tcase_add_test(tc, test_contract_equals_types_db);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
+  int failed = ms_check_run(s);
   return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

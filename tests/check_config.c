@@ -4,6 +4,7 @@
  * stub of the daemon. The plugin source is included so its static functions
  * and state are reachable.
  */
+#include "check_run.h"
 #include "collector.h"
 #include "matcher.h"
 #include "mountstats.h"
@@ -766,9 +767,6 @@ static Suite *config_suite(void) {
 }
 
 int main(void) {
-  SRunner *sr = srunner_create(config_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
+  int failed = ms_check_run(config_suite());
   return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -15,6 +15,7 @@
  * did not run.
  */
 #define _GNU_SOURCE
+#include "check_run.h"
 #include "mountstats.h"
 #include "parser_test_util.h"
 
@@ -385,10 +386,7 @@ int main(void) {
   tcase_set_timeout(tc, 60);
   tcase_add_loop_test(tc, test_real_file, 0, nfiles);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
+  int failed = ms_check_run(s);
   for (int i = 0; i < nfiles; i++)
     free(files[i]);
   return failed > 0 ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -5,6 +5,7 @@
  * parser built without it (tests/parser_reference.h).
  */
 #define _GNU_SOURCE
+#include "check_run.h"
 #include "mountstats.h"
 #include "parser_reference.h"
 #include "parser_test_util.h"
@@ -355,9 +356,6 @@ int main(void) {
                       ARRAY_SIZE(all_fixtures));
   suite_add_tcase(s, tc);
 
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
+  int failed = ms_check_run(s);
   return failed > 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -5,6 +5,7 @@
  * The expected values are worked out by hand from fixtures/iostat/t0 and t1
  * (10 s apart) in the comments next to each assertion.
  */
+#include "check_run.h"
 #include "iostat.h"
 #include "mountstats.h"
 
@@ -296,9 +297,6 @@ int main(void) {
   tcase_add_test(tc, test_many_keys);
   tcase_add_test(tc, test_no_transport);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
+  int failed = ms_check_run(s);
   return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -23,6 +23,7 @@
  *   transports as it connects them); the odd mount points are printed with
  *   \040, \011 and \134 escapes (MOUNTSTATS-FORMAT.md).
  */
+#include "check_run.h"
 #include "mountinfo.h"
 #include "mountstats.h"
 #include "parser_test_util.h"
@@ -249,9 +250,6 @@ int main(void) {
   tcase_add_loop_test(tc, test_superblocks, 0, n);
   tcase_add_loop_test(tc, test_odd_names, 0, n);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
+  int failed = ms_check_run(s);
   return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -3,6 +3,7 @@
  * check_mountinfo.c: unit tests of src/mountinfo.c (the /proc/<pid>/mountinfo
  * reader and its match to mountstats records).
  */
+#include "check_run.h"
 #include "mountinfo.h"
 #include "mountstats.h"
 
@@ -412,9 +413,6 @@ static Suite *mountinfo_suite(void) {
 }
 
 int main(void) {
-  SRunner *sr = srunner_create(mountinfo_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
+  int failed = ms_check_run(mountinfo_suite());
   return failed > 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

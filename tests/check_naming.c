@@ -6,6 +6,7 @@
  * naming.h; the FNV-1a hash of the long-name suffix is computed by the test's
  * own implementation.
  */
+#include "check_run.h"
 #include "naming.h"
 
 #include <check.h>
@@ -679,9 +680,6 @@ static Suite *naming_suite(void) {
 }
 
 int main(void) {
-  SRunner *sr = srunner_create(naming_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
+  int failed = ms_check_run(naming_suite());
   return failed > 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

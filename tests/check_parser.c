@@ -11,6 +11,7 @@
  * from parser output.
  */
 #define _GNU_SOURCE
+#include "check_run.h"
 #include "mountstats.h"
 #include "parser_test_util.h"
 
@@ -1467,9 +1468,6 @@ static Suite *parser_suite(void) {
 }
 
 int main(void) {
-  SRunner *sr = srunner_create(parser_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
+  int failed = ms_check_run(parser_suite());
   return failed > 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -3,6 +3,7 @@
  * check_parser_text.c: the text helpers of the parser (src/mountstats.c):
  * ms_unescape, ms_opt_get and the kernel's counter names.
  */
+#include "check_run.h"
 #include "mountstats.h"
 #include "parser_test_util.h"
 
@@ -206,9 +207,6 @@ int main(void) {
   tcase_add_test(tc, test_bytes_names);
   suite_add_tcase(s, tc);
 
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
+  int failed = ms_check_run(s);
   return failed > 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -3,6 +3,7 @@
  * check_selection.c: unit tests of src/matcher.c (exact and /regex/ lists,
  * and df's selection rule ms_selected()).
  */
+#include "check_run.h"
 #include "matcher.h"
 
 #include <check.h>
@@ -312,9 +313,6 @@ static Suite *selection_suite(void) {
 }
 
 int main(void) {
-  SRunner *sr = srunner_create(selection_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
+  int failed = ms_check_run(selection_suite());
   return failed > 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

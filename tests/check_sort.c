@@ -2,6 +2,7 @@
  *
  * check_sort.c: the allocation-free heapsort.
  */
+#include "check_run.h"
 #include "sort.h"
 
 #include <check.h>
@@ -118,9 +119,6 @@ int main(void) {
   tcase_add_test(tc, test_ctx_and_struct_elements);
   tcase_add_test(tc, test_oversized_elements_untouched);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
+  int failed = ms_check_run(s);
   return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -4,6 +4,7 @@
  * (src/stall.c). Every expected number is worked out by hand in the comment
  * next to it, from the kernel's accounting as stall.h gives it.
  */
+#include "check_run.h"
 #include "mountstats.h"
 #include "stall.h"
 
@@ -241,9 +242,6 @@ int main(void) {
   tcase_add_test(tc, test_level_follows_down);
   tcase_add_test(tc, test_forgetting_and_many_keys);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
+  int failed = ms_check_run(s);
   return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -3,6 +3,7 @@
  * check_superblock.c: unit tests of src/superblock.c (records showing one
  * superblock, records sharing one server connection).
  */
+#include "check_run.h"
 #include "mountstats.h"
 #include "superblock.h"
 
@@ -562,9 +563,6 @@ static Suite *superblock_suite(void) {
 }
 
 int main(void) {
-  SRunner *sr = srunner_create(superblock_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
+  int failed = ms_check_run(superblock_suite());
   return failed > 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }
