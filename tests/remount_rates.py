@@ -45,8 +45,9 @@ import traceback
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from robust_daemon import (BYTES, EVENT_GROUPS, EVENTS,  # noqa: E402
-                           NON_NFS_HEAD, Checks, Daemon, add_common_args,
-                           nfs_record, write_atomic)
+                           NON_NFS_HEAD, Checks, add_common_args,
+                           nfs_record)
+from mstest import Daemon, write_atomic  # noqa: E402
 
 REMOUNT_AT = 6
 SNAPSHOTS = 12
