@@ -197,7 +197,7 @@ LoadPlugin mountstats
         label = mp if len(mp) < 40 else mp[:30] + "... (%d bytes)" % len(mp)
         h.check("%r: its own READ rate %d/s" % (label, rate),
                 abs((med(r["ops"]) or 0) - rate) < 0.3, str(r["ops"]))
-    errs = [l for l in logtext.splitlines() if "[error]" in l or "[warning]" in l]
+    errs = E.log_problems(logtext)
     h.check("collectd log has no error or warning", not errs,
             "\n".join(sorted({l.split("] ", 2)[-1] for l in errs})))
 
