@@ -262,39 +262,9 @@ def basic_expected_keys(zero_ops=False):
 # --------------------------------------------------------------------------
 # reporting
 
-class Case:
+def Case(number, title):
     """Checks of one case; printed as a block when the case ends."""
-
-    def __init__(self, number, title):
-        self.number, self.title = number, title
-        self.lines = []
-        self.passed = self.failed = 0
-        self.started = time.monotonic()
-        self.runtime = 0.0
-        self.lock = threading.Lock()  # sub-cases run in threads
-
-    def check(self, desc, ok, detail=""):
-        ok = bool(ok)
-        line = f"  [{'PASS' if ok else 'FAIL'}] {self.number}: {desc}"
-        if not ok and detail:
-            line += "\n         " + str(detail).replace("\n", "\n         ")
-        with self.lock:
-            if ok:
-                self.passed += 1
-            else:
-                self.failed += 1
-            self.lines.append(line)
-        return ok
-
-    def note(self, text):
-        with self.lock:
-            self.lines.append(f"  [note] {self.number}: {text}")
-
-    def report(self):
-        head = (f"== case {self.number}: {self.title} "
-                f"({self.passed} passed, {self.failed} failed, "
-                f"{self.runtime:.1f} s)")
-        return "\n".join([head] + self.lines)
+    return mstest.Checks(number, heading=f"case {number}: {title}")
 
 
 # --------------------------------------------------------------------------
@@ -1249,7 +1219,7 @@ def main():
 
         def run(c=c, fn=fn):
             guarded(c, fn)
-            c.runtime = time.monotonic() - c.started
+            c.end()
 
         t = threading.Thread(target=run, name=f"case{n}")
         threads.append(t)

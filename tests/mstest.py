@@ -3,7 +3,7 @@
 daemon's config, starting it (`collectd -f -C conf`, optionally as nobody
 or with more environment), waiting for it by polling its files, stopping
 it (SIGTERM, exit status, how long it took), its log and its csv files;
-also quoting a collectd config string and replacing a file atomically.
+also quoting a collectd config string and replacing a file atomically; the PASS/FAIL report of a case.
 
 Used by integration_csv.py, integration_iostat.py, dryrun_csv.py,
 never_block.py, remount_rates.py, soak_daemon.py and e2e_common.py (and
@@ -19,6 +19,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 
 STOCK_TYPES_DB = "/usr/share/collectd/types.db"
@@ -106,6 +107,53 @@ def read_csv_tree(csv_dir, host, plugin="mountstats"):
     for key in data:
         data[key][1].sort(key=lambda r: r[0])
     return data
+
+
+class Checks:
+    """PASS/FAIL lines of one case, printed as a block when it ends (the
+    checks may come from several threads)."""
+
+    def __init__(self, name, heading=None):
+        self.name = name
+        self.heading = heading or name  # the block's first line
+        self.lines = []
+        self.passed = self.failed = 0
+        self.skipped = None  # why the case could not run here, or None
+        self.started = time.monotonic()
+        self.ended = None
+        self.lock = threading.Lock()
+
+    def end(self):
+        self.ended = time.monotonic()
+
+    def check(self, desc, ok, detail=""):
+        ok = bool(ok)
+        line = f"  [{'PASS' if ok else 'FAIL'}] {self.name}: {desc}"
+        if not ok and detail:
+            line += "\n         " + str(detail).replace("\n", "\n         ")
+        with self.lock:
+            if ok:
+                self.passed += 1
+            else:
+                self.failed += 1
+            self.lines.append(line)
+        return ok
+
+    def skip(self, why):
+        """The case cannot run here: the test reports it as skipped."""
+        with self.lock:
+            self.skipped = why
+            self.lines.append(f"  [SKIP] {self.name}: {why}")
+
+    def note(self, text):
+        with self.lock:
+            self.lines.append(f"  [note] {self.name}: {text}")
+
+    def report(self):
+        runtime = (self.ended or time.monotonic()) - self.started
+        head = (f"== {self.heading} ({self.passed} passed, "
+                f"{self.failed} failed, {runtime:.1f} s)")
+        return "\n".join([head] + self.lines)
 
 
 class Daemon:

@@ -57,9 +57,9 @@ import traceback
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from robust_daemon import (BYTES, EVENT_GROUPS, EVENTS, NON_NFS_HEAD,  # noqa
-                           NOT_REGULAR, V3_OPS, Checks,
+                           NOT_REGULAR, V3_OPS,
                            add_common_args, nfs_record, num, symlink_atomic)
-from mstest import Daemon, wait_until, write_atomic  # noqa: E402
+from mstest import Checks, Daemon, wait_until, write_atomic  # noqa: E402
 
 ARGS = None
 RESUME_LIMIT = 2.0  # seconds (2 intervals) from the fix to the first value

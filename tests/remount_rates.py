@@ -45,9 +45,9 @@ import traceback
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from robust_daemon import (BYTES, EVENT_GROUPS, EVENTS,  # noqa: E402
-                           NON_NFS_HEAD, Checks, add_common_args,
+                           NON_NFS_HEAD, add_common_args,
                            nfs_record)
-from mstest import Daemon, write_atomic  # noqa: E402
+from mstest import Checks, Daemon, write_atomic  # noqa: E402
 
 REMOUNT_AT = 6
 SNAPSHOTS = 12

@@ -1,60 +1,13 @@
 """Shared helpers of the robustness tests that run the real collectd daemon
-(never_block.py, remount_rates.py, soak_daemon.py): their PASS/FAIL report,
-mountstats text in the kernel's layout, their common arguments. The daemon
-itself is mstest.Daemon.
+(never_block.py, remount_rates.py, soak_daemon.py): mountstats text in the
+kernel's layout and their common arguments. The daemon and the PASS/FAIL
+report are mstest.Daemon and mstest.Checks.
 
 Python 3 standard library only.
 """
 
 import os
 import re
-import threading
-import time
-
-
-class Checks:
-    """PASS/FAIL lines of one case, printed as a block when it ends."""
-
-    def __init__(self, name):
-        self.name = name
-        self.lines = []
-        self.passed = self.failed = 0
-        self.skipped = None  # why the case could not run here, or None
-        self.started = time.monotonic()
-        self.ended = None
-        self.lock = threading.Lock()
-
-    def end(self):
-        self.ended = time.monotonic()
-
-    def check(self, desc, ok, detail=""):
-        ok = bool(ok)
-        line = f"  [{'PASS' if ok else 'FAIL'}] {self.name}: {desc}"
-        if not ok and detail:
-            line += "\n         " + str(detail).replace("\n", "\n         ")
-        with self.lock:
-            if ok:
-                self.passed += 1
-            else:
-                self.failed += 1
-            self.lines.append(line)
-        return ok
-
-    def skip(self, why):
-        """The case cannot run here: the test reports it as skipped."""
-        with self.lock:
-            self.skipped = why
-            self.lines.append(f"  [SKIP] {self.name}: {why}")
-
-    def note(self, text):
-        with self.lock:
-            self.lines.append(f"  [note] {self.name}: {text}")
-
-    def report(self):
-        runtime = (self.ended or time.monotonic()) - self.started
-        head = (f"== {self.name} ({self.passed} passed, {self.failed} failed, "
-                f"{runtime:.1f} s)")
-        return "\n".join([head] + self.lines)
 
 
 def symlink_atomic(target, path):

@@ -47,9 +47,9 @@ import traceback
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from robust_daemon import (BYTES, EVENT_GROUPS, EVENTS,  # noqa
-                           NON_NFS_HEAD, V3_OPS, Checks,
+                           NON_NFS_HEAD, V3_OPS,
                            add_common_args, nfs_record)
-from mstest import HOST, Daemon, write_atomic  # noqa: E402
+from mstest import HOST, Checks, Daemon, write_atomic  # noqa: E402
 
 NAME = re.compile(r"^" + re.escape(HOST) + r"/mountstats-soak-d(\d+)/")
 # The identifiers of one mount of Model.text() (every op has ops > 0).
