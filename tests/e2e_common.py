@@ -27,7 +27,7 @@ import tempfile
 import time
 import mstest
 # Re-exported: the e2e tests use them as E.<name>.
-from mstest import STOCK_PLUGIN_DIR, STOCK_TYPES_DB, log_problems  # noqa: F401
+from mstest import STOCK_PLUGIN_DIR, STOCK_TYPES_DB, log_problems, q  # noqa: F401
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -402,15 +402,17 @@ bind-address = "127.0.0.1:{rpc}"
 
     # -- collectd -------------------------------------------------------------
     def start_collectd(self, label, body, plugins, with_mountstats=True,
-                       types_db=None, hostname=None, interval=1, settle=True):
+                       types_db=None, hostname=None, interval=1, settle=True,
+                       mountstats_lines=None):
         """An mstest.Daemon in <work>/<label> (global part + logfile + body,
         PluginDir with copies of logfile and plugins) started in the
         foreground in a session of its own, its output in <label>.out.
         settle: wait until collectd says it is initialised (raises when it
-        exited instead). Returns (process, log path)."""
+        exited instead). mountstats_lines: the <Plugin mountstats> block
+        after body. Returns (process, log path)."""
         if types_db is None:
             types_db = [STOCK_TYPES_DB, self.args.types_db]
-        d = mstest.Daemon(self.args, label, None, interval=interval, csv=None,
+        d = mstest.Daemon(self.args, label, mountstats_lines, interval=interval, csv=None,
                           plugins=plugins, body=body, types_dbs=types_db,
                           hostname=hostname,
                           global_lines=["FQDNLookup false"] if hostname else (),

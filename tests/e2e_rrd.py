@@ -63,13 +63,10 @@ def run(h):
   DataDir "{d}"
   CacheTimeout 0
 </Plugin>
-LoadPlugin mountstats
-<Plugin mountstats>
-  File "{ms}"
-</Plugin>
-""".format(d=rrddir, ms=msfile)
+""".format(d=rrddir)
     E.sleep_until(t0 + 0.45)
-    daemon, log = h.start_collectd("collectd", body, ["rrdtool"], hostname=HOST)
+    daemon, log = h.start_collectd("collectd", body, ["rrdtool"], hostname=HOST,
+                                   mountstats_lines=["File " + E.q(msfile)])
     start = time.time()
     replay.wait(timeout=SNAPSHOTS + 10)
     time.sleep(1.0)

@@ -149,6 +149,15 @@ class Checks:
         with self.lock:
             self.lines.append(f"  [note] {self.name}: {text}")
 
+    def finish(self):
+        """Ends the case, prints its block and the "N passed, M failed"
+        line; returns the exit status (0: something passed, nothing
+        failed)."""
+        self.end()
+        print(self.report())
+        print(f"{self.passed} passed, {self.failed} failed")
+        return 0 if self.failed == 0 and self.passed > 0 else 1
+
     def report(self):
         runtime = (self.ended or time.monotonic()) - self.started
         head = (f"== {self.heading} ({self.passed} passed, "

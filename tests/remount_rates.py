@@ -366,10 +366,7 @@ def main():
         ck.check("test ran without an exception", False, traceback.format_exc())
     finally:
         d.cleanup()
-    ck.end()
-    print(ck.report())
-    print(f"{ck.passed} passed, {ck.failed} failed")
-    return 0 if ck.failed == 0 and ck.passed > 0 else 1
+    return ck.finish()
 
 
 if __name__ == "__main__":

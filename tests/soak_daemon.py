@@ -314,10 +314,7 @@ def main():
     finally:
         stop.set()
         d.cleanup()
-    ck.end()
-    print(ck.report())
-    print(f"{ck.passed} passed, {ck.failed} failed")
-    return 0 if ck.failed == 0 and ck.passed > 0 else 1
+    return ck.finish()
 
 
 if __name__ == "__main__":
