@@ -9,90 +9,45 @@ import argparse
 import glob
 import json
 import os
-import re
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from mstest import STOCK_TYPES_DB, q
+from mstest import Daemon, q, wait_until
 
 HOST = "dryrun"
-LOG_LINE = re.compile(r"^\[[^]]+\] \[(\w+)\] (.*)$")
-DATE_SUFFIX = re.compile(r"^(.*)-\d{4}-\d{2}-\d{2}$")
 ALL_ON = ["ReportZeroOps", "ReportPerTransport", "ReportAllMountPoints", "ReportStall"]
 
 
-def daemon_output(args, fixture, options, work, expected):
+def daemon_output(args, fixture, options, expected):
     """Runs collectd on fixture until every value list of the first read is
     in csv; returns ({identifier: [dsnames, values]}, [(level, message)])."""
-    os.makedirs(os.path.join(work, "plugins"))
-    # Copies: collectd refuses a symlinked .so ("not a regular file").
-    for so, name in ((os.path.join(args.collectd_plugin_dir, "csv.so"), None),
-                     (os.path.join(args.collectd_plugin_dir, "logfile.so"),
-                      None), (args.plugin, "mountstats.so")):
-        shutil.copy(so, os.path.join(work, "plugins",
-                                     name or os.path.basename(so)))
-    log, csv = os.path.join(work, "log"), os.path.join(work, "csv")
-    conf = [f"BaseDir {q(work)}", f"PIDFile {q(work + '/pid')}",
-            f"PluginDir {q(work + '/plugins')}",
-            f"TypesDB {q(STOCK_TYPES_DB)}", "Interval 60", "WriteThreads 1",
-            f"Hostname {q(HOST)}", "LoadPlugin logfile", "<Plugin logfile>",
-            "  LogLevel info", f"  File {q(log)}", "  Timestamp true",
-            "  PrintSeverity true", "</Plugin>", "LoadPlugin csv",
-            "<Plugin csv>", f"  DataDir {q(csv)}", "  StoreRates false",
-            "</Plugin>", "LoadPlugin mountstats", "<Plugin mountstats>",
-            f"  File {q(fixture)}", '  MountInfoFile ""'] + [
-            f"  {o} true" for o in options] + ["</Plugin>", ""]
-    with open(os.path.join(work, "collectd.conf"), "w") as f:
-        f.write("\n".join(conf))
-    proc = subprocess.Popen([args.collectd, "-f", "-C",
-                             os.path.join(work, "collectd.conf")],
-                            stdout=subprocess.DEVNULL,
-                            stderr=open(os.path.join(work, "stderr"), "w"),
-                            stdin=subprocess.DEVNULL)
+    d = Daemon(args, "dryrun", [f"File {q(fixture)}", 'MountInfoFile ""'] +
+               [f"{o} true" for o in options], interval=60, hostname=HOST,
+               stop_timeout=15)
     try:
+        d.start()
         # Interval 60: one read. Done when csv holds as many value lists as
         # expected, then a moment more for any the dry run did not expect.
-        deadline = time.monotonic() + 40
-        while (time.monotonic() < deadline and proc.poll() is None and
-               len(read_csv(csv)) < expected):
-            time.sleep(0.2)
+        wait_until(lambda: not d.alive() or len(first_rows(d)) >= expected,
+                   40, step=0.2)
         time.sleep(1.0)
+        d.stop()
+        logs = [(lv, m) for lv, m in d.log_entries()
+                if m.startswith("mountstats plugin: ")]
+        return first_rows(d), logs
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    logs = []
-    with open(log, errors="replace") as f:
-        for line in f:
-            m = LOG_LINE.match(line.rstrip("\n"))
-            if m and m.group(2).startswith("mountstats plugin: "):
-                logs.append((m.group(1), m.group(2)))
-    return read_csv(csv), logs
+        d.cleanup()
 
 
-def read_csv(csv):
+def first_rows(d):
+    """{"mountstats[-<pi>]/<type>[-<ti>]": [dsnames, first row's values]}."""
     out = {}
-    base = os.path.join(csv, HOST)
-    if not os.path.isdir(base):
-        return out
-    for d in sorted(os.listdir(base)):
-        for fn in sorted(os.listdir(os.path.join(base, d))):
-            m = DATE_SUFFIX.match(fn)
-            if not m:
-                continue
-            with open(os.path.join(base, d, fn), errors="replace") as f:
-                lines = f.read().split("\n")
-            if len(lines) < 3:  # header, one row, the final newline
-                continue
-            out[f"{d}/{m.group(1)}"] = [lines[0].split(",")[1:],
-                                        lines[1].split(",")[1:]]
+    for key, (header, rows) in d.read_csv().items():
+        if rows:
+            pi, _, t = key.partition("/")
+            out[f"mountstats-{pi}/{t}" if pi else f"mountstats/{t}"] = [
+                header.split(",")[1:], rows[0][1]]
     return out
 
 
@@ -124,13 +79,8 @@ def dryrun_output(args, fixture, options):
 
 
 def compare(args, fixture, options):
-    work = tempfile.mkdtemp(prefix="ms-dryrun-")
-    try:
-        want, want_log = dryrun_output(args, fixture, options)
-        got_csv, got_log = daemon_output(args, fixture, options, work,
-                                         len(want))
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    want, want_log = dryrun_output(args, fixture, options)
+    got_csv, got_log = daemon_output(args, fixture, options, len(want))
     label = os.path.relpath(fixture, args.fixtures) + (
         " (" + ", ".join(options) + ")" if options else "")
     problems = []

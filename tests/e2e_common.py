@@ -25,12 +25,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from mstest import STOCK_TYPES_DB  # re-exported: e2e tests use it
+import mstest
+# Re-exported: the e2e tests use them as E.<name>.
+from mstest import STOCK_PLUGIN_DIR, STOCK_TYPES_DB, log_problems, q  # noqa: F401
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 REPLAY = os.path.join(ROOT, "contrib", "mountstats-replay")
-STOCK_PLUGIN_DIR = "/usr/lib/collectd"
 
 
 def median(xs):
@@ -400,41 +401,31 @@ bind-address = "127.0.0.1:{rpc}"
             time.sleep(interval)
 
     # -- collectd -------------------------------------------------------------
-    def plugin_dir(self, label, plugins, with_mountstats=True):
-        """A private PluginDir with copies (collectd refuses symlinks)."""
-        d = os.path.join(self.work, label + "-plugins")
-        os.makedirs(d, exist_ok=True)
-        for p in plugins:
-            shutil.copy(os.path.join(STOCK_PLUGIN_DIR, p + ".so"), d)
-        if with_mountstats:
-            shutil.copy(self.args.plugin, os.path.join(d, "mountstats.so"))
-        return d
-
     def start_collectd(self, label, body, plugins, with_mountstats=True,
-                       types_db=None, hostname=None, interval=1, settle=0.2):
-        """Writes <label>.conf (global part + logfile + body) and starts
-        collectd in the foreground. Returns (process, log path)."""
-        pdir = self.plugin_dir(label, ["logfile"] + list(plugins), with_mountstats)
-        base = os.path.join(self.work, label)
-        os.makedirs(base, exist_ok=True)
-        log = os.path.join(base, "collectd.log")
+                       types_db=None, hostname=None, interval=1, settle=True,
+                       mountstats_lines=None):
+        """An mstest.Daemon in <work>/<label> (global part + logfile + body,
+        PluginDir with copies of logfile and plugins) started in the
+        foreground in a session of its own, its output in <label>.out.
+        settle: wait until collectd says it is initialised (raises when it
+        exited instead). mountstats_lines: the <Plugin mountstats> block
+        after body. Returns (process, log path)."""
         if types_db is None:
             types_db = [STOCK_TYPES_DB, self.args.types_db]
-        conf = os.path.join(base, "collectd.conf")
-        with open(conf, "w") as f:
-            f.write('BaseDir "{b}"\nPIDFile "{b}/collectd.pid"\nPluginDir "{p}"\n'
-                    'TypesDB {t}\nInterval {i}\n{h}'
-                    'LoadPlugin logfile\n<Plugin logfile>\n  LogLevel info\n'
-                    '  File "{l}"\n  Timestamp true\n  PrintSeverity true\n</Plugin>\n'
-                    .format(b=base, p=pdir, i=interval, l=log,
-                            t=" ".join('"%s"' % t for t in types_db),
-                            h='Hostname "%s"\nFQDNLookup false\n' % hostname if hostname else ""))
-            f.write(body)
-        p = self.spawn(label, [self.args.collectd, "-f", "-C", conf])
-        if settle:
-            time.sleep(settle)
-            self.alive(label, p, log)
-        return p, log
+        d = mstest.Daemon(self.args, label, mountstats_lines, interval=interval, csv=None,
+                          plugins=plugins, body=body, types_dbs=types_db,
+                          hostname=hostname,
+                          global_lines=["FQDNLookup false"] if hostname else (),
+                          with_mountstats=with_mountstats, parent=self.work,
+                          output=os.path.join(self.work, label + ".out"),
+                          new_session=True)
+        d.start()
+        self.procs.append((label, d.proc))
+        if settle and not d.wait_ready():
+            self.alive(label, d.proc, d.log)
+            raise RuntimeError("collectd %s did not log %r within 20 s:\n%s"
+                               % (label, mstest.READY, d.output_text()))
+        return d.proc, d.log
 
     def alive(self, label, p, log):
         """Raises when a collectd started by start_collectd has exited."""
@@ -477,7 +468,7 @@ def check_write_graphite_log(h, logtext, who):
             "buffer)" % (who, WG_SEND_BUF_SIZE), not small,
             "%d x 'format_graphite: target buffer too small' (collectd names no value "
             "list; see the missing paths)" % len(small))
-    other = [l for l in lines if ("[error]" in l or "[warning]" in l) and l not in small]
+    other = log_problems(logtext, allowed=("target buffer too small",))
     h.check("%s: no other error or warning in the log" % who, not other,
             "\n".join(sorted({l.split("] ", 2)[-1] for l in other})[:10]))
 

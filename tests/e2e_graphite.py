@@ -108,13 +108,10 @@ def run(h):
 </LoadPlugin>
 <Plugin write_graphite>
 {nodes}</Plugin>
-LoadPlugin mountstats
-<Plugin mountstats>
-  File "{ms}"
-</Plugin>
-""".format(nodes=nodes, ms=msfile)
+""".format(nodes=nodes)
     E.sleep_until(t0 + 0.45)
-    daemon, log = h.start_collectd("collectd", body, ["write_graphite"], hostname=HOST)
+    daemon, log = h.start_collectd("collectd", body, ["write_graphite"], hostname=HOST,
+                                   mountstats_lines=["File " + E.q(msfile)])
     daemon_start = time.time()
     replay.wait(timeout=SNAPSHOTS + 10)
     time.sleep(1.0)  # one more read of the last snapshot

@@ -330,7 +330,7 @@ def run(h):
     for host in hosts:
         h.stop(daemons[host][0])
         log = h.read_log(daemons[host][1])
-        bad = [l for l in log.splitlines() if "[error]" in l or "[warning]" in l]
+        bad = E.log_problems(log)
         h.check("%s: no error or warning in collectd's log" % host, not bad, "\n".join(bad[:10]))
     ilog = h.output("influxdb")
     bad = [l for l in ilog.splitlines() if "lvl=error" in l or "lvl=warn" in l]

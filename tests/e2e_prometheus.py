@@ -420,8 +420,7 @@ def run(h):
         log = h.read_log(daemons[host][1])
         # collectd 5.12's write_prometheus logs this at every start
         # (libmicrohttpd option order); it is not about the data.
-        bad = [l for l in log.splitlines() if ("[error]" in l or "[warning]" in l)
-               and "MHD_OPTION_EXTERNAL_LOGGER" not in l]
+        bad = E.log_problems(log, allowed=("MHD_OPTION_EXTERNAL_LOGGER",))
         h.check("%s: no error or warning in collectd's log" % host, not bad, "\n".join(bad[:10]))
 
 

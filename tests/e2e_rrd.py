@@ -63,13 +63,10 @@ def run(h):
   DataDir "{d}"
   CacheTimeout 0
 </Plugin>
-LoadPlugin mountstats
-<Plugin mountstats>
-  File "{ms}"
-</Plugin>
-""".format(d=rrddir, ms=msfile)
+""".format(d=rrddir)
     E.sleep_until(t0 + 0.45)
-    daemon, log = h.start_collectd("collectd", body, ["rrdtool"], hostname=HOST)
+    daemon, log = h.start_collectd("collectd", body, ["rrdtool"], hostname=HOST,
+                                   mountstats_lines=["File " + E.q(msfile)])
     start = time.time()
     replay.wait(timeout=SNAPSHOTS + 10)
     time.sleep(1.0)
@@ -197,7 +194,7 @@ LoadPlugin mountstats
         label = mp if len(mp) < 40 else mp[:30] + "... (%d bytes)" % len(mp)
         h.check("%r: its own READ rate %d/s" % (label, rate),
                 abs((med(r["ops"]) or 0) - rate) < 0.3, str(r["ops"]))
-    errs = [l for l in logtext.splitlines() if "[error]" in l or "[warning]" in l]
+    errs = E.log_problems(logtext)
     h.check("collectd log has no error or warning", not errs,
             "\n".join(sorted({l.split("] ", 2)[-1] for l in errs})))
 

@@ -35,20 +35,14 @@ import argparse
 import errno
 import os
 import re
-import shutil
-import signal
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import traceback
+import mstest
 from mstest import STOCK_TYPES_DB, q, write_atomic
 
 ARGS = None
-HOST = "testhost"
-DATE_SUFFIX = re.compile(r"^(.*)-(\d{4}-\d{2}-\d{2})$")
-LOG_LINE = re.compile(r"^\[[^\]]*\] \[(\w+)\] (.*)$")
 # Slack for comparing a value's timestamp with the moment the test replaced
 # the file: the plugin takes its timestamp just before it opens the file.
 EPS = 0.25
@@ -268,225 +262,22 @@ def basic_expected_keys(zero_ops=False):
 # --------------------------------------------------------------------------
 # reporting
 
-class Case:
+def Case(number, title):
     """Checks of one case; printed as a block when the case ends."""
-
-    def __init__(self, number, title):
-        self.number, self.title = number, title
-        self.lines = []
-        self.passed = self.failed = 0
-        self.started = time.monotonic()
-        self.runtime = 0.0
-        self.lock = threading.Lock()  # sub-cases run in threads
-
-    def check(self, desc, ok, detail=""):
-        ok = bool(ok)
-        line = f"  [{'PASS' if ok else 'FAIL'}] {self.number}: {desc}"
-        if not ok and detail:
-            line += "\n         " + str(detail).replace("\n", "\n         ")
-        with self.lock:
-            if ok:
-                self.passed += 1
-            else:
-                self.failed += 1
-            self.lines.append(line)
-        return ok
-
-    def note(self, text):
-        with self.lock:
-            self.lines.append(f"  [note] {self.number}: {text}")
-
-    def report(self):
-        head = (f"== case {self.number}: {self.title} "
-                f"({self.passed} passed, {self.failed} failed, "
-                f"{self.runtime:.1f} s)")
-        return "\n".join([head] + self.lines)
+    return mstest.Checks(number, heading=f"case {number}: {title}")
 
 
 # --------------------------------------------------------------------------
 # the daemon
 
-class Daemon:
-    """One collectd instance with its own directory. "@DIR@" in plugin_lines
+class Daemon(mstest.Daemon):
+    """One collectd instance with its own directory (mstest.Daemon: csv
+    with StoreRates false, Hostname testhost). "@DIR@" in plugin_lines
     stands for that directory."""
 
     def __init__(self, name, plugin_lines, types_dbs=None):
-        self.name = name
-        self.dir = tempfile.mkdtemp(prefix=f"ms-int-{name}-")
-        self.plugins = os.path.join(self.dir, "plugins")
-        self.proc = None
-        try:
-            os.mkdir(self.plugins)
-            for src in (os.path.join(ARGS.collectd_plugin_dir, "csv.so"),
-                        os.path.join(ARGS.collectd_plugin_dir, "logfile.so"),
-                        ARGS.plugin):
-                # A copy: collectd refuses a symlinked .so ("not a regular
-                # file").
-                shutil.copy(src, os.path.join(self.plugins,
-                                              os.path.basename(src)))
-        except BaseException:
-            shutil.rmtree(self.dir, ignore_errors=True)
-            raise
-        self.log = os.path.join(self.dir, "log")
-        self.csv = os.path.join(self.dir, "csv")
-        self.conf = os.path.join(self.dir, "collectd.conf")
-        self.stdout = os.path.join(self.dir, "stdout")
-        self.stderr = os.path.join(self.dir, "stderr")
-        types_dbs = types_dbs or [STOCK_TYPES_DB]
-        conf = [
-            f"BaseDir {q(self.dir)}",
-            f"PIDFile {q(os.path.join(self.dir, 'collectd.pid'))}",
-            f"PluginDir {q(self.plugins)}",
-            "TypesDB " + " ".join(q(t) for t in types_dbs),
-            "Interval 1",
-            # One write thread: with several, value lists of two reads can be
-            # handled out of order when the machine is loaded, which gives
-            # collectd's own "uc_update: Value too old" notices and torn lines
-            # in csv files the writer is creating (seen under CPU load; not
-            # the plugin's doing).
-            "WriteThreads 1",
-            f"Hostname {q(HOST)}",
-            "LoadPlugin logfile",
-            "<Plugin logfile>",
-            "  LogLevel info",
-            f"  File {q(self.log)}",
-            "  Timestamp true",
-            "  PrintSeverity true",
-            "</Plugin>",
-            "LoadPlugin csv",
-            "<Plugin csv>",
-            f"  DataDir {q(self.csv)}",
-            "  StoreRates false",
-            "</Plugin>",
-            "LoadPlugin mountstats",
-            "<Plugin mountstats>",
-        ] + ["  " + l.replace("@DIR@", self.dir) for l in plugin_lines] + [
-            "</Plugin>", ""]
-        with open(self.conf, "w") as f:
-            f.write("\n".join(conf))
-        self.returncode = None
-        self.alive_at_stop = None
-
-    def start(self):
-        self.proc = subprocess.Popen(
-            [ARGS.collectd, "-f", "-C", self.conf],
-            stdout=open(self.stdout, "w"), stderr=open(self.stderr, "w"),
-            stdin=subprocess.DEVNULL)
-        return self
-
-    def test_mode(self, timeout=30):
-        """collectd -T: config, init, one read, exit."""
-        with open(self.stdout, "w") as out, open(self.stderr, "w") as err:
-            try:
-                rc = subprocess.run([ARGS.collectd, "-T", "-C", self.conf],
-                                    stdout=out, stderr=err,
-                                    stdin=subprocess.DEVNULL,
-                                    timeout=timeout).returncode
-            except subprocess.TimeoutExpired:
-                rc = "timeout"
-        return rc
-
-    def stop(self):
-        if self.proc is None:
-            return None
-        self.alive_at_stop = self.proc.poll() is None
-        if self.alive_at_stop:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.returncode = self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.returncode = self.proc.wait()
-        return self.returncode
-
-    def kill_if_running(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-
-    def cleanup(self):
-        self.kill_if_running()
-        if not ARGS.keep:
-            shutil.rmtree(self.dir, ignore_errors=True)
-
-    # ---- what it wrote ----
-
-    def output_text(self):
-        text = ""
-        for p in (self.log, self.stdout, self.stderr):
-            try:
-                with open(p, errors="replace") as f:
-                    text += f.read()
-            except OSError:
-                pass
-        return text
-
-    def log_lines(self):
-        try:
-            with open(self.log, errors="replace") as f:
-                return [l.rstrip("\n") for l in f if l.endswith("\n")]
-        except OSError:
-            return []
-
-    def log_at(self, level):
-        """Messages of one severity ("error", "warning", "info", ...)."""
-        out = []
-        for l in self.log_lines():
-            m = LOG_LINE.match(l)
-            if m and m.group(1) == level:
-                out.append(m.group(2))
-        return out
-
-    def read_csv(self):
-        """{"<plugin_instance>/<type>[-<ti>]": (header, [(epoch, [fields])])}
-        for plugin "mountstats"; files of several days are merged."""
-        data = {}
-        base = os.path.join(self.csv, HOST)
-        if not os.path.isdir(base):
-            return data
-        for d in sorted(os.listdir(base)):
-            if not d.startswith("mountstats-"):
-                if d == "mountstats":
-                    pi = ""
-                else:
-                    continue
-            else:
-                pi = d[len("mountstats-"):]
-            for fn in sorted(os.listdir(os.path.join(base, d))):
-                m = DATE_SUFFIX.match(fn)
-                if not m:
-                    continue
-                key = f"{pi}/{m.group(1)}"
-                with open(os.path.join(base, d, fn), errors="replace") as f:
-                    text = f.read()
-                lines = text.split("\n")[:-1]  # drop a partial last line
-                if not lines:
-                    continue
-                header, rows = data.get(key, (lines[0], []))
-                for l in lines[1:]:
-                    parts = l.split(",")
-                    try:
-                        rows.append((float(parts[0]), parts[1:]))
-                    except ValueError:
-                        rows.append((float("nan"), parts[1:]))
-                data[key] = (header, rows)
-        for key in data:
-            data[key][1].sort(key=lambda r: r[0])
-        return data
-
-    def wait_rows(self, key, n, timeout=20, after=None):
-        """Waits until key has n rows (with epoch > after, if given)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc is not None and self.proc.poll() is not None:
-                return False
-            rows = self.read_csv().get(key, (None, []))[1]
-            if after is not None:
-                rows = [r for r in rows if r[0] > after]
-            if len(rows) >= n:
-                return True
-            time.sleep(0.1)
-        return False
+        super().__init__(ARGS, name, plugin_lines, types_dbs=types_dbs,
+                         prefix="ms-int-", stop_timeout=15)
 
 
 def num(s):
@@ -562,9 +353,7 @@ def check_no_backoff(case, d, what="log"):
 
 def check_exit(case, d):
     case.check(f"{d.name}: daemon still running before SIGTERM, exit 0",
-               d.alive_at_stop and d.returncode == 0,
-               f"alive={d.alive_at_stop} rc={d.returncode}\n"
-               + d.output_text()[-1500:])
+               *d.stopped_cleanly())
 
 
 def plugin_instances(data):
@@ -1430,7 +1219,7 @@ def main():
 
         def run(c=c, fn=fn):
             guarded(c, fn)
-            c.runtime = time.monotonic() - c.started
+            c.end()
 
         t = threading.Thread(target=run, name=f"case{n}")
         threads.append(t)

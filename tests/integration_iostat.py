@@ -11,15 +11,10 @@ average of an op over an interval does not depend on how many snapshots fell
 in it (delta rtt / delta ops), so the expected values are exact."""
 
 import argparse
-import glob
 import os
-import shutil
-import signal
-import subprocess
 import sys
-import tempfile
 import time
-from mstest import write_atomic
+from mstest import STOCK_TYPES_DB, Daemon, write_atomic
 
 RESULTS = []
 
@@ -53,14 +48,10 @@ def snapshot(age, reads, rtt_ms):
     return "".join(lines)
 
 
-def read_csv(path):
-    rows = []
-    for f in sorted(glob.glob(path + "-*")):
-        with open(f) as fh:
-            header = fh.readline().strip().split(",")
-            for line in fh:
-                rows.append(dict(zip(header, line.strip().split(","))))
-    return rows
+def dict_rows(d, key):
+    """The csv rows of key ("data/nfs_op_avg-READ") as {column: text}."""
+    header, rows = d.read_csv().get(key, ("", []))
+    return [dict(zip(header.split(","), [repr(e)] + f)) for e, f in rows]
 
 
 def main():
@@ -71,35 +62,9 @@ def main():
     ap.add_argument("--fixtures")  # unused: the snapshots are generated
     args = ap.parse_args()
 
-    work = tempfile.mkdtemp(prefix="integration_iostat.")
-    try:
-        plugins = os.path.join(work, "plugins")
-        os.mkdir(plugins)
-        for p in ("csv", "logfile", "threshold"):
-            shutil.copy("/usr/lib/collectd/%s.so" % p, plugins)
-        shutil.copy(args.plugin, plugins)
-        msfile = os.path.join(work, "mountstats")
-        write_atomic(msfile, snapshot(1000, 100, 200))
-        conf = os.path.join(work, "collectd.conf")
-        with open(conf, "w") as f:
-            f.write("""BaseDir "{w}"
-PIDFile "{w}/pid"
-PluginDir "{w}/plugins"
-TypesDB "/usr/share/collectd/types.db" "{types}"
-Hostname "io"
-Interval 1
-# One write thread: see robust_daemon.py (torn csv lines under load).
-WriteThreads 1
-LoadPlugin logfile
-<Plugin logfile>
-  LogLevel info
-  File "{w}/log"
-</Plugin>
-LoadPlugin csv
-<Plugin csv>
-  DataDir "{w}/csv"
-</Plugin>
-LoadPlugin threshold
+    d = Daemon(args, "iostat", ['File "@DIR@/mountstats"', "ReportIostat true"],
+               hostname="io", types_dbs=[STOCK_TYPES_DB, args.types_db],
+               plugins=["threshold"], body="""LoadPlugin threshold
 <Plugin threshold>
   <Plugin "mountstats">
     <Type "nfs_op_avg">
@@ -108,15 +73,12 @@ LoadPlugin threshold
       WarningMax 50
     </Type>
   </Plugin>
-</Plugin>
-LoadPlugin mountstats
-<Plugin mountstats>
-  File "{ms}"
-  ReportIostat true
-</Plugin>
-""".format(w=work, types=args.types_db, ms=msfile))
-        daemon = subprocess.Popen([args.collectd, "-f", "-C", conf],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+</Plugin>""")
+    try:
+        msfile = os.path.join(d.dir, "mountstats")
+        write_atomic(msfile, snapshot(1000, 100, 200))
+        d.start()
+        check("daemon initialised", d.wait_ready(), d.output_text()[-2000:])
         # Phases of (age step per snapshot, reads per snapshot, rtt per read).
         age, reads, rtt = 1000, 100, 200
         phase_start = {}
@@ -135,12 +97,12 @@ LoadPlugin mountstats
         run("slow", 8, 200)
         run("remount", 8, 2, restart=True)
         time.sleep(1.5)
-        daemon.send_signal(signal.SIGTERM)
-        daemon.wait(timeout=20)
+        d.stop()
         end = time.time()
+        check("daemon running until SIGTERM, exit status 0", *d.stopped_cleanly())
 
-        log = open(os.path.join(work, "log")).read()
-        rows = read_csv(os.path.join(work, "csv", "io", "mountstats-data", "nfs_op_avg-READ"))
+        log = d.log_text()
+        rows = dict_rows(d, "data/nfs_op_avg-READ")
         def rows_between(a, b):
             return [r for r in rows if a + 1.2 <= float(r["epoch"]) <= b - 0.2]
         fast = rows_between(phase_start["fast"], phase_start["slow"])
@@ -160,9 +122,8 @@ LoadPlugin mountstats
               all(abs(float(r["rtt_ms"]) - 2.0) < 1e-6 for r in after) and
               all(float(r["rtt_ms"]) >= 0 for r in rows), str(after))
         check("GETATTR did not move: no average dispatched",
-              not glob.glob(os.path.join(work, "csv", "io", "mountstats-data",
-                                         "nfs_op_avg-GETATTR-*")))
-        iostat = read_csv(os.path.join(work, "csv", "io", "mountstats-data", "nfs_iostat"))
+              "data/nfs_op_avg-GETATTR" not in d.read_csv())
+        iostat = dict_rows(d, "data/nfs_iostat")
         check("per-mount READ ops/s about 100 (50 per 0.5 s)",
               len(iostat) >= 4 and
               sorted(float(r["read_ops"]) for r in iostat)[len(iostat) // 2] > 50,
@@ -173,7 +134,7 @@ LoadPlugin mountstats
         check("threshold plugin warned about READ rtt_ms", len(warn) >= 1, log[-2000:])
         check("log has no error", "error" not in log.lower(), log[-2000:])
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        d.cleanup()
 
     passed = sum(1 for r in RESULTS if r)
     failed = len(RESULTS) - passed

@@ -193,7 +193,7 @@ PIDFile "$work/collectd.pid"
 Hostname "pkgtest"
 Interval 1
 # One write thread: two threads creating one csv file at once can tear a
-# line (collectd's csv plugin under load; see tests/robust_daemon.py).
+# line (collectd's csv plugin under load; see tests/mstest.py).
 WriteThreads 1
 LoadPlugin logfile
 <Plugin logfile>

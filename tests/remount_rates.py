@@ -45,8 +45,9 @@ import traceback
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from robust_daemon import (BYTES, EVENT_GROUPS, EVENTS,  # noqa: E402
-                           NON_NFS_HEAD, Checks, Daemon, add_common_args,
-                           nfs_record, write_atomic)
+                           NON_NFS_HEAD, add_common_args,
+                           nfs_record)
+from mstest import Checks, Daemon, write_atomic  # noqa: E402
 
 REMOUNT_AT = 6
 SNAPSHOTS = 12
@@ -365,10 +366,7 @@ def main():
         ck.check("test ran without an exception", False, traceback.format_exc())
     finally:
         d.cleanup()
-    ck.end()
-    print(ck.report())
-    print(f"{ck.passed} passed, {ck.failed} failed")
-    return 0 if ck.failed == 0 and ck.passed > 0 else 1
+    return ck.finish()
 
 
 if __name__ == "__main__":

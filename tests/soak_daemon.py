@@ -46,9 +46,10 @@ import traceback
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from robust_daemon import (BYTES, EVENT_GROUPS, EVENTS, HOST,  # noqa
-                           NON_NFS_HEAD, V3_OPS, Checks, Daemon,
-                           add_common_args, nfs_record, write_atomic)
+from robust_daemon import (BYTES, EVENT_GROUPS, EVENTS,  # noqa
+                           NON_NFS_HEAD, V3_OPS,
+                           add_common_args, nfs_record)
+from mstest import HOST, Checks, Daemon, write_atomic  # noqa: E402
 
 NAME = re.compile(r"^" + re.escape(HOST) + r"/mountstats-soak-d(\d+)/")
 # The identifiers of one mount of Model.text() (every op has ops > 0).
@@ -313,10 +314,7 @@ def main():
     finally:
         stop.set()
         d.cleanup()
-    ck.end()
-    print(ck.report())
-    print(f"{ck.passed} passed, {ck.failed} failed")
-    return 0 if ck.failed == 0 and ck.passed > 0 else 1
+    return ck.finish()
 
 
 if __name__ == "__main__":

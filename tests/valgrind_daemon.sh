@@ -17,7 +17,7 @@ PluginDir "$work/plugins"
 TypesDB "/usr/share/collectd/types.db"
 Hostname "vg"
 Interval 1
-# One write thread: see robust_daemon.py (torn csv lines under load).
+# One write thread: see tests/mstest.py (torn csv lines under load).
 WriteThreads 1
 LoadPlugin logfile
 <Plugin logfile>
