@@ -24,11 +24,13 @@ import sys
 import threading
 import time
 import traceback
+import types
 
 CFG = json.load(open(sys.argv[1]))
 RES = CFG["results"]
 sys.path.insert(0, os.path.join(CFG["repo"], "tests"))
 from e2e_common import instance_name  # README's naming rule, in Python  # noqa: E402
+import mstest  # noqa: E402
 
 REPORT = open(os.path.join(RES, "report.txt"), "a")
 T0 = time.time()
@@ -302,68 +304,53 @@ def is_clock(ident):
 # --------------------------------------------------------------------------
 # collectd
 
-STOCK_TYPES_DB = "/usr/share/collectd/types.db"
+class Collectd(mstest.Daemon):
+    """One collectd in the guest: tests/mstest.py's Daemon (the daemon
+    set-up of every Python test) in WORK/<label>, Hostname "live", the
+    project's types, csv with StoreRates false, the threshold and unixsock
+    plugins at hand, two read threads; started at once. preload: sanitizer
+    runtimes for the unsanitized daemon (reports in WORK/<label>/asan*)."""
 
-
-class Collectd:
     def __init__(self, label, body, interval=1, plugin=None, preload=None):
+        args = types.SimpleNamespace(collectd=CFG["collectd"], plugin=plugin or CFG["plugin"])
+        super().__init__(args, label, body="LoadPlugin mountstats\n" + body, interval=interval,
+                         csv=False, plugins=("threshold", "unixsock"),
+                         types_dbs=[mstest.STOCK_TYPES_DB, CFG["types_db"]], hostname="live",
+                         global_lines=["FQDNLookup false", "ReadThreads 2"], parent=WORK,
+                         output=os.path.join(WORK, label + ".out"), new_session=True,
+                         stop_timeout=60)
         self.label = label
-        self.base = os.path.join(WORK, label)
-        self.csv = os.path.join(self.base, "csv")
-        os.makedirs(self.csv, exist_ok=True)
-        self.log = os.path.join(self.base, "collectd.log")
-        self.pdir = os.path.join(self.base, "plugins")
-        os.makedirs(self.pdir, exist_ok=True)
-        for p in ("csv", "logfile", "threshold", "unixsock"):
-            shutil.copy("/usr/lib/collectd/%s.so" % p, self.pdir)
-        shutil.copy(plugin or CFG["plugin"], os.path.join(self.pdir, "mountstats.so"))
-        self.conf = os.path.join(self.base, "collectd.conf")
-        with open(self.conf, "w") as f:
-            f.write('Hostname "live"\nFQDNLookup false\nBaseDir "%s"\nPIDFile "%s/pid"\n'
-                    'PluginDir "%s"\nTypesDB "%s" "%s"\nInterval %s\nReadThreads 2\n'
-                    'WriteThreads 2\n'
-                    'LoadPlugin logfile\n<Plugin logfile>\n LogLevel info\n File "%s"\n'
-                    ' Timestamp true\n PrintSeverity true\n</Plugin>\n'
-                    'LoadPlugin csv\n<Plugin csv>\n DataDir "%s"\n StoreRates false\n</Plugin>\n'
-                    'LoadPlugin mountstats\n' % (self.base, self.base, self.pdir, STOCK_TYPES_DB,
-                                                CFG["types_db"], interval, self.log, self.csv))
-            f.write(body)
-        env = dict(os.environ)
+        self.base, self.pdir = self.dir, self.plugins
+        env = None
         if preload:
-            env["LD_PRELOAD"] = " ".join(preload)
-            env["ASAN_OPTIONS"] = "abort_on_error=1:detect_leaks=1:log_path=%s/asan" % self.base
-            env["UBSAN_OPTIONS"] = "halt_on_error=1:print_stacktrace=1:log_path=%s/ubsan" % self.base
-        self.p = spawn(label, [CFG["collectd"], "-f", "-C", self.conf], env=env)
+            env = {"LD_PRELOAD": " ".join(preload),
+                   "ASAN_OPTIONS": "abort_on_error=1:detect_leaks=1:log_path=%s/asan" % self.base,
+                   "UBSAN_OPTIONS": "halt_on_error=1:print_stacktrace=1:log_path=%s/ubsan"
+                                    % self.base}
+        self.start(env=env)
+        self.p = self.proc
+        PROCS.append((label, self.proc))
 
     def stop(self):
+        """(exit status, seconds it took)."""
         # collectd installs its SIGTERM handler during start-up: wait for it
-        end = time.time() + 60
-        while (time.time() < end and self.p.poll() is None
-               and "entering read-loop" not in self.log_text()):
-            time.sleep(0.2)
-        t = time.time()
-        rc = stop(self.p, timeout=60)
-        return rc, time.time() - t
-
-    def log_text(self):
-        return read_text(self.log)
-
-    def log_at(self, level):
-        return [l for l in self.log_text().splitlines() if "[%s]" % level in l]
+        mstest.wait_until(lambda: not self.alive() or "entering read-loop" in self.log_text(),
+                          60, 0.2)
+        rc = super().stop()
+        return rc, self.stop_seconds
 
     # collectd's own, at shutdown when the csv queue is not drained yet:
     # not the plugin's.
     # And its remark that a read took longer than the interval: under TCG on
     # a shared machine that is the scheduler's doing (the schedule itself is
     # checked from the csv timestamps).
+    # And the threshold plugin's notifications, checked where they are
+    # expected (phase_dead).
     KNOWN = ("value lists were left after shutting down the write threads",
-             "read-function of the `mountstats' plugin took")
+             "read-function of the `mountstats' plugin took", "Notification: ")
 
     def problems(self):
-        # the threshold plugin's notifications are checked where they are
-        # expected (phase_dead)
-        return [l for l in self.log_at("error") + self.log_at("warning")
-                if not any(k in l for k in self.KNOWN) and "Notification: " not in l]
+        return super().problems(self.KNOWN)
 
     def host_dir(self):
         return os.path.join(self.csv, "live")
