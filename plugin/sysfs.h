@@ -11,10 +11,18 @@
 
 #include "fs.h"
 
+/* Attribute files kept open between reads, at most: a sysfs attribute read
+ * again from offset 0 is generated anew, and one pread() costs a fraction
+ * of open, read, close. Bounded so that thousands of transports never take
+ * the daemon's descriptors; the rest are opened for each read. */
+#define MS_SYSFS_OPEN_MAX 256
+
 /* The root folder, opened once. Zero-initialise, then ms_sysfs_open(). */
 typedef struct {
   int dirfd; /* -1: not open (the root could not be opened) */
   ms_fs_t fs;
+  struct ms_sysfs_open *open_; /* MS_SYSFS_OPEN_MAX * 2 slots, by path */
+  size_t nopen_;
 } ms_sysfs_t;
 
 /* Opens root (a folder) and fills s->fs. A root that cannot be opened gives

@@ -680,21 +680,12 @@ static uint64_t mount_key(const ms_collector_t *c, const char *pi, size_t rec) {
 /* ---- ReportStall ----------------------------------------------------------
  */
 
-/* The estimate's sums over the mounts that share a transport, and the
- * kernel's queues: the whole sysfs layout again when the reported records
- * changed,
- * a read failed, or a mount found no transport a while ago (it may have
- * been closed then); else only the queues of the switches in use. */
-static int stall_prepare(ms_collector_t *c, const ms_fs_t *fs,
-                         bool same_records, double now) {
+/* The kernel's queues: the whole sysfs layout again when the reported
+ * records changed, a read failed, or a mount found no transport a while ago
+ * (it may have been closed then); else only the switches in use. */
+static int stall_read_sysfs(ms_collector_t *c, const ms_fs_t *fs,
+                            bool same_records, double now) {
   const ms_snapshot_t *s = &c->snap;
-  for (size_t i = 0; i < s->nmounts; i++)
-    c->grp_retrans[i] = c->grp_timeouts[i] = 0;
-  for (size_t k = 0; k < c->nreported; k++) {
-    size_t rec = c->reported[k], leader = c->xprt_leader[rec];
-    ms_stall_op_counts(s, rec, &c->grp_retrans[leader],
-                       &c->grp_timeouts[leader]);
-  }
   c->rpc_read = fs != NULL;
   if (fs == NULL) {
     c->rpc_valid = false;
@@ -718,6 +709,26 @@ static int stall_prepare(ms_collector_t *c, const ms_fs_t *fs,
     return -ENOMEM;
   c->rpc_valid = true;
   c->rpc_scanned = now;
+  return 0;
+}
+
+/* The kernel's queues (above), and the estimate's sums over the mounts that
+ * share a transport where a mount has no queues. */
+static int stall_prepare(ms_collector_t *c, const ms_fs_t *fs,
+                         bool same_records, double now) {
+  const ms_snapshot_t *s = &c->snap;
+  int rc = stall_read_sysfs(c, fs, same_records, now);
+  if (rc != 0)
+    return rc;
+  if (c->rpc_valid && c->rpcmap.unmapped == 0)
+    return 0; /* every reported mount has the kernel's queues */
+  for (size_t i = 0; i < s->nmounts; i++)
+    c->grp_retrans[i] = c->grp_timeouts[i] = 0;
+  for (size_t k = 0; k < c->nreported; k++) {
+    size_t rec = c->reported[k], leader = c->xprt_leader[rec];
+    ms_stall_op_counts(s, rec, &c->grp_retrans[leader],
+                       &c->grp_timeouts[leader]);
+  }
   return 0;
 }
 

@@ -10,8 +10,8 @@
  * Everything that lives across intervals sits in one ms_collector_t the
  * caller creates and destroys: no globals, no collectd header, no I/O
  * (the caller reads the files: plugin/readfile.h; ReportStall's sysfs
- * reads go through the calls the caller gives: fs.h, plugin/sysfs.h). Once its arrays have grown
- * to the mount set, a run allocates nothing.
+ * reads go through the calls the caller gives: fs.h, plugin/sysfs.h). Once its
+ * arrays have grown to the mount set, a run allocates nothing.
  *
  * The data path of one run:
  *   bytes --ms_parse--> snapshot --select (config, mountinfo)--> kept records

@@ -24,7 +24,7 @@
 typedef struct {
   ms_span_t mountpoint; /* still \ooo-escaped, as in mountstats */
   ms_span_t fstype;
-  uint64_t dev; /* (major << 32) | minor */
+  uint64_t dev;        /* (major << 32) | minor */
   ms_span_t superopts; /* the super options ("rw,vers=3,...,addr=...") */
 } ms_mountinfo_entry_t;
 

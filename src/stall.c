@@ -56,7 +56,25 @@ int64_t ms_stall_x(uint64_t sends, uint64_t recvs, uint64_t retrans,
   return (int64_t)(sends - recvs - retrans - timeouts);
 }
 
+static int cmp_key(const void *a, const void *b, void *ctx) {
+  (void)ctx;
+  uint64_t ka = ((const struct ms_stall_entry *)a)->key;
+  uint64_t kb = ((const struct ms_stall_entry *)b)->key;
+  return ka < kb ? -1 : ka > kb;
+}
+
+/* The previous interval's entry of key. Mounts are read in the same order
+ * every interval, so the entry at this update's position is tried first;
+ * only when that misses is the previous interval sorted (once) and
+ * searched. */
 static struct ms_stall_entry *find_prev(ms_stall_table_t *t, uint64_t key) {
+  size_t hint = t->ncur_;
+  if (!t->prev_sorted_ && hint < t->nprev_ && t->prev_[hint].key == key)
+    return &t->prev_[hint];
+  if (!t->prev_sorted_) {
+    ms_sort(t->prev_, t->nprev_, sizeof(*t->prev_), cmp_key, NULL);
+    t->prev_sorted_ = true;
+  }
   size_t lo = 0, hi = t->nprev_;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
@@ -137,13 +155,6 @@ int ms_stall_update(ms_stall_table_t *t, uint64_t key, double now,
   return 0;
 }
 
-static int cmp_key(const void *a, const void *b, void *ctx) {
-  (void)ctx;
-  uint64_t ka = ((const struct ms_stall_entry *)a)->key;
-  uint64_t kb = ((const struct ms_stall_entry *)b)->key;
-  return ka < kb ? -1 : ka > kb;
-}
-
 void ms_stall_end(ms_stall_table_t *t) {
   struct ms_stall_entry *p = t->prev_;
   size_t cap = t->prev_cap_;
@@ -153,7 +164,7 @@ void ms_stall_end(ms_stall_table_t *t) {
   t->cur_ = p;
   t->cur_cap_ = cap;
   t->ncur_ = 0;
-  ms_sort(t->prev_, t->nprev_, sizeof(*t->prev_), cmp_key, NULL);
+  t->prev_sorted_ = false; /* in the order of the updates */
 }
 
 void ms_stall_free(ms_stall_table_t *t) {

@@ -62,8 +62,9 @@ typedef struct {
 /* The state of every reported mount. Zero-initialise; free with
  * ms_stall_free(). */
 typedef struct {
-  struct ms_stall_entry *prev_, *cur_; /* prev_ sorted by key */
+  struct ms_stall_entry *prev_, *cur_; /* prev_ in update order, or sorted */
   size_t nprev_, ncur_, prev_cap_, cur_cap_;
+  bool prev_sorted_;
 } ms_stall_table_t;
 
 /* Sends and recvs summed over record rec's transports of kind. Returns

@@ -139,6 +139,18 @@ int ms_sunrpc_parse_xprt_info(const char *p, size_t len, ms_rpc_queues_t *q) {
   return 0;
 }
 
+bool ms_sunrpc_parse_xprt_state(const char *p, size_t len) {
+  /* "state= CONNECTED   BOUND": the word, not CONNECTING */
+  for (const char *w = memmem(p, len, "CONNECTED", 9); w != NULL;
+       w = memmem(w + 9, (size_t)(p + len - w - 9), "CONNECTED", 9)) {
+    bool start = w == p || w[-1] == ' ' || w[-1] == '=';
+    bool end = w + 9 == p + len || w[9] == ' ' || w[9] == '\n';
+    if (start && end)
+      return true;
+  }
+  return false;
+}
+
 bool ms_sunrpc_name_id(const char *p, size_t len, const char *prefix,
                        uint32_t *id) {
   const char *slash = len ? memrchr(p, '/', len) : NULL;
@@ -217,9 +229,12 @@ static int read_attr(const ms_fs_t *fs, const char *path, char *buf,
   return fs->read(fs->ctx, path, buf, ATTR_MAX, len);
 }
 
-/* Reads the switch's xprt_switch_info and the xprt_info of each of its
- * transports. Returns 0, or -ENOENT when one could not be read or parsed. */
-static int read_queues(ms_sunrpc_t *t, const ms_fs_t *fs, ms_rpc_switch_t *s) {
+/* Reads the switch's xprt_switch_info, each transport's xprt_state, and
+ * the xprt_info of each connected one when the switch has tasks or all is
+ * true (xprt_info is the longer text: an idle switch's queues are all 0).
+ * Returns 0, or -ENOENT when one could not be read or parsed. */
+static int read_queues(ms_sunrpc_t *t, const ms_fs_t *fs, ms_rpc_switch_t *s,
+                       bool all) {
   char path[160], buf[ATTR_MAX];
   size_t len;
   snprintf(path, sizeof(path), SWITCHES "/switch-%u/xprt_switch_info", s->id);
@@ -228,9 +243,17 @@ static int read_queues(ms_sunrpc_t *t, const ms_fs_t *fs, ms_rpc_switch_t *s) {
     return -ENOENT;
   for (size_t k = s->first; k < s->first + s->count; k++) {
     ms_rpc_xprt_t *x = &t->xprts[k];
-    snprintf(path, sizeof(path), SWITCHES "/switch-%u/xprt-%u-%s/xprt_info",
+    snprintf(path, sizeof(path), SWITCHES "/switch-%u/xprt-%u-%s/xprt_state",
              s->id, x->id, x->proto);
     int rc = read_attr(fs, path, buf, &len);
+    if (rc != 0)
+      return -ENOENT;
+    x->q = (ms_rpc_queues_t){.connected = ms_sunrpc_parse_xprt_state(buf, len)};
+    if (!x->q.connected || (s->queue_len == 0 && !all))
+      continue;
+    snprintf(path, sizeof(path), SWITCHES "/switch-%u/xprt-%u-%s/xprt_info",
+             s->id, x->id, x->proto);
+    rc = read_attr(fs, path, buf, &len);
     if (rc == -ENOTCONN) { /* how some kernels say "<closed>" */
       x->q = (ms_rpc_queues_t){0};
       continue;
@@ -366,7 +389,7 @@ static int scan_switch(struct scan *sc, size_t i) {
       x->dstaddr[len] = '\0';
     }
   }
-  if (read_queues(t, sc->fs, s) != 0) {
+  if (read_queues(t, sc->fs, s, true) != 0) {
     t->nxprts = s->first; /* went away while read: left out */
     s->count = 0;
   }
@@ -399,7 +422,7 @@ int ms_sunrpc_scan(ms_sunrpc_t *t, const ms_fs_t *fs) {
 
 int ms_sunrpc_refresh(ms_sunrpc_t *t, const ms_fs_t *fs) {
   for (size_t i = 0; i < t->nswitches; i++)
-    if (t->switches[i].used && read_queues(t, fs, &t->switches[i]) != 0)
+    if (t->switches[i].used && read_queues(t, fs, &t->switches[i], false) != 0)
       return -ENOENT;
   return 0;
 }

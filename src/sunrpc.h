@@ -15,6 +15,9 @@
  *       "<closed>" while the transport is not connected, else one
  *       "name=value" a line: binding_q_len, sending_q_len, pending_q_len,
  *       backlog_q_len, tasks_queuelen, src_port, dst_port, ...
+ *   kernel/sunrpc/xprt-switches/switch-N/xprt-M-PROTO/xprt_state
+ *       "state=" and flag words: CONNECTED, CONNECTING, BOUND, CLOSE_WAIT,
+ *       ... ("state=CLOSED" for a transport never connected)
  *   kernel/sunrpc/xprt-switches/switch-N/xprt-M-PROTO/dstaddr
  *       the server's address ("127.0.0.1", or a socket path for "local")
  *   kernel/sunrpc/rpc-clients/clnt-K/switch
@@ -24,8 +27,10 @@
  *
  * The layout (switches, transports, addresses, links) is read by
  * ms_sunrpc_scan(), when the mount set changes; each interval
- * ms_sunrpc_refresh() reads again only the queues of the switches marked
- * used. No collectd header; no I/O of its own.
+ * ms_sunrpc_refresh() reads again only the switches marked used: their
+ * xprt_switch_info and each transport's xprt_state, and xprt_info only of a
+ * switch that has tasks (an idle switch's queues are all 0). No collectd
+ * header; no I/O of its own.
  */
 #ifndef MOUNTSTATS_SUNRPC_H
 #define MOUNTSTATS_SUNRPC_H
@@ -85,6 +90,10 @@ int ms_sunrpc_parse_switch_info(const char *p, size_t len, uint64_t *queue_len);
  * zeroed). Unknown lines are skipped; a queue line that is missing counts
  * as 0. */
 int ms_sunrpc_parse_xprt_info(const char *p, size_t len, ms_rpc_queues_t *q);
+
+/* True when xprt_state text ("state= CONNECTED   BOUND") has the word
+ * CONNECTED. */
+bool ms_sunrpc_parse_xprt_state(const char *p, size_t len);
 
 /* The number after prefix in the last component of a path or name
  * ("../../xprt-switches/switch-12" with "switch-": 12). Returns false when

@@ -347,6 +347,10 @@ START_TEST(test_stall_sysfs_records) {
       (mem_entry_t){SW "/xprt-6-tcp/xprt_info", "<closed>\n", NULL};
   mem_tree[mem_n++] =
       (mem_entry_t){SW "/xprt-6-tcp/dstaddr", "127.0.0.5\n", NULL};
+  mem_tree[mem_n++] = (mem_entry_t){SW "/xprt-5-tcp/xprt_state",
+                                    "state= CONNECTED   BOUND       \n", NULL};
+  mem_tree[mem_n++] =
+      (mem_entry_t){SW "/xprt-6-tcp/xprt_state", "state=CLOSED\n", NULL};
   ms_input_t in = {.buf = STALL_RECORD("100"),
                    .len = strlen(STALL_RECORD("100")),
                    .now = 100,
