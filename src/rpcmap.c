@@ -183,8 +183,12 @@ int ms_rpcmap_build(ms_rpcmap_t *m, const ms_snapshot_t *snap,
     m->count[r] = 0;
     m->ambiguous[r] = false;
     m->route[r] = MS_ROUTE_NONE;
-    if (!in->want[r] || !t->have_tree)
+    if (!in->want[r])
       continue;
+    if (!t->have_tree) {
+      m->unmapped++;
+      continue;
+    }
     const ms_mount_t *mt = &snap->mounts[r];
     const char *addr = in->addr != NULL ? in->addr[r] : "";
     if (in->dev != NULL && in->dev[r] != 0 &&
