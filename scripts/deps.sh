@@ -9,6 +9,7 @@ packages=(
   python3 valgrind
   clang libclang-rt-14-dev # libFuzzer and the sanitizer runtimes for clang
   rrdtool graphite-carbon python3-whisper graphite-web # e2e tests, contrib/ graphs
+  carbon-c-relay iproute2 # the fleet at scale (tests/e2e_fleet_scale.py): relay, ss
   # The Debian package test (tests/package_test.sh): collectd ships the stock
   # /etc/collectd/collectd.conf (collectd-core only an example), dpkg-dev
   # dpkg-buildflags and dpkg-shlibdeps, man-db renders the man page.

@@ -83,6 +83,7 @@ import mstest  # noqa: E402
 I = M.INTERVAL
 PREFIX = "fleet."
 K_LAST = 19          # the last snapshot every check covers
+SNAPSHOTS = 40       # written (room for batches that start late)
 WIN0 = 5             # the first bucket with a rate for every host
 COST_FROM, COST_TO = 5, 10   # cost window: buckets [5, 10)
 KILL_AFTER = 10      # cache b is killed once it holds this bucket
@@ -265,6 +266,7 @@ class Fleet:
         self.cost = {}
         self.events = []   # (time, text) of the run, for the report
         self.player_late = []
+        self.batch_buckets = []
 
     def note(self, text):
         self.events.append((time.time(), text))
@@ -484,7 +486,7 @@ match * send to caches stop ;
             with open(sc, "w") as f:
                 json.dump(M.scenario(i), f, indent=1)
             rc = replay.main(["generate", "-q", "-s", sc, "--outdir", d, "--interval", str(I),
-                              "--count", str(K_LAST + 4)])
+                              "--count", str(SNAPSHOTS)])
             if rc:
                 raise RuntimeError("mountstats-replay generate failed for %s" % host)
             self.snapdirs[host] = d
@@ -494,7 +496,7 @@ match * send to caches stop ;
 
     def player(self):
         """Snapshot k of every host at T0 + k*I (atomic: link and rename)."""
-        for k in range(K_LAST + 4):
+        for k in range(SNAPSHOTS):
             E.sleep_until(self.T0 + k * I + 0.02)
             if self.stop_player:
                 return
@@ -788,9 +790,14 @@ def run(h):
 
 def timeline(f):
     h, T0 = f.h, f.T0
-    # clients in batches, 1.2 s after a snapshot
+    # clients in batches, 1.2 s after a snapshot (the next snapshot's if the
+    # previous batch took longer than an interval to start)
+    global WIN0, COST_FROM, COST_TO, KILL_AFTER, OUTAGE_QUERY_TO, RESTART_AFTER, K_LAST
+    k = 0
     for b in range(0, M.HOSTS, M.BATCH):
-        E.sleep_until(T0 + (b // M.BATCH) * I + 1.2)
+        k = max(k, int(math.ceil((time.time() - T0 - 1.2) / I)))
+        E.sleep_until(T0 + k * I + 1.2)
+        f.batch_buckets.append(k)
         batch = []
         for i in range(b, min(b + M.BATCH, M.HOSTS)):
             d = f.client(i)
@@ -801,7 +808,14 @@ def timeline(f):
         for d in batch:
             if not d.wait_ready(30):
                 raise RuntimeError("collectd %s did not start:\n%s" % (d.name, d.output_text()))
-    f.note("50 clients running (batches at buckets 0..4)")
+    # every bucket of the checks after the last batch's first read
+    shift = k - (M.HOSTS - 1) // M.BATCH
+    if shift > 0:
+        WIN0, COST_FROM, COST_TO, KILL_AFTER, OUTAGE_QUERY_TO, RESTART_AFTER, K_LAST = [
+            x + shift for x in (WIN0, COST_FROM, COST_TO, KILL_AFTER, OUTAGE_QUERY_TO,
+                                RESTART_AFTER, K_LAST)]
+    f.note("50 clients running (batches at buckets %s); checks from bucket %d to %d"
+           % (f.batch_buckets, WIN0, K_LAST))
     # ---- cost window ----
     E.sleep_until(T0 + COST_FROM * I)
     f.cost["cpu0"] = {k: cpu_seconds(p.pid) for k, p in f.procs.items()}
@@ -1306,6 +1320,15 @@ def report_costs(f):
         min(per_host_series.values()), max(per_host_series.values()),
         sum(per_host_series.values()) / float(len(per_host_series)),
         ", ".join("%s %d" % (k, v) for k, v in sorted(per_mount_series(f).items()))))
+    dflt = M.parse_options([])
+    probe = lambda o, ops: len(M.mount_series({"ops": ops}, o))
+    one = {"READ": {"rate": 1}}
+    sess = {"SEQUENCE": {"rate": 1}}
+    for label, o in (("default", dflt), ("fleet profile", f.opts)):
+        lines.append("%s: %d series per mount + %d per op used (%d per session op used); "
+                     "this fleet %d series" % (
+                         label, probe(o, {}), probe(o, one) - probe(o, {}),
+                         probe(o, sess) - probe(o, {}), len(M.expected_series(o, PREFIX))))
     lines.append("window %.1f s (%d intervals); player lateness max %.3f s" % (
         secs, intervals, max(f.player_late) if f.player_late else -1))
     for l in lines:
