@@ -11,7 +11,7 @@ Debian's packages:
   n01..n25 --network plugin (UDP)--> central collectd --write_graphite-+
   g26..g50 --write_graphite (TCP)----------------------------------------+
                                                                          v
-        carbon-c-relay (cluster fnv1a_ch replication 2, queue 25000)
+        carbon-c-relay (cluster fnv1a_ch replication 2, queue 25000, -c "-_:#~")
             |                    |                     |
        carbon-cache a      carbon-cache b        carbon-cache c
        (own whisper)       (own whisper)         (own whisper)
@@ -21,6 +21,13 @@ Debian's packages:
                    front graphite-web (CLUSTER_SERVERS a, b, c)
 
   and every host's write_prometheus scraped by one prometheus (2 s).
+
+Ports: free 127.0.0.1 ports below the kernel's ephemeral range (nothing
+takes them between their choice and their use, such as cache b's port while
+it is down). The caches keep 5 s points for 30 min, 1 min for 2 h and 10 min
+for a day (every update propagated, as with README's retention); the checks
+read the 5 s archive. The relay keeps "~" (-c): with its default characters
+it writes a cut mount name's "~" as "_" (shown on a second relay).
 
 The network clients also send each packet to a counter in this test (a
 second <Server>): packets, bytes and value lists per host and interval.
@@ -93,6 +100,12 @@ CACHE_NAMES = ("a", "b", "c")
 KILLED = "b"
 REPLICATION = 2
 RELAY_QUEUE = 25000
+# Characters the relay keeps next to [A-Za-z0-9]: its default "-_:#" and the
+# "~" of a cut mount name (without it the relay writes "_").
+RELAY_CHARS = "-_:#~"
+# The caches keep 5 s points for 30 minutes, then 1 min and 10 min ones
+# (three archives, as README's retention: every update is propagated).
+RETENTIONS = "%ds:30m,1m:2h,10m:1d" % I
 SCRAPE = "2s"
 GRAPHITE_PYTHON = "/usr/bin/python3"
 WEB_SERVE = os.path.join(E.HERE, "graphite_web_serve.py")
@@ -166,6 +179,28 @@ def tcp_bytes():
             if b:
                 res[cur] = int(b.group(1))
     return res
+
+
+def free_port(udp=False, _rng=__import__("random").Random()):
+    """A free 127.0.0.1 port below the kernel's ephemeral range, so that no
+    outgoing connection of any process takes it between now and its use (a
+    cache started again binds its port after 30 s)."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as fh:
+            lo = int(fh.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        lo = 32768
+    lo = max(lo, 12000)
+    for _ in range(200):
+        port = _rng.randrange(lo - 10000, lo)
+        try:
+            for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+                with socket.socket(socket.AF_INET, kind) as s:
+                    s.bind(("127.0.0.1", port))
+            return port
+        except OSError:
+            continue
+    return E.Harness.free_port(udp)
 
 
 def close(a, b, rel=1e-9):
@@ -315,7 +350,7 @@ WHISPER_AUTOFLUSH = False
 WHISPER_FALLOCATE_CREATE = True
 """.format(b=base, p=c["port"]))
             with open(os.path.join(base, "conf", "storage-schemas.conf"), "w") as f:
-                f.write("[all]\npattern = .*\nretentions = %ds:30m\n" % I)
+                f.write("[all]\npattern = .*\nretentions = %s\n" % RETENTIONS)
             with open(os.path.join(base, "conf", "storage-aggregation.conf"), "w") as f:
                 f.write("[all]\npattern = .*\nxFilesFactor = 0\naggregationMethod = last\n")
             c["conf"] = conf
@@ -352,7 +387,8 @@ match * send to caches stop ;
         with open(self.relay_cf, "w") as f:
             f.write(self.relay_conf())
         p = self.h.spawn("relay", ["carbon-c-relay", "-f", self.relay_cf, "-l", self.relay_log,
-                                   "-q", str(RELAY_QUEUE), "-H", "fleet-relay"])
+                                   "-q", str(RELAY_QUEUE), "-H", "fleet-relay",
+                                   "-c", RELAY_CHARS])
         if not self.h.wait_port(self.relay_port, 30, p):
             raise RuntimeError("carbon-c-relay did not listen:\n%s%s" %
                                (self.h.output("relay"), E.Harness.read_log(self.relay_log)))
@@ -362,7 +398,7 @@ match * send to caches stop ;
     def predicted_placement(self, names):
         """{metric: set of cache names} from the relay's own test mode."""
         port_to = {self.caches[n]["port"]: n for n in CACHE_NAMES}
-        r = subprocess.run(["carbon-c-relay", "-f", self.relay_cf, "-t"],
+        r = subprocess.run(["carbon-c-relay", "-f", self.relay_cf, "-c", RELAY_CHARS, "-t"],
                            input=("".join("%s 1 %d\n" % (n, 1700000000) for n in names)).encode(),
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
         out, cur, res = r.stdout.decode(errors="replace"), None, {}
@@ -700,6 +736,32 @@ def drill_down(f, phase, k_to):
 
 # ---------------------------------------------------------------------------
 
+def relay_chars_check(h):
+    """Why the relay runs with -c: a relay with its default characters
+    rewrites the "~" of a cut mount name (and every byte of UTF-8) to "_"."""
+    base = os.path.join(h.work, "relay-default-chars")
+    os.makedirs(base)
+    out, port = os.path.join(base, "out.txt"), free_port()
+    with open(os.path.join(base, "relay.conf"), "w") as fh:
+        fh.write("listen type linemode 127.0.0.1:%d proto tcp ;\ncluster f file %s ;\n"
+                 "match * send to f stop ;\n" % (port, out))
+    p = h.spawn("relay-default-chars", ["carbon-c-relay", "-f", os.path.join(base, "relay.conf"),
+                                        "-s", "-l", os.path.join(base, "relay.log")])
+    name = "%sg47.mountstats-%s.uptime-age" % (PREFIX, M.instance_name(M.LONG_MOUNTPOINT))
+    got = None
+    if h.wait_port(port, 20, p):
+        with socket.create_connection(("127.0.0.1", port)) as s:
+            s.sendall(("%s 1 1700000000\r\n" % name).encode())
+        try:
+            got = h.wait_for("the default relay's output", lambda: open(out).read().split()
+                             if os.path.exists(out) else None, 10, 0.2)[0]
+        except RuntimeError:
+            pass
+    h.stop(p)
+    h.check("a relay without -c stores %s as %s: the cluster's relay runs with -c %r" % (
+        name, got, RELAY_CHARS), got == name.replace("~", "_"), str(got))
+
+
 def run(h):
     global OPTS
     for tool in ("carbon-c-relay", "carbon-cache", "prometheus", "ss"):
@@ -709,6 +771,7 @@ def run(h):
                    subprocess.run([GRAPHITE_PYTHON, "-c", "import graphite.render, django"],
                                   stderr=subprocess.DEVNULL).returncode == 0):
         return
+    h.free_port = free_port  # Harness.start_prometheus takes its port here too
     f = Fleet(h)
     OPTS = f.opts
     f.profile_lines = M.profile_block()
@@ -726,6 +789,7 @@ def run(h):
     for n in CACHE_NAMES:
         f.start_cache(n)
     f.start_relay()
+    relay_chars_check(h)
     placement = f.predicted_placement(sorted(f.expected))
     f.routed = {n: sorted(p for p, cs in placement.items() if n in cs) for n in CACHE_NAMES}
     h.check("the relay's test mode routes every expected series to %d caches" % REPLICATION,

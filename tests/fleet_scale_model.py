@@ -9,8 +9,8 @@ host mounts filer1.example.org:/export/data, most on /data, every tenth
 every third (i % 3 == 0) with nconnect=4. Hosts with i % 3 == 1 also mount
 filer2:/export/home on /home (NFSv3); i % 4 == 2 also scratch:/scratch
 (NFSv4.2, nconnect=8); i % 5 == 0 also filer1:/export/projects on
-/srv/projects (NFSv4.2, the /data server's second export): one to four
-mounts a host.
+/srv/projects (NFSv4.2, the /data server's second export); g47 also a
+path whose name is cut with a hash suffix: one to four mounts a host.
 
 Every counter is an exact integer function of the file's own time: an
 operation with rate R gains R * INTERVAL operations per snapshot (one
@@ -36,6 +36,8 @@ import json
 import os
 import re
 
+import e2e_common as E
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 DOC = os.path.join(ROOT, "docs", "fleet-scale.md")
@@ -47,6 +49,11 @@ BATCH = 10              # clients started per interval
 INCIDENT_FROM, INCIDENT_TO = 8, 12   # snapshot indexes (file time / INTERVAL)
 
 DATA_DEVICE = "filer1.example.org:/export/data"
+# One host also mounts a path whose name is cut to 64 bytes and ends in "~"
+# and a hash: carbon-c-relay keeps the "~" only when told (-c).
+LONG_HOST = 46
+LONG_MOUNTPOINT = ("/srv/nfs/projects/archive/very-long-directory-name-for-results-"
+                   "of-2024-q4-and-2025")
 RSIZE = 65536           # the replay tool's bytes per READ / WRITE
 SESSION_OPS = ("NULL", "SEQUENCE")  # what the scenarios use of the profile's list
 
@@ -125,6 +132,10 @@ def host_mounts(i):
         mounts.append({"device": "filer1.example.org:/export/projects",
                        "mountpoint": "/srv/projects", "vers": "4.2", "age": 50000 + 100 * i,
                        "ops": {"READ": op(5, 4), "GETATTR": op(2, 1), "SEQUENCE": op(1, 1)}})
+    if i == LONG_HOST:
+        mounts.append({"device": "filer1.example.org:/export/archive",
+                       "mountpoint": LONG_MOUNTPOINT, "vers": "4.2", "age": 60000,
+                       "ops": {"READ": op(1, 2), "SEQUENCE": op(1, 1)}})
     return mounts
 
 
@@ -133,9 +144,10 @@ def scenario(i):
 
 
 def instance_name(mountpoint):
-    """README's naming rule for the short paths used here (the leading /
-    dropped, other / as -)."""
-    return mountpoint.strip("/").replace("/", "-") or "root"
+    """README's naming rule (e2e_common.instance_name): the leading /
+    dropped, other / as -, a name over 64 bytes cut and ended in "~" and the
+    hash of its path."""
+    return E.instance_name(mountpoint)
 
 
 # ---------------------------------------------------------------------------
