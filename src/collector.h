@@ -9,8 +9,8 @@
  *
  * Everything that lives across intervals sits in one ms_collector_t the
  * caller creates and destroys: no globals, no collectd header, no I/O
- * (the caller reads the files: plugin/readfile.h; ReportStall's sysfs
- * reads go through the calls the caller gives: fs.h, plugin/sysfs.h). Once its
+ * (the caller reads the files: io/readfile.h; ReportStall's sysfs
+ * reads go through the calls the caller gives: fs.h, io/sysfs.h). Once its
  * arrays have grown to the mount set, a run allocates nothing.
  *
  * The data path of one run:
@@ -39,7 +39,7 @@
 #define MS_LOG_LINE_MAX 1024
 
 /* A read error of the caller's that is not an errno value: the file is a
- * FIFO, device or socket, which is never read (plugin/readfile.h). */
+ * FIFO, device or socket, which is never read (io/readfile.h). */
 #define MS_ENOTREG (-1)
 
 /* One value of a record: which member is set follows the record's type

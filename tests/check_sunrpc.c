@@ -3,7 +3,7 @@
  * check_sunrpc.c: the sunrpc sysfs reader (src/sunrpc.h), the routes from a
  * mount to its switches (src/rpcmap.h) and the values the collector makes of
  * them, on real trees the live suite captured (fixtures/live/<kernel>/
- * sysfs-<state>/, tests/live/capture.py), read through plugin/sysfs.h as
+ * sysfs-<state>/, tests/live/capture.py), read through io/sysfs.h as
  * the plugin reads /sys, and on damaged copies. Every expected number was
  * read off the fixture files by hand (grep), as noted beside it:
  *
