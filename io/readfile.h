@@ -21,8 +21,8 @@ typedef struct {
 /* Reads path whole into b (grown as needed, kept for the next call), at
  * most max bytes. Returns 0 with *len set, or a positive errno value
  * (EFBIG: larger than max; EISDIR: a directory), or MS_ENOTREG for a FIFO,
- * device or socket, which are never read since they can block or never end. The file is opened with
- * O_NONBLOCK, so a FIFO without a writer does not block. */
+ * device or socket, which are never read since they can block or never end. The
+ * file is opened with O_NONBLOCK, so a FIFO without a writer does not block. */
 int ms_read_whole(const char *path, ms_buffer_t *b, size_t *len, size_t max);
 
 void ms_buffer_free(ms_buffer_t *b);

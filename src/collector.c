@@ -15,6 +15,7 @@
 #include "stall.h"
 #include "sunrpc.h"
 #include "superblock.h"
+#include "text.h"
 #include "xprt.h"
 
 #include <errno.h>

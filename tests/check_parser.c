@@ -14,6 +14,7 @@
 #include "check_run.h"
 #include "mountstats.h"
 #include "parser_test_util.h"
+#include "text.h"
 
 #include <check.h>
 #include <stdint.h>

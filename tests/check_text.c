@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT
  *
- * check_parser_text.c: the text helpers of the parser (src/mountstats.c):
- * ms_unescape, ms_opt_get and the kernel's counter names.
+ * check_text.c: the kernel's text conventions (src/text.c): ms_unescape,
+ * ms_opt_get; and the kernel's counter names.
  */
 #include "check_run.h"
 #include "mountstats.h"
 #include "parser_test_util.h"
+#include "text.h"
 
 #include <check.h>
 #include <stdint.h>
@@ -197,7 +198,7 @@ END_TEST
  */
 
 int main(void) {
-  Suite *s = suite_create("parser_text");
+  Suite *s = suite_create("text");
   TCase *tc = NULL;
   tc = tcase_create("helpers");
   tcase_add_loop_test(tc, test_unescape, 0, ARRAY_SIZE(unescape_cases));
