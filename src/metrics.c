@@ -4,10 +4,51 @@
  */
 #include "metrics.h"
 
-#include "mountstats.h"
-
 #include <math.h>
 #include <string.h>
+
+const char *const ms_event_names[MS_EVENTS_NAMED] = {
+    "inode_revalidate",
+    "dentry_revalidate",
+    "data_invalidate",
+    "attr_invalidate",
+    "vfs_open",
+    "vfs_lookup",
+    "vfs_access",
+    "vfs_update_page",
+    "vfs_read_page",
+    "vfs_read_pages",
+    "vfs_write_page",
+    "vfs_write_pages",
+    "vfs_getdents",
+    "vfs_setattr",
+    "vfs_flush",
+    "vfs_fsync",
+    "vfs_lock",
+    "vfs_release",
+    "congestion_wait",
+    "setattr_trunc",
+    "extend_write",
+    "silly_rename",
+    "short_read",
+    "short_write",
+    "delay",
+    "pnfs_read",
+    "pnfs_write",
+};
+
+const char *const ms_bytes_names[MS_BYTES_COUNT] = {
+    "normal_read", "normal_write", "direct_read", "direct_write",
+    "server_read", "server_write", "read_pages",  "write_pages",
+};
+
+const char *ms_event_name(unsigned i) {
+  return i < MS_EVENTS_NAMED ? ms_event_names[i] : NULL;
+}
+
+const char *ms_bytes_name(unsigned i) {
+  return i < MS_BYTES_COUNT ? ms_bytes_names[i] : NULL;
+}
 
 static const char *const op_ds[] = {"ops",        "trans",      "timeouts",
                                     "bytes_sent", "bytes_recv", "queue_ms",

@@ -189,17 +189,4 @@ size_t ms_snapshot_bytes(const ms_snapshot_t *snap);
 /* A short English phrase for a diagnostic reason ("too few fields"). */
 const char *ms_diag_reason_str(enum ms_diag_reason reason);
 
-/* The kernel's names of the event counters, in print order. */
-extern const char *const ms_event_names[MS_EVENTS_NAMED];
-
-/* Names of the bytes: counters, in print order. */
-extern const char *const ms_bytes_names[MS_BYTES_COUNT];
-
-/* The kernel's name for event counter i (0..26), e.g. "inode_revalidate";
- * NULL for i >= MS_EVENTS_NAMED. */
-const char *ms_event_name(unsigned i);
-
-/* Names of the bytes: counters, e.g. "normal_read" (i < MS_BYTES_COUNT). */
-const char *ms_bytes_name(unsigned i);
-
 #endif /* MOUNTSTATS_H */

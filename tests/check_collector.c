@@ -3,8 +3,7 @@
  * check_collector.c: the collector core (src/collector.h) without collectd:
  * the records it emits to a recording sink, the log lines it hands to a
  * recording logger and their rate limits, the independence of two
- * collectors, and the metric contract (src/metrics.h) against
- * plugin/mountstats.types.db.
+ * collectors.
  */
 #include "check_run.h"
 #include "collector.h"
@@ -554,53 +553,6 @@ START_TEST(test_xprt_layouts) {
 }
 END_TEST
 
-/* ---- the contract ---- */
-
-/* Every registered type of src/metrics.c is a line of
- * plugin/mountstats.types.db with the same data sources, and the other way
- * round. */
-START_TEST(test_contract_equals_types_db) {
-  FILE *f = fopen(TYPES_DB, "r");
-  ck_assert_ptr_nonnull(f);
-  char line[4096];
-  size_t lines = 0;
-  while (fgets(line, sizeof(line), f) != NULL) {
-    if (line[0] == '#' || line[0] == '\n')
-      continue;
-    char *save = NULL;
-    const char *name = strtok_r(line, " \t\n", &save);
-    const ms_metric_type_t *t = ms_metric_find(name);
-    ck_assert_msg(t != NULL && !t->stock, "%s", name);
-    ck_assert_ptr_eq(t, &ms_metric_types[lines]); /* same order */
-    size_t k = 0;
-    for (char *tok = strtok_r(NULL, ", \t\n", &save); tok != NULL;
-         tok = strtok_r(NULL, ", \t\n", &save), k++) {
-      char ds[64], kind[16], min[32], max[32];
-      ck_assert_int_eq(
-          sscanf(tok, "%63[^:]:%15[^:]:%31[^:]:%31s", ds, kind, min, max), 4);
-      ck_assert_uint_lt(k, t->ds_num);
-      ck_assert_str_eq(t->ds_names[k], ds);
-      ck_assert_str_eq(kind, ms_metric_is_gauge(t, k) ? "GAUGE" : "DERIVE");
-      double m = ms_metric_min(t, k);
-      if (strcmp(min, "U") == 0)
-        ck_assert(isnan(m));
-      else
-        ck_assert(m == atof(min));
-      ck_assert_str_eq(max, "U");
-    }
-    ck_assert_uint_eq(k, t->ds_num);
-    lines++;
-  }
-  fclose(f);
-  size_t registered = 0;
-  for (size_t i = 0; i < MS_TYPES_NUM; i++)
-    registered += !ms_metric_types[i].stock;
-  ck_assert_uint_eq(lines, registered);
-  for (size_t i = 0; i < MS_TYPES_NUM; i++)
-    ck_assert_uint_le(ms_metric_types[i].ds_num, 8);
-}
-END_TEST
-
 int main(void) {
   Suite *s = suite_create("collector");
   TCase *tc = tcase_create("collector");
@@ -617,7 +569,6 @@ int main(void) {
   tcase_add_test(tc, test_unknown_transport_noticed_once);
   tcase_add_test(tc, test_derive_and_printable);
   tcase_add_test(tc, test_xprt_layouts);
-  tcase_add_test(tc, test_contract_equals_types_db);
   suite_add_tcase(s, tc);
   int failed = ms_check_run(s);
   return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
