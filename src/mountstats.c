@@ -5,6 +5,7 @@
 #define _GNU_SOURCE /* memmem */
 #include "mountstats.h"
 
+#include "digits.h"
 #include "xprt.h"
 
 #include <errno.h>
@@ -63,60 +64,6 @@ static const char *find(const char *p, const char *end, const char *lit) {
 /* Result of reading the numbers of a line. */
 enum num_status { NUM_OK = 0, NUM_BAD, NUM_OVERFLOW };
 
-/* Re-reads a token of more than 19 digits with overflow checks: leading
- * zeros are allowed, a value of 2^64 or more is not. */
-static enum num_status long_number(const char *p, const char *e,
-                                   uint64_t *out) {
-  uint64_t v = 0;
-  for (; p < e; p++) {
-    unsigned d = (unsigned char)*p - '0';
-    if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, d, &v))
-      return NUM_OVERFLOW;
-  }
-  *out = v;
-  return NUM_OK;
-}
-
-static uint64_t load8(const char *p) {
-  uint64_t w;
-  memcpy(&w, p, sizeof(w));
-  return w;
-}
-
-/* Eight bytes at a time where the byte order allows: a token's digits are
- * found and converted without a loop over its characters. */
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) &&                            \
-    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define MS_WORD_DIGITS 1
-
-static const uint64_t pow10_u64[9] = {
-    1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
-
-/* How many of the 8 bytes of w (first byte in the low bits) are ASCII digits
- * before the first one that is not. A byte is a digit when its high nibble
- * is 3 and adding 6 keeps it so. The +6 carries only out of a non-digit
- * byte, so it can spoil bytes after the first non-digit, never before. */
-static unsigned digit_run8(uint64_t w) {
-  const uint64_t hi = 0xF0F0F0F0F0F0F0F0ull, threes = 0x3030303030303030ull;
-  uint64_t not_digit =
-      ((w & hi) ^ threes) | (((w + 0x0606060606060606ull) & hi) ^ threes);
-  return not_digit ? (unsigned)__builtin_ctzll(not_digit) >> 3 : 8;
-}
-
-/* The value of the first n (1..8) bytes of w, all digits. Shifting them to
- * the top leaves zero digits in front; then pairs, quads and the eight are
- * combined with three multiplications. Bytes after the n digits may borrow
- * in the subtraction, but only into bytes that the shift drops. */
-static uint64_t digits8_value(uint64_t w, unsigned n) {
-  uint64_t t = (w - 0x3030303030303030ull) << (8 * (8 - n));
-  t = t * 10 + (t >> 8); /* bytes 0, 2, 4, 6: two-digit values */
-  const uint64_t two = 0x000000FF000000FFull;
-  return ((t & two) * (100 + (1000000ull << 32)) +
-          ((t >> 16) & two) * (1 + (10000ull << 32))) >>
-         32;
-}
-#endif
-
 /* Reads the numbers of a line, keeping the first max in v, and sets *count
  * to how many there are. Only digits make a number (the kernel prints no
  * sign, base prefix or separator); every token is checked, kept or not.
@@ -143,11 +90,11 @@ static enum num_status read_numbers(const char *p, const char *end,
     uint64_t x = 0; /* may wrap: checked below when over 19 digits */
 #ifdef MS_WORD_DIGITS
     while (limit - p >= 8) {
-      uint64_t w = load8(p);
-      unsigned k = digit_run8(w);
+      uint64_t w = ms_load8(p);
+      unsigned k = ms_digit_run8(w);
       if (k == 0)
         break;
-      x = x * pow10_u64[k] + digits8_value(w, k);
+      x = x * ms_pow10_u64[k] + ms_digits8_value(w, k);
       p += k;
       if (k < 8)
         break;
@@ -160,11 +107,8 @@ static enum num_status read_numbers(const char *p, const char *end,
     }
     if (p != end && !is_blank(*p))
       return NUM_BAD;
-    if (p - start > 19) {
-      enum num_status st = long_number(start, p, &x);
-      if (st != NUM_OK)
-        return st;
-    }
+    if (p - start > 19 && !ms_digits_checked(start, p, &x))
+      return NUM_OVERFLOW;
     if (n < max)
       v[n] = x;
     n++;
@@ -425,8 +369,8 @@ static uint32_t op_name_mix(uint64_t first, uint64_t last, size_t len) {
 static uint32_t op_name_hash(const char *name, size_t len) {
   uint64_t first = 0, last = 0;
   if (len >= 8) {
-    first = load8(name);
-    last = load8(name + len - 8);
+    first = ms_load8(name);
+    last = ms_load8(name + len - 8);
   } else {
     memcpy(&first, name, len);
   }
@@ -550,20 +494,6 @@ static void classify16(const char *p, unsigned *digits, unsigned *other) {
   *other = ~(unsigned)_mm_movemask_epi8(_mm_or_si128(d, b)) & 0xffffu;
 }
 
-/* The value of the len (1..19) digits at t; loads stay in [t, t + 8 or
- * len]. */
-static uint64_t token_value(const char *t, unsigned len) {
-  if (len <= 8)
-    return digits8_value(load8(t), len);
-  if (len <= 16)
-    return digits8_value(load8(t), len - 8) * 100000000u +
-           digits8_value(load8(t + len - 8), 8);
-  return (digits8_value(load8(t), len - 16) * 100000000u +
-          digits8_value(load8(t + len - 16), 8)) *
-             100000000u +
-         digits8_value(load8(t + len - 8), 8);
-}
-
 static unsigned ctz128(unsigned __int128 x) {
   return (uint64_t)x ? (unsigned)__builtin_ctzll((uint64_t)x)
                      : 64 + (unsigned)__builtin_ctzll((uint64_t)(x >> 64));
@@ -577,7 +507,7 @@ static bool put_token(ms_op_t *o, unsigned *n, const char *w, unsigned at,
   unsigned len = to - at + 1;
   if (*n == MS_OP_FIELDS || len > 19)
     return false;
-  o->v[(*n)++] = token_value(w + at, len);
+  o->v[(*n)++] = ms_digits_value(w + at, len);
   return true;
 }
 
@@ -621,9 +551,9 @@ static const char *parse_op_fast(parser_t *ps, const char *line) {
     return NULL;
   const char *q = name + name_len;
   /* op_name_hash() with loads the margin allows. */
-  uint64_t name_first = load8(name), name_last = 0;
+  uint64_t name_first = ms_load8(name), name_last = 0;
   if (name_len >= 8)
-    name_last = load8(q - 8);
+    name_last = ms_load8(q - 8);
   else
     name_first &= (1ull << (8 * name_len)) - 1;
   uint32_t h = op_name_mix(name_first, name_last, name_len);
