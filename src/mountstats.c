@@ -6,6 +6,7 @@
 #include "mountstats.h"
 
 #include "digits.h"
+#include "fastpath.h"
 #include "xprt.h"
 
 #include <errno.h>
@@ -455,173 +456,43 @@ static int parse_op(parser_t *ps, const char *line, const char *p,
   return 0;
 }
 
-/* ---- the fast path for operation lines ----
- *
- * Nine lines in ten are per-op lines. Where SSE2 is available, a well-formed
- * one is read without first looking for its newline: 16 bytes at a time are
- * classified as digit, blank or other, the first "other" byte must be the
- * line's end, and the digit runs become numbers with word arithmetic. Any
- * line it does not accept exactly as it is (a bad or long token, too few or
- * too many fields, a duplicate, no newline where expected, too near the
- * end of the input) goes to the general path, which parses it and reports
- * what is wrong, so both paths give the same result for every input
- * (tests/check_parser.c and fuzz/fuzz_parser.c compare them). */
-#if defined(__SSE2__) && defined(__SIZEOF_INT128__) &&                         \
-    defined(MS_WORD_DIGITS) && !defined(MS_NO_FAST_PATH)
-#include <emmintrin.h>
-#define MS_FAST_OPS 1
-
-/* Bytes from a line's start that the fast path may read: 16 for the
- * leading blanks, 32 from the name's start for the name and its ':', the
- * 128-byte window after the ':', and 8-byte loads that start inside it.
- * Lines that start closer than that to the end of the input take the
- * general path. */
-#define FAST_NAME_SCAN 32
-#define FAST_WINDOW 128
-#define FAST_MARGIN 256
-_Static_assert(15 + FAST_NAME_SCAN + FAST_WINDOW + 8 <= FAST_MARGIN,
-               "the fast path stays inside its margin");
-
-/* Per 16 bytes at p: bit i set in *digits when byte i is a digit, in
- * *other when it is neither a digit nor a blank. */
-static void classify16(const char *p, unsigned *digits, unsigned *other) {
-  __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-  __m128i d = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
-                            _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
-  __m128i b = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
-                           _mm_cmpeq_epi8(v, _mm_set1_epi8('\t')));
-  *digits = (unsigned)_mm_movemask_epi8(d);
-  *other = ~(unsigned)_mm_movemask_epi8(_mm_or_si128(d, b)) & 0xffffu;
-}
-
-static unsigned ctz128(unsigned __int128 x) {
-  return (uint64_t)x ? (unsigned)__builtin_ctzll((uint64_t)x)
-                     : 64 + (unsigned)__builtin_ctzll((uint64_t)(x >> 64));
-}
-
-/* Converts the digit run at w[at..to] into the next field of o. Returns
- * false when there are too many fields or the run is too long for the fast
- * path. */
-static bool put_token(ms_op_t *o, unsigned *n, const char *w, unsigned at,
-                      unsigned to) {
-  unsigned len = to - at + 1;
-  if (*n == MS_OP_FIELDS || len > 19)
-    return false;
-  o->v[(*n)++] = ms_digits_value(w + at, len);
-  return true;
-}
-
-/* Reads the op line that starts at line (a blank; ps->in_ops). Returns its
- * '\n' when the line was well formed and is recorded, NULL when the general
- * path must take it (nothing was recorded then). */
-static const char *parse_op_fast(parser_t *ps, const char *line) {
-  if (ps->limit - line < FAST_MARGIN)
-    return NULL;
-  __m128i v = _mm_loadu_si128((const __m128i *)(const void *)line);
-  unsigned blank = (unsigned)_mm_movemask_epi8(
-                       _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
-                                    _mm_cmpeq_epi8(v, _mm_set1_epi8('\t')))) ^
-                   0xffffu;
-  if (blank == 0)
-    return NULL;
-  const char *name = line + __builtin_ctz(blank);
-
-  /* The name: up to the first ':' in FAST_NAME_SCAN bytes, every byte
-   * before it a name character. Longer names take the general path. */
-  unsigned colon_bits = 0, bad_bits = 0;
-  for (int j = 0; j < FAST_NAME_SCAN / 16; j++) {
-    __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(name + 16 * j));
-    __m128i lower = _mm_or_si128(c, _mm_set1_epi8(0x20));
-    __m128i ok = _mm_or_si128(
-        _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
-                      _mm_cmplt_epi8(lower, _mm_set1_epi8('z' + 1))),
-        _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi8(c, _mm_set1_epi8('0' - 1)),
-                                   _mm_cmplt_epi8(c, _mm_set1_epi8('9' + 1))),
-                     _mm_cmpeq_epi8(c, _mm_set1_epi8('_'))));
-    colon_bits |=
-        (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(c, _mm_set1_epi8(':')))
-        << (16 * j);
-    bad_bits |= (~(unsigned)_mm_movemask_epi8(ok) & 0xffffu) << (16 * j);
-  }
-  if (colon_bits == 0)
-    return NULL;
-  unsigned name_len = (unsigned)__builtin_ctz(colon_bits);
-  if (name_len == 0 || (bad_bits & ((1u << name_len) - 1)) != 0 ||
-      ps->cur->op_count >= MS_MAX_OPS)
-    return NULL;
-  const char *q = name + name_len;
-  /* op_name_hash() with loads the margin allows. */
-  uint64_t name_first = ms_load8(name), name_last = 0;
-  if (name_len >= 8)
-    name_last = ms_load8(q - 8);
+/* ---- op lines through the fast path (fastpath.h) ---- */
+#ifdef MS_FAST_OPS
+/* op_name_hash() with the loads a fast-path line allows: its name starts
+ * within 16 bytes of the line, which has MS_FAST_MARGIN bytes. */
+static uint32_t op_name_hash_fast(const char *name, size_t len) {
+  uint64_t first = ms_load8(name), last = 0;
+  if (len >= 8)
+    last = ms_load8(name + len - 8);
   else
-    name_first &= (1ull << (8 * name_len)) - 1;
-  uint32_t h = op_name_mix(name_first, name_last, name_len);
-  const char *w = q + 1; /* the window: numbers and the line's end */
+    first &= (1ull << (8 * len)) - 1;
+  return op_name_mix(first, last, len);
+}
 
-  /* Digit and other bits of the window, 64 bytes per word; the second word
-   * only when the line goes on that far. */
-  uint64_t dig[2] = {0, 0}, oth[2] = {0, 0};
-  for (int half = 0; half < 2; half++) {
-    for (int j = 0; j < 4; j++) {
-      unsigned digits, other;
-      classify16(w + 64 * half + 16 * j, &digits, &other);
-      dig[half] |= (uint64_t)digits << (16 * j);
-      oth[half] |= (uint64_t)other << (16 * j);
-    }
-    if (oth[half] != 0)
-      break;
-  }
-  unsigned e; /* offset of the first other byte: the line's end */
-  if (oth[0] != 0) {
-    e = (unsigned)__builtin_ctzll(oth[0]);
-    dig[0] &= (1ull << e) - 1;
-    dig[1] = 0;
-  } else if (oth[1] != 0) {
-    e = 64 + (unsigned)__builtin_ctzll(oth[1]);
-    dig[1] &= (1ull << (e - 64)) - 1;
-  } else {
-    return NULL; /* longer than the window */
-  }
-  const char *nl = w + e;
-  if (*nl == '\r')
-    nl++;
-  if (*nl != '\n')
-    return NULL; /* a bad token, or a lone '\r' */
-
+/* The op line at line (a blank; ps->in_ops) when the fast path reads it and
+ * its name is new in the record: recorded, and its '\n' returned. NULL when
+ * the general path must take it (nothing was recorded then). */
+static const char *op_line_fast(parser_t *ps, const char *line) {
   ms_snapshot_t *s = ps->snap;
-  if (grow((void **)&s->ops, &s->ops_cap_, s->nops + 1, sizeof(*s->ops)) != 0)
-    return NULL; /* the general path reports it */
-  ms_op_t *o = &s->ops[s->nops];
-  /* The digit runs in order, from the bits of their first and last digits.
-   * More than MS_OP_FIELDS, fewer than MS_OP_MIN_FIELDS or one over 19
-   * digits (2^64 or more?) is the general path's to judge. */
-  unsigned n = 0;
-  if (dig[1] == 0) { /* most lines: the numbers fit in the first word */
-    uint64_t first = dig[0] & ~(dig[0] << 1);
-    uint64_t last = dig[0] & ~(dig[0] >> 1);
-    for (; first != 0; first &= first - 1, last &= last - 1)
-      if (!put_token(o, &n, w, (unsigned)__builtin_ctzll(first),
-                     (unsigned)__builtin_ctzll(last)))
-        return NULL;
-  } else { /* 128-bit masks: a run may cross from one word into the other */
-    typedef unsigned __int128 u128;
-    u128 digit_bits = (u128)dig[1] << 64 | dig[0];
-    u128 first = digit_bits & ~(digit_bits << 1);
-    u128 last = digit_bits & ~(digit_bits >> 1);
-    for (; first != 0; first &= first - 1, last &= last - 1)
-      if (!put_token(o, &n, w, ctz128(first), ctz128(last)))
-        return NULL;
+  if (ps->limit - line < MS_FAST_MARGIN || ps->cur->op_count >= MS_MAX_OPS)
+    return NULL;
+  /* Read into the next free slot; into a spare only while the array is
+   * full, so that the array grows only for a line that is kept, as on the
+   * general path. */
+  ms_op_t spare;
+  ms_op_t *o = s->nops < s->ops_cap_ ? &s->ops[s->nops] : &spare;
+  const char *nl = ms_parse_op_fast(line, o);
+  if (nl == NULL)
+    return NULL;
+  if (o == &spare) {
+    if (grow((void **)&s->ops, &s->ops_cap_, s->nops + 1, sizeof(*s->ops)) != 0)
+      return NULL; /* the general path reports it */
+    o = &s->ops[s->nops];
+    *o = spare;
   }
-  if (n < MS_OP_MIN_FIELDS)
+  if (op_seen_before(ps, o->name.ptr, o->name.len,
+                     op_name_hash_fast(o->name.ptr, o->name.len)))
     return NULL;
-  if (op_seen_before(ps, name, (size_t)(q - name), h))
-    return NULL;
-  o->name.ptr = name;
-  o->name.len = (size_t)(q - name);
-  o->nfields = n;
-  if (n < MS_OP_FIELDS)
-    o->v[MS_OP_ERRORS] = 0;
   s->nops++;
   ps->cur->op_count++;
   return nl;
@@ -695,7 +566,7 @@ int ms_parse(ms_snapshot_t *snap, const char *buf, size_t len) {
   while (p < end) {
 #ifdef MS_FAST_OPS
     if (ps.in_ops && is_blank(*p)) {
-      const char *fast_nl = parse_op_fast(&ps, p);
+      const char *fast_nl = op_line_fast(&ps, p);
       if (fast_nl != NULL) {
         ps.line_no++;
         snap->lines++;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT
  *
- * check_fastpath.c: the parser's fast path for op lines (src/mountstats.c,
+ * check_fastpath.c: the parser's fast path for op lines (src/fastpath.c,
  * SSE2 builds) against values known by construction and against the same
  * parser built without it (tests/parser_reference.h).
  */
