@@ -131,18 +131,44 @@ START_TEST(test_explicit_mountinfo_disabled) {
 }
 END_TEST
 
+/* The boolean options of the table, in its order. */
+static const ms_option_t *bool_option(size_t k) {
+  for (size_t i = 0; i < ms_options_num; i++)
+    if (ms_options[i].kind == MS_OPTION_BOOL && k-- == 0)
+      return &ms_options[i];
+  return NULL;
+}
+
+static size_t bool_options_num(void) {
+  size_t n = 0;
+  while (bool_option(n) != NULL)
+    n++;
+  return n;
+}
+
+/* The value of a boolean option (every field it sets holds it). */
+static bool bool_value_of(const ms_option_t *opt) {
+  const char *cfg = (const char *)mountstats_settings();
+  bool v = *(const bool *)(cfg + opt->at[0]);
+  for (size_t i = 1; i < opt->nat; i++)
+    ck_assert_int_eq(*(const bool *)(cfg + opt->at[i]), v);
+  return v;
+}
+
 /* Every boolean option, spelled in another case to check strcasecmp. */
 START_TEST(test_bool_options) {
-  const char *key = ms_config_bools[_i].key;
+  const ms_option_t *opt = bool_option((size_t)_i);
+  ck_assert_ptr_nonnull(opt);
+  const char *key = opt->key;
   char lower[64];
   size_t n = strlen(key);
   for (size_t i = 0; i <= n; i++)
     lower[i] = (char)tolower((unsigned char)key[i]);
-  bool before = *ms_config_bool(mountstats_settings(), key);
+  bool before = bool_value_of(opt);
   oconfig_value_t v = bool_value(!before);
   oconfig_item_t item = ITEM(lower, &v);
   ck_assert_int_eq(configure(&item, 1), 0);
-  ck_assert_int_eq(*ms_config_bool(mountstats_settings(), key), !before);
+  ck_assert_int_eq(bool_value_of(opt), !before);
   /* A string is not a boolean. */
   oconfig_value_t s = str_value("maybe");
   item = ITEM(key, &s);
@@ -730,7 +756,7 @@ static Suite *config_suite(void) {
   tcase_add_test(tc, test_defaults);
   tcase_add_test(tc, test_mountinfo_derived);
   tcase_add_test(tc, test_explicit_mountinfo_disabled);
-  tcase_add_loop_test(tc, test_bool_options, 0, (int)ms_config_bools_num);
+  tcase_add_loop_test(tc, test_bool_options, 0, (int)bool_options_num());
   tcase_add_test(tc, test_bool_option_as_string);
   tcase_add_test(tc, test_unknown_option_fails);
   tcase_add_test(tc, test_bad_regex_fails);

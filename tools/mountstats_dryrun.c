@@ -48,13 +48,15 @@ static void usage(FILE *out) {
           "usage: mountstats-dryrun [--json] [--host NAME] [--reads N "
           "[--interval S]]\n"
           "                         [--OPTION VALUE ...] [FILE]\n"
+          "       mountstats-dryrun --list-options\n"
           "Prints the value lists and log lines the collectd mountstats "
           "plugin would\n"
           "dispatch for FILE (default %s). OPTION is any option of\n"
           "<Plugin mountstats>, e.g. --ReportZeroOps true, --MountPoint "
           "/home\n"
           "(repeat for several patterns), --MountInfoFile \"\" "
-          "(see collectd-mountstats(5)).\n",
+          "(see collectd-mountstats(5)).\n"
+          "--list-options prints the options and their kinds.\n",
           MS_DEFAULT_FILE);
 }
 
@@ -185,71 +187,39 @@ static int parse_number(const char *v, double *out) {
   return errno == 0 && end != v && *end == '\0' ? 0 : -EINVAL;
 }
 
-/* One plugin option; messages as the plugin logs them. */
-static int set_option(ms_config_t *cfg, const char *key, const char *value) {
-  bool *flag = ms_config_bool(cfg, key);
-  if (flag != NULL) {
-    if (parse_bool(value, flag) == 0)
-      return 0;
+/* One plugin option from the text of a flag: read as its kind says, set
+ * and checked by the core, which words what is wrong as the plugin logs
+ * it. */
+static int set_option(ms_config_t *cfg, const char *key, const char *text) {
+  const ms_option_t *opt = ms_option_find(key);
+  enum ms_option_kind kind = opt != NULL ? opt->kind : MS_OPTION_UNKNOWN;
+  ms_option_value_t v = {.string = text};
+  if (kind == MS_OPTION_BOOL && parse_bool(text, &v.boolean) != 0) {
     fprintf(stderr, "mountstats-dryrun: %s takes true or false, not \"%s\"\n",
-            key, value);
+            key, text);
     return -1;
   }
-  ms_matcher_t *patterns = ms_config_patterns(cfg, key);
-  if (patterns != NULL) {
-    char err[256] = "";
-    int rc = ms_matcher_add(patterns, value, err, sizeof(err));
-    if (rc == -EINVAL)
-      fprintf(stderr,
-              MS_PLUGIN_NAME " plugin: Option \"%s\": bad regex \"%s\": %s.\n",
-              key, value, err);
-    else if (rc != 0)
-      fprintf(stderr, MS_PLUGIN_NAME " plugin: Option \"%s\": out of memory.\n",
-              key);
-    return rc == 0 ? 0 : -1;
-  }
-  char **str = strcasecmp(key, "File") == 0            ? &cfg->file
-               : strcasecmp(key, "MountInfoFile") == 0 ? &cfg->mountinfo_file
-               : strcasecmp(key, "SysfsRoot") == 0     ? &cfg->sysfs_root
-                                                       : NULL;
-  if (str != NULL) {
-    free(*str);
-    *str = strdup(value);
-    return *str != NULL ? 0 : -1;
-  }
-  double n = 0;
-  if (strcasecmp(key, "NamingSource") == 0) {
-    if (ms_config_set_naming(cfg, value) == 0)
-      return 0;
-    fprintf(stderr,
-            MS_PLUGIN_NAME " plugin: Option \"NamingSource\": \"%s\" is "
-                           "neither \"MountPoint\" nor \"Device\".\n",
-            value);
+  if ((kind == MS_OPTION_NUMBER || kind == MS_OPTION_INTEGER) &&
+      parse_number(text, &v.number) != 0)
+    v.number = NAN; /* no number: outside the limits, said so */
+  size_t errlen = MS_OPTION_ERR_MIN + strlen(key) + strlen(text);
+  char *err = malloc(errlen);
+  if (err == NULL)
     return -1;
-  }
-  if (strcasecmp(key, "MaxFileSize") == 0) {
-    if (parse_number(value, &n) == 0 &&
-        ms_config_set_max_file_size(cfg, n) == 0)
-      return 0;
-    fprintf(stderr,
-            MS_PLUGIN_NAME " plugin: Option \"%s\" must be between 4096 and "
-                           "4294967296 bytes.\n",
-            key);
-    return -1;
-  }
-  if (strcasecmp(key, "MaxNameLength") == 0) {
-    if (parse_number(value, &n) == 0 && n == (int)n &&
-        ms_config_set_max_name_len(cfg, (int)n) == 0)
-      return 0;
-    fprintf(stderr,
-            MS_PLUGIN_NAME " plugin: Option \"MaxNameLength\" must be "
-                           "between %d and %d.\n",
-            MS_NAME_MIN, MS_NAME_MAX);
-    return -1;
-  }
-  fprintf(stderr, MS_PLUGIN_NAME " plugin: Option \"%s\" not allowed here.\n",
-          key);
-  return -1;
+  int rc = ms_config_set(cfg, key, &v, err, errlen);
+  if (rc != 0 && err[0] != '\0')
+    fprintf(stderr, MS_PLUGIN_NAME " plugin: %s\n", err);
+  free(err);
+  return rc == 0 ? 0 : -1;
+}
+
+/* --list-options: the options of <Plugin mountstats>, one a line, with
+ * their kind (tests/package_test.sh compares them with the man page and
+ * the Debian drop-in). */
+static void list_options(void) {
+  for (size_t i = 0; i < ms_options_num; i++)
+    printf("%s\t%s\n", ms_options[i].key,
+           ms_option_kind_name(ms_options[i].kind));
 }
 
 /* ---- main ---------------------------------------------------------------- */
@@ -270,6 +240,10 @@ int main(int argc, char **argv) {
     const char *a = argv[i];
     if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
       usage(stdout);
+      return 0;
+    }
+    if (strcmp(a, "--list-options") == 0) {
+      list_options();
       return 0;
     }
     if (strcmp(a, "--json") == 0) {
@@ -303,9 +277,7 @@ int main(int argc, char **argv) {
         return 2;
       }
     } else if (set_option(&cfg, a + 2, v) != 0) {
-      fprintf(stderr,
-              MS_PLUGIN_NAME " plugin: invalid configuration (option "
-                             "\"%s\").\n",
+      fprintf(stderr, MS_PLUGIN_NAME " plugin: " MS_OPTION_INVALID_FMT "\n",
               a + 2);
       ms_config_free(&cfg);
       return 2;

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * check_options.c: the options as data (src/options.c): the table, and
+ * ms_config_set() with the messages both front ends print (the plugin
+ * through collectd's log, the dry-run tool on stderr). The messages are
+ * written out here as the plugin has always logged them.
+ */
+#include "check_run.h"
+#include "naming.h"
+#include "options.h"
+
+#include <check.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static ms_config_t cfg;
+static char err[MS_OPTION_ERR_MIN + 256];
+
+static void setup(void) {
+  memset(&cfg, 0, sizeof(cfg));
+  ms_config_defaults(&cfg);
+  strcpy(err, "stale");
+}
+
+static void teardown(void) { ms_config_free(&cfg); }
+
+static int set_bool(const char *key, bool b) {
+  ms_option_value_t v = {.boolean = b};
+  return ms_config_set(&cfg, key, &v, err, sizeof(err));
+}
+
+static int set_text(const char *key, const char *s) {
+  ms_option_value_t v = {.string = s};
+  return ms_config_set(&cfg, key, &v, err, sizeof(err));
+}
+
+static int set_number(const char *key, double n) {
+  ms_option_value_t v = {.number = n};
+  return ms_config_set(&cfg, key, &v, err, sizeof(err));
+}
+
+/* ---- the table ---- */
+
+START_TEST(test_table) {
+  ck_assert_uint_eq(ms_options_num, 24);
+  for (size_t i = 0; i < ms_options_num; i++) {
+    const ms_option_t *o = &ms_options[i];
+    ck_assert_int_ne(o->kind, MS_OPTION_UNKNOWN);
+    ck_assert_uint_ge(o->nat, 1);
+    ck_assert_uint_le(o->nat, MS_OPTION_FIELDS_MAX);
+    ck_assert_str_ne(ms_option_kind_name(o->kind), "unknown");
+    for (size_t k = 0; k < i; k++)
+      ck_assert_int_ne(strcasecmp(o->key, ms_options[k].key), 0);
+    ck_assert_ptr_eq(ms_option_find(o->key), o);
+  }
+  ck_assert_ptr_eq(ms_option_find("reportstall"),
+                   ms_option_find("ReportStall"));
+  ck_assert_int_eq(ms_option_find("SysfsRoot")->kind, MS_OPTION_STRING);
+  ck_assert_ptr_null(ms_option_find("Bogus"));
+  ck_assert_ptr_null(ms_option_find(""));
+}
+END_TEST
+
+/* ---- setting, with the messages ---- */
+
+START_TEST(test_unknown) {
+  ck_assert_int_eq(set_text("Bogus", "x"), -ENOENT);
+  ck_assert_str_eq(err, "Option \"Bogus\" not allowed here.");
+}
+END_TEST
+
+START_TEST(test_bools) {
+  ck_assert(!cfg.report_stall);
+  ck_assert_int_eq(set_bool("reportstall", true), 0);
+  ck_assert(cfg.report_stall);
+  ck_assert_str_eq(err, "");
+  ck_assert_int_eq(set_bool("ReportAge", false), 0);
+  ck_assert(!cfg.report_age);
+  ck_assert_int_eq(set_bool("IgnoreSelected", true), 0);
+  ck_assert(cfg.ignore_selected);
+  ck_assert_int_eq(set_bool("IgnoreSelectedOperation", true), 0);
+  ck_assert(cfg.ignore_selected_op);
+}
+END_TEST
+
+START_TEST(test_strings) {
+  ck_assert_int_eq(set_text("File", "/a"), 0);
+  ck_assert_int_eq(set_text("file", "/b"), 0); /* replaces */
+  ck_assert_str_eq(cfg.file, "/b");
+  ck_assert_int_eq(set_text("MountInfoFile", ""), 0);
+  ck_assert_str_eq(cfg.mountinfo_file, "");
+  ck_assert_int_eq(set_text("SysfsRoot", "/host/sys"), 0);
+  ck_assert_str_eq(cfg.sysfs_root, "/host/sys");
+}
+END_TEST
+
+START_TEST(test_patterns) {
+  ck_assert_int_eq(set_text("MountPoint", "/home"), 0);
+  ck_assert_int_eq(set_text("mountpoint", "/^\\/scratch/"), 0); /* adds */
+  ck_assert_uint_eq(cfg.sel_mountpoint.count, 2);
+  ck_assert_int_eq(set_text("Operation", "READ"), 0);
+  ck_assert_uint_eq(cfg.sel_op.count, 1);
+  /* The key as written, the pattern, regerror's words. */
+  ck_assert_int_eq(set_text("mountPoint", "/([/"), -EINVAL);
+  ck_assert_str_eq(err,
+                   "Option \"mountPoint\": bad regex \"/([/\": Invalid regular "
+                   "expression.");
+  ck_assert_uint_eq(cfg.sel_mountpoint.count, 2);
+}
+END_TEST
+
+START_TEST(test_choice) {
+  ck_assert_int_eq(set_text("NamingSource", "device"), 0);
+  ck_assert_int_eq(cfg.naming, MS_NAMING_DEVICE);
+  ck_assert_int_eq(set_text("namingsource", "MOUNTPOINT"), 0);
+  ck_assert_int_eq(cfg.naming, MS_NAMING_MOUNTPOINT);
+  /* The key as spelled in the table, whatever the user wrote. */
+  ck_assert_int_eq(set_text("namingsource", "Export"), -EINVAL);
+  ck_assert_str_eq(err, "Option \"NamingSource\": \"Export\" is neither "
+                        "\"MountPoint\" nor \"Device\".");
+  ck_assert_int_eq(cfg.naming, MS_NAMING_MOUNTPOINT);
+}
+END_TEST
+
+static const struct range_case {
+  const char *key;
+  double value;
+  int rc;
+  const char *message; /* NULL: set */
+} range_cases[] = {
+    {"MaxFileSize", 4096, 0, NULL},
+    {"MaxFileSize", 4294967296.0, 0, NULL},
+    {"MaxFileSize", 1048576.5, 0, NULL}, /* a number, not a whole one */
+    {"MaxFileSize", 4095, -ERANGE,
+     "Option \"MaxFileSize\" must be between 4096 and 4294967296 bytes."},
+    {"maxfilesize", 4294967297.0, -ERANGE,
+     "Option \"maxfilesize\" must be between 4096 and 4294967296 bytes."},
+    {"MaxFileSize", NAN, -ERANGE,
+     "Option \"MaxFileSize\" must be between 4096 and 4294967296 bytes."},
+    {"MaxNameLength", MS_NAME_MIN, 0, NULL},
+    {"MaxNameLength", MS_NAME_MAX, 0, NULL},
+    {"MaxNameLength", 15, -ERANGE,
+     "Option \"MaxNameLength\" must be between 16 and 127."},
+    {"maxnamelength", 128, -ERANGE,
+     "Option \"MaxNameLength\" must be between 16 and 127."},
+    {"MaxNameLength", 20.5, -ERANGE,
+     "Option \"MaxNameLength\" must be between 16 and 127."},
+    {"MaxNameLength", NAN, -ERANGE,
+     "Option \"MaxNameLength\" must be between 16 and 127."},
+};
+
+START_TEST(test_ranges) {
+  const struct range_case *c = &range_cases[_i];
+  size_t file_before = cfg.max_file_size, name_before = cfg.max_name_len;
+  ck_assert_int_eq(set_number(c->key, c->value), c->rc);
+  if (c->message == NULL) {
+    ck_assert_str_eq(err, "");
+    size_t got = strcasecmp(c->key, "MaxFileSize") == 0 ? cfg.max_file_size
+                                                        : cfg.max_name_len;
+    ck_assert_uint_eq(got, (size_t)c->value);
+  } else {
+    ck_assert_str_eq(err, c->message);
+    ck_assert_uint_eq(cfg.max_file_size, file_before);
+    ck_assert_uint_eq(cfg.max_name_len, name_before);
+  }
+}
+END_TEST
+
+/* A message longer than the buffer is cut, never overrun. */
+START_TEST(test_small_buffer) {
+  char small[8];
+  ms_option_value_t v = {.string = "x"};
+  ck_assert_int_eq(ms_config_set(&cfg, "Bogus", &v, small, sizeof(small)),
+                   -ENOENT);
+  ck_assert_str_eq(small, "Option ");
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("options");
+  TCase *tc = tcase_create("options");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, test_table);
+  tcase_add_test(tc, test_unknown);
+  tcase_add_test(tc, test_bools);
+  tcase_add_test(tc, test_strings);
+  tcase_add_test(tc, test_patterns);
+  tcase_add_test(tc, test_choice);
+  tcase_add_loop_test(tc, test_ranges, 0, ARRAY_SIZE(range_cases));
+  tcase_add_test(tc, test_small_buffer);
+  suite_add_tcase(s, tc);
+  int failed = ms_check_run(s);
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
