@@ -423,8 +423,7 @@ static int select_records(ms_collector_t *c, const char *mi_buf, size_t mi_len,
       decode(dev, sizeof(dev), m->device);
       decode(fstype, sizeof(fstype), m->fstype);
       const char *values[] = {mp, dev, fstype};
-      c->selected[i] =
-          (unsigned char)ms_selected(lists, values, 3, cfg->ignore_selected);
+      c->selected[i] = (unsigned char)ms_selected(lists, values, 3);
     }
     c->have_dev = false;
     if (mi_buf != NULL && ms_mountinfo_parse(&c->mi, mi_buf, mi_len) == 0) {
@@ -558,9 +557,7 @@ static void emit_counters(ms_collector_t *c, const char *pi,
 }
 
 static bool op_selected(const ms_collector_t *c, const char *name) {
-  const ms_config_t *cfg = c->cfg;
-  return cfg->sel_op.count == 0 ||
-         ms_matcher_match(&cfg->sel_op, name) != cfg->ignore_selected_op;
+  return ms_matcher_selects(&c->cfg->sel_op, name);
 }
 
 static void emit_ops(ms_collector_t *c, const char *pi, const ms_mount_t *m) {

@@ -37,9 +37,10 @@ const ms_option_t ms_options[] = {
     PATTERN("MountPoint", sel_mountpoint),
     PATTERN("Device", sel_device),
     PATTERN("FSType", sel_fstype),
-    BOOL("IgnoreSelected", FIELD(ignore_selected)),
+    BOOL("IgnoreSelected", FIELD(sel_mountpoint.invert),
+         FIELD(sel_device.invert), FIELD(sel_fstype.invert)),
     PATTERN("Operation", sel_op),
-    BOOL("IgnoreSelectedOperation", FIELD(ignore_selected_op)),
+    BOOL("IgnoreSelectedOperation", FIELD(sel_op.invert)),
     BOOL("ReportAge", FIELD(report_age)),
     BOOL("ReportEvents", FIELD(report_events)),
     BOOL("ReportBytes", FIELD(report_bytes)),
@@ -183,7 +184,8 @@ void ms_config_defaults(ms_config_t *cfg) {
   cfg->report_zero_ops = cfg->report_per_transport = false;
   cfg->report_all_mountpoints = false;
   cfg->report_iostat = cfg->report_stall = false;
-  cfg->ignore_selected = cfg->ignore_selected_op = false;
+  cfg->sel_mountpoint.invert = cfg->sel_device.invert = false;
+  cfg->sel_fstype.invert = cfg->sel_op.invert = false;
   cfg->naming = MS_NAMING_MOUNTPOINT;
   cfg->max_file_size = MS_DEFAULT_MAX_FILE_SIZE;
   cfg->max_name_len = MS_DEFAULT_MAX_NAME_LEN;

@@ -38,8 +38,9 @@ typedef struct {
   char *mountinfo_file; /* NULL: derived from file; "": not used */
   char *sysfs_root;     /* SysfsRoot; NULL until ms_config_finish ("/sys");
                            "": never read (the estimate for every mount) */
+  /* the selection lists; IgnoreSelected inverts the first three,
+   * IgnoreSelectedOperation sel_op */
   ms_matcher_t sel_mountpoint, sel_device, sel_fstype, sel_op;
-  bool ignore_selected, ignore_selected_op;
   bool report_age, report_events, report_bytes, report_fscache;
   bool report_transport, report_ops, report_op_errors;
   bool report_zero_ops, report_per_transport, report_all_mountpoints;

@@ -92,7 +92,7 @@ START_TEST(test_defaults) {
   ck_assert(!mountstats_settings()->report_zero_ops &&
             !mountstats_settings()->report_per_transport);
   ck_assert(!mountstats_settings()->report_all_mountpoints &&
-            !mountstats_settings()->ignore_selected);
+            !mountstats_settings()->sel_mountpoint.invert);
   ck_assert_int_eq(mountstats_settings()->naming, MS_NAMING_MOUNTPOINT);
   ck_assert_uint_eq(mountstats_settings()->max_file_size, 256u << 20);
   /* The start-up line names the version and the file. */

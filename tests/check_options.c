@@ -81,10 +81,12 @@ START_TEST(test_bools) {
   ck_assert_str_eq(err, "");
   ck_assert_int_eq(set_bool("ReportAge", false), 0);
   ck_assert(!cfg.report_age);
+  /* IgnoreSelected inverts the three mount lists, not the operations'. */
   ck_assert_int_eq(set_bool("IgnoreSelected", true), 0);
-  ck_assert(cfg.ignore_selected);
+  ck_assert(cfg.sel_mountpoint.invert && cfg.sel_device.invert &&
+            cfg.sel_fstype.invert && !cfg.sel_op.invert);
   ck_assert_int_eq(set_bool("IgnoreSelectedOperation", true), 0);
-  ck_assert(cfg.ignore_selected_op);
+  ck_assert(cfg.sel_op.invert);
 }
 END_TEST
 
