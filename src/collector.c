@@ -841,19 +841,21 @@ static void emit_stall(ms_collector_t *c, const char *pi, size_t rec,
   }
 }
 
-/* nfsiostat's averages over the interval since the previous read. */
-static void emit_iostat(ms_collector_t *c, const char *pi, size_t rec,
-                        double now) {
+/* nfsiostat's averages over the interval since the previous read. Returns
+ * 0, or -ENOMEM: the mount's averages are missing from this interval, and
+ * its baseline from the next. */
+static int emit_iostat(ms_collector_t *c, const char *pi, size_t rec,
+                       double now) {
   const ms_snapshot_t *s = &c->snap;
   const ms_mount_t *m = &s->mounts[rec];
   if (m->op_count > c->op_avg_cap) {
     ms_op_avg_t *avg = realloc(c->op_avg, m->op_count * sizeof(*avg));
     if (avg == NULL)
-      return;
+      return -ENOMEM;
     c->op_avg = avg;
     unsigned char *has = realloc(c->op_has, m->op_count);
     if (has == NULL)
-      return;
+      return -ENOMEM;
     c->op_has = has;
     c->op_avg_cap = m->op_count;
   }
@@ -861,8 +863,10 @@ static void emit_iostat(ms_collector_t *c, const char *pi, size_t rec,
   ms_mount_rate_t rate;
   int rc = ms_iostat_update(&c->iostat, key, now, s, rec, c->op_avg, c->op_has,
                             &rate);
+  if (rc < 0)
+    return rc;
   if (rc != MS_IOSTAT_VALUES)
-    return; /* first sample, or a remount: a fresh baseline, no value */
+    return 0; /* first sample, or a remount: a fresh baseline, no value */
 
   ms_value_t mount_values[] = {{.gauge = rate.have_ops ? rate.ops : NAN},
                                {.gauge = rate.read_ops},
@@ -886,6 +890,7 @@ static void emit_iostat(ms_collector_t *c, const char *pi, size_t rec,
                       {.gauge = a->timeouts}};
     emit(c, pi, MS_TYPE_NFS_OP_AVG, name, o->name.len, v, 7);
   }
+  return 0;
 }
 
 /* The event types; a group the kernel did not print (pNFS before 2.6.39)
@@ -899,8 +904,10 @@ static const struct {
     {MS_TYPE_NFS_EVENTS_PNFS, 25},
 };
 
-static void emit_mount(ms_collector_t *c, const char *pi, size_t rec,
-                       double now) {
+/* The records of one reported mount. Returns 0, or -ENOMEM when some
+ * could not be made (the others are emitted). */
+static int emit_mount(ms_collector_t *c, const char *pi, size_t rec,
+                      double now) {
   const ms_config_t *cfg = c->cfg;
   const ms_mount_t *m = &c->snap.mounts[rec];
   if (cfg->report_age && (m->have & MS_HAVE_AGE)) {
@@ -928,7 +935,8 @@ static void emit_mount(ms_collector_t *c, const char *pi, size_t rec,
   if (cfg->report_ops)
     emit_ops(c, pi, m);
   if (cfg->report_iostat)
-    emit_iostat(c, pi, rec, now);
+    return emit_iostat(c, pi, rec, now);
+  return 0;
 }
 
 /* Everything after reading: parse, select, group, name, emit. */
@@ -974,15 +982,22 @@ static int process(ms_collector_t *c, const char *buf, size_t len,
   }
   if (cfg->report_iostat)
     ms_iostat_begin(&c->iostat);
+  /* A mount whose records could not all be made costs those records
+   * only: the others are emitted, the interval ends as usual, the failure
+   * is logged once. */
+  int rc = 0;
   for (size_t k = 0; k < n; k++)
-    emit_mount(c, c->names[k].s, c->reported[k], now);
+    if (emit_mount(c, c->names[k].s, c->reported[k], now) != 0)
+      rc = -ENOMEM;
   if (cfg->report_iostat)
     ms_iostat_end(&c->iostat); /* forgets mounts that went away */
   if (cfg->report_stall)
     ms_stall_end(&c->stall); /* forgets mounts that went away */
   ms_keyset_rotate(&c->other_xprt_prev, &c->other_xprt_cur);
   c->derived_valid = true;
-  return 0;
+  if (rc != 0)
+    ms_log(c, MS_LOG_ERR, LOG_PREFIX "out of memory.");
+  return rc;
 }
 
 /* ---- the object ---------------------------------------------------------- */

@@ -94,7 +94,9 @@ ms_collector_t *ms_collector_new(const ms_config_t *cfg, ms_sink_fn sink,
  * once a minute) and emits nothing. Otherwise emits the records of the
  * file's mounts to the sink, in order: per reported mount age, events,
  * bytes, fscache, transports, stall, operations, iostat. Returns 0, or -ENOMEM
- * (logged; the records emitted before stay emitted). */
+ * (logged once): out of memory while parsing, selecting or grouping stops
+ * the run (the records emitted before stay emitted); while emitting, it
+ * costs only the records that could not be made. */
 int ms_collector_run(ms_collector_t *c, const ms_input_t *in);
 
 /* Frees c and everything it holds (not the configuration). NULL is fine. */

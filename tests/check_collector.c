@@ -5,6 +5,7 @@
  * recording logger and their rate limits, the independence of two
  * collectors.
  */
+#include "alloc_fail.h"
 #include "check_run.h"
 #include "collector.h"
 #include "metrics.h"
@@ -520,6 +521,80 @@ START_TEST(test_unknown_transport_noticed_once) {
 }
 END_TEST
 
+/* ---- out of memory ---- */
+
+/* The recording sink and logger without Check's assertions, which
+ * allocate: for the reads whose allocations fail on purpose. */
+static void record_quietly(void *ctx, const ms_record_t *r) {
+  recorder_t *rc = ctx;
+  if (rc->nrecs < MAX_RECORDS)
+    rc->recs[rc->nrecs].type = r->type;
+  rc->nrecs++;
+}
+
+static void log_quietly(void *ctx, int level, const char *msg) {
+  recorder_t *rc = ctx;
+  if (rc->nlogs < MAX_LOGS) {
+    rc->logs[rc->nlogs].level = level;
+    snprintf(rc->logs[rc->nlogs].text, MS_LOG_LINE_MAX, "%s", msg);
+  }
+  rc->nlogs++;
+}
+
+/* Two reads of one mount with ReportIostat, failing each allocation of
+ * theirs in turn, once: a read either returns -ENOMEM and logs it
+ * (collector.h), or returns 0 having emitted every record a read without
+ * failures emits (a failure it recovers from, such as the mount set's
+ * copy, which is only a cache). A read after a reported failure may lack
+ * what the failure cost (an iostat baseline), so only reads after clean
+ * ones are compared. */
+START_TEST(test_out_of_memory_is_reported) {
+  static const char text[] = HOME_RECORD("/home");
+  static recorder_t want[2], got;
+  cfg.report_iostat = true;
+  for (int r = 0; r < 2; r++) {
+    reset(&rec);
+    ck_assert_int_eq(run_text(col, text, 100.0 + 10 * r), 0);
+    want[r] = rec;
+  }
+  ck_assert(find(&want[1], "home", "nfs_iostat", NULL) != NULL);
+  long k = 0;
+  for (bool injected = true; injected; k++) {
+    ms_collector_t *c =
+        ms_collector_new(&cfg, record_quietly, log_quietly, &got);
+    ck_assert_ptr_nonnull(c);
+    bool clean_before = true;
+    long left = k;
+    alloc_fail_arm(-1);
+    for (int r = 0; r < 2; r++) {
+      reset(&got);
+      bool failed_before = alloc_failed();
+      alloc_fail_resume(left);
+      int rc = run_text(c, text, 100.0 + 10 * r);
+      left = alloc_fail_pause();
+      if (rc != 0) {
+        ck_assert_int_eq(rc, -ENOMEM);
+        ck_assert_msg(alloc_failed() && !failed_before, "k=%ld read %d", k, r);
+        ck_assert_uint_eq(logs_with(&got, MS_LOG_ERR, "out of memory"), 1);
+        clean_before = false;
+        continue;
+      }
+      if (!clean_before)
+        continue;
+      ck_assert_msg(got.nrecs == want[r].nrecs,
+                    "allocation %ld failed, read %d: %zu records, not %zu, "
+                    "and no error",
+                    k, r, got.nrecs, want[r].nrecs);
+      for (size_t i = 0; i < got.nrecs; i++)
+        ck_assert_ptr_eq(got.recs[i].type, want[r].recs[i].type);
+    }
+    injected = alloc_failed();
+    ms_collector_free(c);
+  }
+  ck_assert_int_gt(k, 10); /* the reads made that many allocations */
+}
+END_TEST
+
 /* ---- helpers ---- */
 
 START_TEST(test_derive_and_printable) {
@@ -567,6 +642,7 @@ int main(void) {
   tcase_add_test(tc, test_stall_sysfs_records);
   tcase_add_test(tc, test_malformed_line_logged_once);
   tcase_add_test(tc, test_unknown_transport_noticed_once);
+  tcase_add_test(tc, test_out_of_memory_is_reported);
   tcase_add_test(tc, test_derive_and_printable);
   tcase_add_test(tc, test_xprt_layouts);
   suite_add_tcase(s, tc);
