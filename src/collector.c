@@ -7,6 +7,7 @@
 
 #include "iostat.h"
 #include "keyset.h"
+#include "log.h"
 #include "mountinfo.h"
 #include "mountstats.h"
 #include "naming.h"
@@ -26,8 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LOG_PREFIX MS_PLUGIN_NAME " plugin: "
-
 /* Read errors of the file are repeated at most this often, seconds. */
 #define FILE_ERROR_REPEAT 60.0
 /* Malformed-line messages per interval; persistent ones are logged once. */
@@ -36,8 +35,6 @@
 #define GROUP_LOG_MAX 8
 /* Longest decoded mount point or device handled in full. */
 #define PATH_BUF 4096
-/* Failure kinds (errno values) whose last log time is remembered. */
-#define FILE_ERROR_KINDS 8
 /* ReportStall: how often a mount no route maps is tried again, seconds
  * (its transport may have been closed at the last scan). */
 #define RESCAN_UNMAPPED 60.0
@@ -46,8 +43,8 @@
 struct ms_collector {
   const ms_config_t *cfg;
   ms_sink_fn sink;
-  ms_logger_fn logger;
   void *ctx;
+  ms_log_t log; /* the caller's logger, rate limits */
   ms_snapshot_t snap;
   ms_mountinfo_t mi;
   ms_group_t group;
@@ -78,10 +75,6 @@ struct ms_collector {
   /* rate limiting */
   bool file_failing;      /* the last read failed */
   bool file_error_logged; /* ...and an error was logged since it worked */
-  struct {
-    int err;
-    double time;                   /* 0: never */
-  } file_errors[FILE_ERROR_KINDS]; /* when each failure kind was logged */
   bool mountinfo_failing;
   ms_keyset_t diag_prev, diag_cur;
   ms_keyset_t group_prev, group_cur;
@@ -105,40 +98,12 @@ struct ms_collector {
 
 /* ---- small helpers ------------------------------------------------------- */
 
-__attribute__((format(printf, 3, 4))) static void
-ms_log(const ms_collector_t *c, int level, const char *fmt, ...) {
-  char msg[MS_LOG_LINE_MAX];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof(msg), fmt, ap);
-  va_end(ap);
-  msg[sizeof(msg) - 1] = '\0';
-  c->logger(c->ctx, level, msg);
-}
-
 static const char *errno_text(int err, char *buf, size_t size) {
   return strerror_r(err, buf, size);
 }
 
 int64_t ms_derive(uint64_t v) {
   return v <= (uint64_t)INT64_MAX ? (int64_t)v : -(int64_t)(UINT64_MAX - v) - 1;
-}
-
-void ms_printable(char *out, size_t size, const char *p, size_t len) {
-  size_t o = 0;
-  for (size_t i = 0; i < len; i++) {
-    unsigned char c = (unsigned char)p[i];
-    size_t need = (c >= 0x20 && c < 0x7f && c != '\\') ? 1 : 4;
-    if (o + need + 4 > size) { /* room for this, "..." and the NUL */
-      memcpy(out + o, "...", 4);
-      return;
-    }
-    if (need == 1)
-      out[o++] = (char)c;
-    else
-      o += (size_t)snprintf(out + o, size - o, "\\%03o", c);
-  }
-  out[o] = '\0';
 }
 
 /* Decodes a mount point or device for matching and naming. A NUL byte
@@ -150,15 +115,6 @@ static void decode(char *out, size_t size, ms_span_t s) {
   for (size_t i = 0; i < n; i++)
     if (out[i] == '\0')
       out[i] = '_';
-}
-
-/* A mount point fit for a log line: decoded, then every byte outside
- * printable ASCII escaped as \ooo, bounded. */
-static void mount_for_log(char *out, size_t size, ms_span_t s) {
-  char decoded[PATH_BUF];
-  size_t full = ms_unescape(decoded, sizeof(decoded), s.ptr, s.len);
-  ms_printable(out, size, decoded,
-               full < sizeof(decoded) ? full : sizeof(decoded) - 1);
 }
 
 static int grow_records(ms_collector_t *c, size_t n) {
@@ -201,38 +157,25 @@ static int grow_records(ms_collector_t *c, size_t n) {
  * minute, however often the file flaps between good and bad. */
 static void file_error(ms_collector_t *c, int err, double now) {
   c->file_failing = true;
-  size_t slot = 0;
-  for (size_t i = 0; i < FILE_ERROR_KINDS; i++) {
-    if (c->file_errors[i].time != 0 && c->file_errors[i].err == err) {
-      /* A clock that went back counts as a minute gone by. */
-      if (now >= c->file_errors[i].time &&
-          now - c->file_errors[i].time < FILE_ERROR_REPEAT)
-        return;
-      slot = i;
-      break;
-    }
-    if (c->file_errors[i].time < c->file_errors[slot].time)
-      slot = i; /* the oldest, for a kind not seen yet */
-  }
-  c->file_errors[slot].err = err;
-  c->file_errors[slot].time = now;
+  if (!ms_log_due(&c->log, err, now, FILE_ERROR_REPEAT))
+    return;
   c->file_error_logged = true;
   const ms_config_t *cfg = c->cfg;
   if (err == EFBIG)
-    ms_log(c, MS_LOG_ERR,
-           LOG_PREFIX "\"%s\" is larger than MaxFileSize (%zu bytes); "
-                      "nothing reported until it is smaller.",
+    ms_log(&c->log, MS_LOG_ERR,
+           MS_LOG_PREFIX "\"%s\" is larger than MaxFileSize (%zu bytes); "
+                         "nothing reported until it is smaller.",
            cfg->file, cfg->max_file_size);
   else if (err == MS_ENOTREG)
-    ms_log(c, MS_LOG_ERR,
-           LOG_PREFIX "\"%s\" is not a regular file (a FIFO, device or "
-                      "socket); nothing reported until it is.",
+    ms_log(&c->log, MS_LOG_ERR,
+           MS_LOG_PREFIX "\"%s\" is not a regular file (a FIFO, device or "
+                         "socket); nothing reported until it is.",
            cfg->file);
   else {
     char buf[256];
-    ms_log(c, MS_LOG_ERR,
-           LOG_PREFIX "reading \"%s\" failed: %s (errno %d); nothing "
-                      "reported until it is readable.",
+    ms_log(&c->log, MS_LOG_ERR,
+           MS_LOG_PREFIX "reading \"%s\" failed: %s (errno %d); nothing "
+                         "reported until it is readable.",
            cfg->file, errno_text(err, buf, sizeof(buf)), err);
   }
 }
@@ -247,9 +190,9 @@ static const char *mountinfo_of(ms_collector_t *c, const ms_input_t *in) {
     if (!c->mountinfo_failing) {
       char buf[256];
       int err = in->mi_err != 0 ? in->mi_err : ENOENT;
-      ms_log(c, MS_LOG_WARNING,
-             LOG_PREFIX "reading \"%s\" failed: %s; superblocks are "
-                        "recognised by identical counters instead.",
+      ms_log(&c->log, MS_LOG_WARNING,
+             MS_LOG_PREFIX "reading \"%s\" failed: %s; superblocks are "
+                           "recognised by identical counters instead.",
              path,
              err == MS_ENOTREG ? "not a regular file"
                                : errno_text(err, buf, sizeof(buf)));
@@ -258,7 +201,8 @@ static const char *mountinfo_of(ms_collector_t *c, const ms_input_t *in) {
     return NULL;
   }
   if (c->mountinfo_failing)
-    ms_log(c, MS_LOG_INFO, LOG_PREFIX "\"%s\" is readable again.", path);
+    ms_log(&c->log, MS_LOG_INFO, MS_LOG_PREFIX "\"%s\" is readable again.",
+           path);
   c->mountinfo_failing = false;
   return in->mi_buf;
 }
@@ -295,19 +239,19 @@ static void log_diags(ms_collector_t *c) {
     }
     ms_keyset_add(&c->diag_cur, key);
     char mount[256], line[128];
-    mount_for_log(mount, sizeof(mount), mp);
+    ms_log_path(mount, sizeof(mount), mp);
     ms_printable(line, sizeof(line), d->text.ptr, d->text.len);
-    ms_log(c, MS_LOG_WARNING,
-           LOG_PREFIX "%s line %zu (mount \"%s\"): %s; line skipped: \"%s\"",
+    ms_log(&c->log, MS_LOG_WARNING,
+           MS_LOG_PREFIX "%s line %zu (mount \"%s\"): %s; line skipped: \"%s\"",
            c->cfg->file, d->line, d->mount == MS_NO_MOUNT ? "-" : mount,
            ms_diag_reason_str(d->reason), line);
     logged++;
   }
   size_t unkept = s->diags_total - s->ndiags;
   if (suppressed > 0 || (unkept > 0 && logged > 0))
-    ms_log(c, MS_LOG_WARNING,
-           LOG_PREFIX "%s: %zu more malformed lines not logged this "
-                      "interval.",
+    ms_log(&c->log, MS_LOG_WARNING,
+           MS_LOG_PREFIX "%s: %zu more malformed lines not logged this "
+                         "interval.",
            c->cfg->file, suppressed + unkept);
   ms_keyset_rotate(&c->diag_prev, &c->diag_cur);
 }
@@ -487,7 +431,7 @@ static void log_groups(ms_collector_t *c) {
     for (size_t j = i + 1; j < s->nmounts && listed < GROUP_LOG_MAX; j++) {
       if (!c->selected[j] || c->sb_leader[j] != i)
         continue;
-      mount_for_log(mp, sizeof(mp), s->mounts[j].mountpoint);
+      ms_log_path(mp, sizeof(mp), s->mounts[j].mountpoint);
       int n = snprintf(list + used, sizeof(list) - used, "%s\"%s\"",
                        listed ? ", " : "", mp);
       if (n < 0 || (size_t)n >= sizeof(list) - used)
@@ -495,11 +439,11 @@ static void log_groups(ms_collector_t *c) {
       used += (size_t)n;
       listed++;
     }
-    mount_for_log(mp, sizeof(mp), s->mounts[i].mountpoint);
-    ms_log(c, MS_LOG_INFO,
-           LOG_PREFIX "%zu mount points show one NFS superblock, reported "
-                      "once under \"%s\" (ReportAllMountPoints reports "
-                      "each); the others: %s%s",
+    ms_log_path(mp, sizeof(mp), s->mounts[i].mountpoint);
+    ms_log(&c->log, MS_LOG_INFO,
+           MS_LOG_PREFIX "%zu mount points show one NFS superblock, reported "
+                         "once under \"%s\" (ReportAllMountPoints reports "
+                         "each); the others: %s%s",
            members, mp, list, members - 1 > listed ? ", ..." : "");
   }
   ms_keyset_rotate(&c->group_prev, &c->group_cur);
@@ -618,11 +562,11 @@ static void note_other_xprt(ms_collector_t *c, const ms_mount_t *m,
   if (ms_keyset_has(&c->other_xprt_prev, key))
     return;
   char mp[256], word[64];
-  mount_for_log(mp, sizeof(mp), m->mountpoint);
+  ms_log_path(mp, sizeof(mp), m->mountpoint);
   ms_printable(word, sizeof(word), x->name.ptr, x->name.len);
-  ms_log(c, MS_LOG_NOTICE,
-         LOG_PREFIX "%s line %zu (mount \"%s\"): unknown transport \"%s\" "
-                    "is not reported.",
+  ms_log(&c->log, MS_LOG_NOTICE,
+         MS_LOG_PREFIX "%s line %zu (mount \"%s\"): unknown transport \"%s\" "
+                       "is not reported.",
          c->cfg->file, x->line, mp, word);
 }
 
@@ -775,11 +719,11 @@ static void log_route(ms_collector_t *c, size_t rec) {
   enum ms_rpc_route route =
       c->rpc_valid ? (enum ms_rpc_route)m->route[rec] : MS_ROUTE_NONE;
   char mp[256];
-  mount_for_log(mp, sizeof(mp), c->snap.mounts[rec].mountpoint);
+  ms_log_path(mp, sizeof(mp), c->snap.mounts[rec].mountpoint);
   if (route == MS_ROUTE_NONE) {
-    ms_log(c, MS_LOG_INFO,
-           LOG_PREFIX "mount \"%s\": ReportStall estimates from mountstats "
-                      "(%s).",
+    ms_log(&c->log, MS_LOG_INFO,
+           MS_LOG_PREFIX "mount \"%s\": ReportStall estimates from mountstats "
+                         "(%s).",
            mp,
            !c->rpc_read        ? "SysfsRoot is \"\""
            : !c->rpc.have_tree ? "no sunrpc sysfs tree: a kernel before "
@@ -788,9 +732,10 @@ static void log_route(ms_collector_t *c, size_t rec) {
                                  "matches it");
     return;
   }
-  ms_log(c, MS_LOG_INFO,
-         LOG_PREFIX "mount \"%s\": ReportStall reads the kernel's RPC queues "
-                    "(route: %s; switch-%u%s).",
+  ms_log(&c->log, MS_LOG_INFO,
+         MS_LOG_PREFIX
+         "mount \"%s\": ReportStall reads the kernel's RPC queues "
+         "(route: %s; switch-%u%s).",
          mp, ms_rpcmap_route_name(route), m->ids[m->first[rec]],
          m->ambiguous[rec] ? " and the other switches of its server address "
                              "(ambiguous)"
@@ -947,7 +892,7 @@ static int process(ms_collector_t *c, const char *buf, size_t len,
   bool derived_valid = c->derived_valid;
   c->derived_valid = false; /* until this interval completes */
   if (ms_parse(&c->snap, buf, len) != 0) {
-    ms_log(c, MS_LOG_ERR, LOG_PREFIX "out of memory parsing \"%s\".",
+    ms_log(&c->log, MS_LOG_ERR, MS_LOG_PREFIX "out of memory parsing \"%s\".",
            cfg->file);
     return -ENOMEM;
   }
@@ -957,7 +902,7 @@ static int process(ms_collector_t *c, const char *buf, size_t len,
   bool leaders_same = false;
   if (grow_records(c, s->nmounts) != 0 ||
       select_records(c, mi_buf, mi_len, same_set, &leaders_same) != 0) {
-    ms_log(c, MS_LOG_ERR, LOG_PREFIX "out of memory.");
+    ms_log(&c->log, MS_LOG_ERR, MS_LOG_PREFIX "out of memory.");
     return -ENOMEM;
   }
   if (!leaders_same) {
@@ -970,14 +915,14 @@ static int process(ms_collector_t *c, const char *buf, size_t len,
         c->in_report[i] = c->name_index[i] != SIZE_MAX;
       if (ms_group_transports(&c->group, s, c->in_report, c->xprt_leader) !=
           0) {
-        ms_log(c, MS_LOG_ERR, LOG_PREFIX "out of memory.");
+        ms_log(&c->log, MS_LOG_ERR, MS_LOG_PREFIX "out of memory.");
         return -ENOMEM;
       }
     }
   }
   size_t n = c->nreported;
   if (cfg->report_stall && stall_prepare(c, sysfs, leaders_same, now) != 0) {
-    ms_log(c, MS_LOG_ERR, LOG_PREFIX "out of memory.");
+    ms_log(&c->log, MS_LOG_ERR, MS_LOG_PREFIX "out of memory.");
     return -ENOMEM;
   }
   if (cfg->report_iostat)
@@ -996,7 +941,7 @@ static int process(ms_collector_t *c, const char *buf, size_t len,
   ms_keyset_rotate(&c->other_xprt_prev, &c->other_xprt_cur);
   c->derived_valid = true;
   if (rc != 0)
-    ms_log(c, MS_LOG_ERR, LOG_PREFIX "out of memory.");
+    ms_log(&c->log, MS_LOG_ERR, MS_LOG_PREFIX "out of memory.");
   return rc;
 }
 
@@ -1009,8 +954,9 @@ ms_collector_t *ms_collector_new(const ms_config_t *cfg, ms_sink_fn sink,
     return NULL;
   c->cfg = cfg;
   c->sink = sink;
-  c->logger = logger;
   c->ctx = ctx;
+  c->log.fn = logger;
+  c->log.ctx = ctx;
   return c;
 }
 
@@ -1020,7 +966,7 @@ int ms_collector_run(ms_collector_t *c, const ms_input_t *in) {
     return 0; /* keep the normal interval: values resume when readable */
   }
   if (c->file_failing && c->file_error_logged)
-    ms_log(c, MS_LOG_INFO, LOG_PREFIX "\"%s\" is readable again.",
+    ms_log(&c->log, MS_LOG_INFO, MS_LOG_PREFIX "\"%s\" is readable again.",
            c->cfg->file);
   c->file_failing = c->file_error_logged = false;
   const char *mi_buf = mountinfo_of(c, in);

@@ -22,21 +22,12 @@
 #define MOUNTSTATS_COLLECTOR_H
 
 #include "fs.h"
+#include "log.h"
 #include "metrics.h"
 #include "options.h"
 
 #include <stddef.h>
 #include <stdint.h>
-
-/* Log levels, syslog's numbers (collectd's LOG_ERR .. LOG_INFO). */
-#define MS_LOG_ERR 3
-#define MS_LOG_WARNING 4
-#define MS_LOG_NOTICE 5
-#define MS_LOG_INFO 6
-
-/* Longest log line handed to the logger, NUL included (collectd's
- * plugin_log formats into 1024 bytes too). */
-#define MS_LOG_LINE_MAX 1024
 
 /* A read error of the caller's that is not an errno value: the file is a
  * FIFO, device or socket, which is never read (io/readfile.h). */
@@ -63,9 +54,6 @@ typedef struct {
 } ms_record_t;
 
 typedef void (*ms_sink_fn)(void *ctx, const ms_record_t *rec);
-/* msg is one line without the newline, the plugin prefix included:
- * "mountstats plugin: ...". */
-typedef void (*ms_logger_fn)(void *ctx, int level, const char *msg);
 
 typedef struct ms_collector ms_collector_t;
 
@@ -109,10 +97,5 @@ size_t ms_collector_snapshot_bytes(const ms_collector_t *c);
  * negative quantity printed unsigned keeps collectd's DERIVE arithmetic
  * right. */
 int64_t ms_derive(uint64_t v);
-
-/* Makes a printable copy of len bytes at p for a log message: bytes outside
- * printable ASCII (and the backslash) as \ooo, cut with "..." to fit size
- * (> 4). */
-void ms_printable(char *out, size_t size, const char *p, size_t len);
 
 #endif

@@ -597,12 +597,9 @@ END_TEST
 
 /* ---- helpers ---- */
 
-START_TEST(test_derive_and_printable) {
+START_TEST(test_derive) {
   ck_assert_int_eq(ms_derive(UINT64_MAX - 9), -10);
   ck_assert_int_eq(ms_derive(INT64_MAX), INT64_MAX);
-  char out[16];
-  ms_printable(out, sizeof(out), "a\\b", 3);
-  ck_assert_str_eq(out, "a\\134b");
 }
 END_TEST
 
@@ -643,7 +640,7 @@ int main(void) {
   tcase_add_test(tc, test_malformed_line_logged_once);
   tcase_add_test(tc, test_unknown_transport_noticed_once);
   tcase_add_test(tc, test_out_of_memory_is_reported);
-  tcase_add_test(tc, test_derive_and_printable);
+  tcase_add_test(tc, test_derive);
   tcase_add_test(tc, test_xprt_layouts);
   suite_add_tcase(s, tc);
   int failed = ms_check_run(s);

@@ -607,22 +607,6 @@ START_TEST(test_derive_twos_complement) {
 }
 END_TEST
 
-/* Log lines are bounded, printable, and say when they were cut. */
-START_TEST(test_printable) {
-  char out[16];
-  ms_printable(out, sizeof(out), "ab\tc\\d", 6);
-  ck_assert_str_eq(out, "ab\\011c\\134d");
-  char line[200];
-  memset(line, 'x', sizeof(line));
-  line[5] = '\001';
-  ms_printable(out, sizeof(out), line, sizeof(line));
-  ck_assert_str_eq(out, "xxxxx\\001xxx...");
-  ck_assert_uint_eq(strlen(out), 15); /* the whole buffer less the NUL */
-  ms_printable(out, sizeof(out), "", 0);
-  ck_assert_str_eq(out, "");
-}
-END_TEST
-
 /* ---- the kept mount set ----
  * Selection, superblocks, names and connections are kept while the mount
  * set is byte for byte the same; each test changes one part of it between
@@ -779,7 +763,6 @@ static Suite *config_suite(void) {
   tcase_add_test(rd, test_read_file_size_cap);
   tcase_add_test(rd, test_read_malformed_logged_once);
   tcase_add_test(rd, test_derive_twos_complement);
-  tcase_add_test(rd, test_printable);
   suite_add_tcase(s, rd);
 
   TCase *ks = tcase_create("mount set");
