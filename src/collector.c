@@ -11,6 +11,7 @@
 #include "mountinfo.h"
 #include "mountstats.h"
 #include "naming.h"
+#include "plan.h"
 #include "rpcmap.h"
 #include "span.h"
 #include "stall.h"
@@ -31,10 +32,6 @@
 #define FILE_ERROR_REPEAT 60.0
 /* Malformed-line messages per interval; persistent ones are logged once. */
 #define DIAG_LOG_MAX 10
-/* Mount points listed when logging a shared superblock. */
-#define GROUP_LOG_MAX 8
-/* Longest decoded mount point or device handled in full. */
-#define PATH_BUF 4096
 /* ReportStall: how often a mount no route maps is tried again, seconds
  * (its transport may have been closed at the last scan). */
 #define RESCAN_UNMAPPED 60.0
@@ -46,40 +43,16 @@ struct ms_collector {
   void *ctx;
   ms_log_t log; /* the caller's logger, rate limits */
   ms_snapshot_t snap;
-  ms_mountinfo_t mi;
-  ms_group_t group;
-  /* per-record scratch, nmounts entries */
-  size_t rec_cap;
-  uint64_t *dev;
-  unsigned char *selected;
-  size_t *sb_leader;
-  size_t *xprt_leader;
-  size_t *name_index; /* record -> index in names, or SIZE_MAX */
-  size_t *reported;   /* records reported, in file order */
-  size_t *order;
-  ms_name_t *names;
-  uint64_t *group_key;
-  size_t *group_size;
-  size_t *sb_leader_new;    /* grouping of this interval, before the compare */
-  unsigned char *in_report; /* records reported this interval */
-  char (*addr)[MS_SUNRPC_ADDR_MAX];     /* ReportStall: server address, "" */
-  size_t *mi_index;                     /* record -> mountinfo line, SIZE_MAX */
+  ms_plan_t plan;     /* what is reported, under which names */
+  bool derived_valid; /* the last interval completed: its plan may be kept */
   uint64_t *grp_retrans, *grp_timeouts; /* per transport leader (estimate) */
-  /* Selection, device numbers, superblocks, names and connections depend
-   * only on the mount set: while it stays byte for byte the same (see
-   * same_mount_set()) they are kept from the interval before. */
-  char *ident; /* the mount set of the last completed interval */
-  size_t ident_len, ident_cap;
-  bool derived_valid; /* the last interval completed them */
-  size_t nreported;
+  size_t grp_cap;
   /* rate limiting */
   bool file_failing;      /* the last read failed */
   bool file_error_logged; /* ...and an error was logged since it worked */
   bool mountinfo_failing;
   ms_keyset_t diag_prev, diag_cur;
-  ms_keyset_t group_prev, group_cur;
   ms_keyset_t other_xprt_prev, other_xprt_cur;
-  bool have_dev; /* dev[] came from mountinfo this interval */
   /* ReportIostat: previous samples, and per-op results of one mount */
   ms_iostat_table_t iostat;
   /* ReportStall: what each mount's transports had waiting; the kernel's
@@ -104,51 +77,6 @@ static const char *errno_text(int err, char *buf, size_t size) {
 
 int64_t ms_derive(uint64_t v) {
   return v <= (uint64_t)INT64_MAX ? (int64_t)v : -(int64_t)(UINT64_MAX - v) - 1;
-}
-
-/* Decodes a mount point or device for matching and naming. A NUL byte
- * (which no path can hold, so only a damaged file has one) becomes "_":
- * otherwise the name would stop there and could take another mount's. */
-static void decode(char *out, size_t size, ms_span_t s) {
-  size_t full = ms_unescape(out, size, s.ptr, s.len);
-  size_t n = full < size ? full : size - 1;
-  for (size_t i = 0; i < n; i++)
-    if (out[i] == '\0')
-      out[i] = '_';
-}
-
-static int grow_records(ms_collector_t *c, size_t n) {
-  if (n <= c->rec_cap)
-    return 0;
-  size_t cap = c->rec_cap ? c->rec_cap : 64;
-  while (cap < n)
-    cap *= 2;
-#define GROW(field)                                                            \
-  do {                                                                         \
-    void *p = realloc(c->field, cap * sizeof(*c->field));                      \
-    if (p == NULL)                                                             \
-      return -ENOMEM;                                                          \
-    c->field = p;                                                              \
-  } while (0)
-  GROW(dev);
-  GROW(selected);
-  GROW(sb_leader);
-  GROW(xprt_leader);
-  GROW(name_index);
-  GROW(reported);
-  GROW(order);
-  GROW(names);
-  GROW(group_key);
-  GROW(group_size);
-  GROW(sb_leader_new);
-  GROW(in_report);
-  GROW(addr);
-  GROW(mi_index);
-  GROW(grp_retrans);
-  GROW(grp_timeouts);
-#undef GROW
-  c->rec_cap = cap;
-  return 0;
 }
 
 /* ---- failures to read ---------------------------------------------------- */
@@ -254,222 +182,6 @@ static void log_diags(ms_collector_t *c) {
                          "interval.",
            c->cfg->file, suppressed + unkept);
   ms_keyset_rotate(&c->diag_prev, &c->diag_cur);
-}
-
-/* ---- the mount set ---------------------------------------------------- */
-
-typedef struct {
-  ms_collector_t *c;
-  size_t off;  /* bytes of c->ident walked so far */
-  bool same;   /* everything walked so far equals c->ident */
-  bool failed; /* c->ident could not grow: treat as changed */
-} ident_walk_t;
-
-/* Walks the next piece of the mount set: compares it with c->ident while
- * they agree, and from the first difference on stores it instead. */
-static void ident_put(ident_walk_t *w, const void *bytes, size_t len) {
-  ms_collector_t *c = w->c;
-  if (w->failed)
-    return;
-  if (w->same && w->off + len <= c->ident_len &&
-      memcmp(c->ident + w->off, bytes, len) == 0) {
-    w->off += len;
-    return;
-  }
-  w->same = false;
-  if (w->off + len > c->ident_cap) {
-    size_t cap = c->ident_cap ? c->ident_cap : 4096;
-    while (cap < w->off + len)
-      cap *= 2;
-    char *p = realloc(c->ident, cap);
-    if (p == NULL) {
-      w->failed = true;
-      return;
-    }
-    c->ident = p;
-    c->ident_cap = cap;
-  }
-  memcpy(c->ident + w->off, bytes, len);
-  w->off += len;
-}
-
-static void ident_put_span(ident_walk_t *w, ms_span_t s) {
-  ident_put(w, &s.len, sizeof(s.len));
-  ident_put(w, s.ptr, s.len);
-}
-
-/* Returns true when this interval's mount set is the one the kept
- * selection, superblocks, names and connections were made from: the same
- * NFS records in the same order with the same device, mount point, fstype,
- * options and transports (word and source port of each xprt line), and the
- * same mountinfo text (or again none). Counters are not part of it. Costs a
- * comparison of those bytes; stores them when they differ. */
-static bool same_mount_set(ms_collector_t *c, const char *mi_buf,
-                           size_t mi_len) {
-  const ms_snapshot_t *s = &c->snap;
-  ident_walk_t w = {.c = c, .same = true};
-  ident_put(&w, &s->nmounts, sizeof(s->nmounts));
-  for (size_t i = 0; i < s->nmounts; i++) {
-    const ms_mount_t *m = &s->mounts[i];
-    ident_put_span(&w, m->device);
-    ident_put_span(&w, m->mountpoint);
-    ident_put_span(&w, m->fstype);
-    ident_put_span(&w, m->opts);
-    ident_put(&w, &m->xprt_count, sizeof(m->xprt_count));
-    for (size_t k = 0; k < m->xprt_count; k++) {
-      const ms_xprt_t *x = &s->xprts[m->xprt_first + k];
-      uint64_t port = ms_xprt_port(x);
-      ident_put_span(&w, x->name);
-      ident_put(&w, &port, sizeof(port));
-    }
-  }
-  ms_span_t mi = {mi_buf != NULL ? mi_buf : "", mi_buf != NULL ? mi_len : 0};
-  bool have_mi = mi_buf != NULL;
-  ident_put(&w, &have_mi, sizeof(have_mi));
-  ident_put_span(&w, mi);
-  bool same = w.same && !w.failed && w.off == c->ident_len;
-  c->ident_len = w.failed ? 0 : w.off;
-  return same;
-}
-
-/* Decides which records are reported: selection, then one per superblock
- * (from mountinfo's device numbers when mi_buf is not NULL). */
-static int select_records(ms_collector_t *c, const char *mi_buf, size_t mi_len,
-                          bool same_set, bool *leaders_same) {
-  const ms_config_t *cfg = c->cfg;
-  const ms_snapshot_t *s = &c->snap;
-  *leaders_same = same_set;
-  if (cfg->report_all_mountpoints) {
-    for (size_t i = 0; i < s->nmounts; i++)
-      c->sb_leader[i] = i;
-  }
-  if (same_set && (c->have_dev || cfg->report_all_mountpoints)) {
-    /* Selection and device numbers are those of the same mount set; without
-     * device numbers, superblocks come from counters: regrouped below. */
-    bool all_dev = true;
-    for (size_t i = 0; i < s->nmounts && all_dev; i++)
-      all_dev = c->dev[i] != 0 || !c->selected[i];
-    if (all_dev || cfg->report_all_mountpoints)
-      return 0;
-  }
-  if (!same_set) {
-    char mp[PATH_BUF], dev[PATH_BUF], fstype[64];
-    const ms_matcher_t *lists[] = {&cfg->sel_mountpoint, &cfg->sel_device,
-                                   &cfg->sel_fstype};
-    bool any_list = cfg->sel_mountpoint.count || cfg->sel_device.count ||
-                    cfg->sel_fstype.count;
-    for (size_t i = 0; i < s->nmounts; i++) {
-      c->selected[i] = 1;
-      if (!any_list)
-        continue;
-      const ms_mount_t *m = &s->mounts[i];
-      decode(mp, sizeof(mp), m->mountpoint);
-      decode(dev, sizeof(dev), m->device);
-      decode(fstype, sizeof(fstype), m->fstype);
-      const char *values[] = {mp, dev, fstype};
-      c->selected[i] = (unsigned char)ms_selected(lists, values, 3);
-    }
-    c->have_dev = false;
-    if (mi_buf != NULL && ms_mountinfo_parse(&c->mi, mi_buf, mi_len) == 0) {
-      ms_mountinfo_match_index(&c->mi, s, c->dev, c->mi_index);
-      c->have_dev = true;
-    }
-    if (cfg->report_stall)
-      for (size_t i = 0; i < s->nmounts; i++) {
-        size_t mi = c->have_dev ? c->mi_index[i] : SIZE_MAX;
-        ms_span_t superopts = {"", 0};
-        if (mi != SIZE_MAX)
-          superopts = c->mi.entries[mi].superopts;
-        ms_rpcmap_server_addr(superopts, s->mounts[i].device, c->addr[i]);
-      }
-    if (cfg->report_all_mountpoints)
-      return 0;
-  }
-  int rc = ms_group_superblocks(&c->group, s, c->have_dev ? c->dev : NULL,
-                                c->selected, c->sb_leader_new);
-  if (rc != 0)
-    return rc;
-  if (!same_set || s->nmounts == 0 ||
-      memcmp(c->sb_leader, c->sb_leader_new,
-             s->nmounts * sizeof(*c->sb_leader)) != 0) {
-    size_t *t = c->sb_leader;
-    c->sb_leader = c->sb_leader_new;
-    c->sb_leader_new = t;
-    *leaders_same = false;
-  }
-  return 0;
-}
-
-/* Logs, once per distinct group, which mount points a reported superblock
- * stands for. */
-static void log_groups(ms_collector_t *c) {
-  const ms_snapshot_t *s = &c->snap;
-  if (c->cfg->report_all_mountpoints)
-    return;
-  /* One pass: members and a key (the member mount points) per leader. */
-  for (size_t i = 0; i < s->nmounts; i++) {
-    c->group_key[i] = MS_FNV64_OFFSET;
-    c->group_size[i] = 0;
-  }
-  for (size_t j = 0; j < s->nmounts; j++) {
-    if (!c->selected[j])
-      continue;
-    size_t l = c->sb_leader[j];
-    const ms_span_t *mp = &s->mounts[j].mountpoint;
-    c->group_key[l] = ms_fnv64(c->group_key[l], mp->ptr, mp->len + 1);
-    c->group_size[l]++;
-  }
-  for (size_t i = 0; i < s->nmounts; i++) {
-    size_t members = c->group_size[i];
-    if (members < 2)
-      continue;
-    ms_keyset_add(&c->group_cur, c->group_key[i]);
-    if (ms_keyset_has(&c->group_prev, c->group_key[i]))
-      continue;
-    char list[1024] = "", mp[PATH_BUF];
-    size_t listed = 0, used = 0;
-    for (size_t j = i + 1; j < s->nmounts && listed < GROUP_LOG_MAX; j++) {
-      if (!c->selected[j] || c->sb_leader[j] != i)
-        continue;
-      ms_log_path(mp, sizeof(mp), s->mounts[j].mountpoint);
-      int n = snprintf(list + used, sizeof(list) - used, "%s\"%s\"",
-                       listed ? ", " : "", mp);
-      if (n < 0 || (size_t)n >= sizeof(list) - used)
-        break;
-      used += (size_t)n;
-      listed++;
-    }
-    ms_log_path(mp, sizeof(mp), s->mounts[i].mountpoint);
-    ms_log(&c->log, MS_LOG_INFO,
-           MS_LOG_PREFIX "%zu mount points show one NFS superblock, reported "
-                         "once under \"%s\" (ReportAllMountPoints reports "
-                         "each); the others: %s%s",
-           members, mp, list, members - 1 > listed ? ", ..." : "");
-  }
-  ms_keyset_rotate(&c->group_prev, &c->group_cur);
-}
-
-/* Names every reported record; fills c->reported and name_index. */
-static size_t name_records(ms_collector_t *c) {
-  const ms_config_t *cfg = c->cfg;
-  const ms_snapshot_t *s = &c->snap;
-  char src[PATH_BUF];
-  size_t n = 0;
-  for (size_t i = 0; i < s->nmounts; i++) {
-    c->name_index[i] = SIZE_MAX;
-    if (!c->selected[i] || c->sb_leader[i] != i)
-      continue;
-    const ms_mount_t *m = &s->mounts[i];
-    decode(src, sizeof(src),
-           cfg->naming == MS_NAMING_DEVICE && m->device.len > 0
-               ? m->device
-               : m->mountpoint);
-    ms_name_from_path(&c->names[n], src, cfg->max_name_len);
-    c->name_index[i] = n;
-    c->reported[n++] = i;
-  }
-  ms_names_make_unique(c->names, n, c->order, cfg->max_name_len);
-  return n;
 }
 
 /* ---- records ------------------------------------------------------------- */
@@ -614,9 +326,29 @@ static uint64_t mount_key(const ms_collector_t *c, const char *pi, size_t rec) {
   const ms_mount_t *m = &c->snap.mounts[rec];
   uint64_t key = ms_fnv64(MS_FNV64_OFFSET, pi, strlen(pi) + 1);
   key = ms_fnv64(key, m->device.ptr, m->device.len);
-  if (c->have_dev)
-    key = ms_fnv64(key, &c->dev[rec], sizeof(c->dev[rec]));
+  if (c->plan.have_dev)
+    key = ms_fnv64(key, &c->plan.dev[rec], sizeof(c->plan.dev[rec]));
   return key;
+}
+
+/* ReportStall's estimate: its sums per transport leader, for n records.
+ * Returns 0 or -ENOMEM. */
+static int grow_estimate(ms_collector_t *c, size_t n) {
+  if (n <= c->grp_cap)
+    return 0;
+  size_t cap = c->grp_cap ? c->grp_cap : 64;
+  while (cap < n)
+    cap *= 2;
+  uint64_t *r = realloc(c->grp_retrans, cap * sizeof(*r));
+  if (r == NULL)
+    return -ENOMEM;
+  c->grp_retrans = r;
+  uint64_t *t = realloc(c->grp_timeouts, cap * sizeof(*t));
+  if (t == NULL)
+    return -ENOMEM;
+  c->grp_timeouts = t;
+  c->grp_cap = cap;
+  return 0;
 }
 
 /* ---- ReportStall ----------------------------------------------------------
@@ -644,9 +376,8 @@ static int stall_read_sysfs(ms_collector_t *c, const ms_fs_t *fs,
   c->rpc_valid = false;
   if (ms_sunrpc_scan(&c->rpc, fs) != 0)
     return -ENOMEM;
-  for (size_t i = 0; i < s->nmounts; i++)
-    c->in_report[i] = c->name_index[i] != SIZE_MAX;
-  ms_rpcmap_input_t in = {c->in_report, c->have_dev ? c->dev : NULL, c->addr};
+  ms_rpcmap_input_t in = {c->plan.in_report,
+                          c->plan.have_dev ? c->plan.dev : NULL, c->plan.addr};
   if (ms_rpcmap_build(&c->rpcmap, s, &in, &c->rpc) != 0)
     return -ENOMEM;
   c->rpc_valid = true;
@@ -666,8 +397,8 @@ static int stall_prepare(ms_collector_t *c, const ms_fs_t *fs,
     return 0; /* every reported mount has the kernel's queues */
   for (size_t i = 0; i < s->nmounts; i++)
     c->grp_retrans[i] = c->grp_timeouts[i] = 0;
-  for (size_t k = 0; k < c->nreported; k++) {
-    size_t rec = c->reported[k], leader = c->xprt_leader[rec];
+  for (size_t k = 0; k < c->plan.nreported; k++) {
+    size_t rec = c->plan.reported[k], leader = c->plan.xprt_leader[rec];
     ms_stall_op_counts(s, rec, &c->grp_retrans[leader],
                        &c->grp_timeouts[leader]);
   }
@@ -760,7 +491,7 @@ static void emit_stall(ms_collector_t *c, const char *pi, size_t rec,
       c->rpc_valid ? (enum ms_rpc_route)c->rpcmap.route[rec] : MS_ROUTE_NONE;
   ms_stall_input_t in = {.recvs = recvs, .route = route};
   rpc_totals_t q = {0};
-  size_t leader = c->xprt_leader[rec];
+  size_t leader = c->plan.xprt_leader[rec];
   if (route != MS_ROUTE_NONE) {
     rpc_totals(c, rec, &q);
     in.sysfs = true;
@@ -873,7 +604,7 @@ static int emit_mount(ms_collector_t *c, const char *pi, size_t rec,
     emit_counters(c, pi, MS_TYPE_NFS_BYTES, NULL, m->bytes, MS_BYTES_COUNT);
   if (cfg->report_fscache && (m->have & MS_HAVE_FSC))
     emit_counters(c, pi, MS_TYPE_NFS_FSCACHE, NULL, m->fsc, MS_FSC_COUNT);
-  if (cfg->report_transport && c->xprt_leader[rec] == rec)
+  if (cfg->report_transport && c->plan.xprt_leader[rec] == rec)
     emit_transports(c, pi, m);
   if (cfg->report_stall)
     emit_stall(c, pi, rec, now);
@@ -898,30 +629,18 @@ static int process(ms_collector_t *c, const char *buf, size_t len,
   }
   log_diags(c);
   const ms_snapshot_t *s = &c->snap;
-  bool same_set = same_mount_set(c, mi_buf, mi_len) && derived_valid;
-  bool leaders_same = false;
-  if (grow_records(c, s->nmounts) != 0 ||
-      select_records(c, mi_buf, mi_len, same_set, &leaders_same) != 0) {
+  if (ms_plan_make(&c->plan, cfg, s, mi_buf, mi_len, derived_valid, &c->log) !=
+      0) {
     ms_log(&c->log, MS_LOG_ERR, MS_LOG_PREFIX "out of memory.");
     return -ENOMEM;
   }
-  if (!leaders_same) {
-    log_groups(c);
-    c->nreported = name_records(c);
-    if (cfg->report_transport || cfg->report_stall) {
-      /* Among the reported records only: the transport is reported with
-       * the first reported mount that uses the connection. */
-      for (size_t i = 0; i < s->nmounts; i++)
-        c->in_report[i] = c->name_index[i] != SIZE_MAX;
-      if (ms_group_transports(&c->group, s, c->in_report, c->xprt_leader) !=
-          0) {
-        ms_log(&c->log, MS_LOG_ERR, MS_LOG_PREFIX "out of memory.");
-        return -ENOMEM;
-      }
-    }
+  if (cfg->report_stall && grow_estimate(c, s->nmounts) != 0) {
+    ms_log(&c->log, MS_LOG_ERR, MS_LOG_PREFIX "out of memory.");
+    return -ENOMEM;
   }
-  size_t n = c->nreported;
-  if (cfg->report_stall && stall_prepare(c, sysfs, leaders_same, now) != 0) {
+  size_t n = c->plan.nreported;
+  if (cfg->report_stall &&
+      stall_prepare(c, sysfs, c->plan.same_records, now) != 0) {
     ms_log(&c->log, MS_LOG_ERR, MS_LOG_PREFIX "out of memory.");
     return -ENOMEM;
   }
@@ -932,7 +651,7 @@ static int process(ms_collector_t *c, const char *buf, size_t len,
    * is logged once. */
   int rc = 0;
   for (size_t k = 0; k < n; k++)
-    if (emit_mount(c, c->names[k].s, c->reported[k], now) != 0)
+    if (emit_mount(c, c->plan.names[k].s, c->plan.reported[k], now) != 0)
       rc = -ENOMEM;
   if (cfg->report_iostat)
     ms_iostat_end(&c->iostat); /* forgets mounts that went away */
@@ -982,35 +701,17 @@ void ms_collector_free(ms_collector_t *c) {
   if (c == NULL)
     return;
   ms_snapshot_free(&c->snap);
-  ms_mountinfo_free(&c->mi);
-  ms_group_free(&c->group);
-  free(c->dev);
-  free(c->selected);
-  free(c->sb_leader);
-  free(c->xprt_leader);
-  free(c->name_index);
-  free(c->reported);
-  free(c->order);
-  free(c->names);
-  free(c->group_key);
-  free(c->group_size);
-  free(c->sb_leader_new);
-  free(c->in_report);
-  free(c->ident);
+  ms_plan_free(&c->plan);
   ms_iostat_free(&c->iostat);
   ms_stall_free(&c->stall);
   ms_sunrpc_free(&c->rpc);
   ms_rpcmap_free(&c->rpcmap);
-  free(c->addr);
-  free(c->mi_index);
   free(c->grp_retrans);
   free(c->grp_timeouts);
   free(c->op_avg);
   free(c->op_has);
   ms_keyset_free(&c->diag_prev);
   ms_keyset_free(&c->diag_cur);
-  ms_keyset_free(&c->group_prev);
-  ms_keyset_free(&c->group_cur);
   ms_keyset_free(&c->other_xprt_prev);
   ms_keyset_free(&c->other_xprt_cur);
   free(c);

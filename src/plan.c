@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * plan.c: see plan.h for the contract.
+ */
+#include "plan.h"
+
+#include "matcher.h"
+#include "rpcmap.h"
+#include "span.h"
+#include "text.h"
+#include "xprt.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Mount points listed when logging a shared superblock. */
+#define GROUP_LOG_MAX 8
+/* Longest decoded mount point or device handled in full. */
+#define PATH_BUF 4096
+
+/* Decodes a mount point or device for matching and naming. A NUL byte
+ * (which no path can hold, so only a damaged file has one) becomes "_":
+ * otherwise the name would stop there and could take another mount's. */
+static void decode(char *out, size_t size, ms_span_t s) {
+  size_t full = ms_unescape(out, size, s.ptr, s.len);
+  size_t n = full < size ? full : size - 1;
+  for (size_t i = 0; i < n; i++)
+    if (out[i] == '\0')
+      out[i] = '_';
+}
+
+/* Every array for n records (the reported ones are as many at most).
+ * Returns 0 or -ENOMEM. */
+static int grow(ms_plan_t *p, size_t n) {
+  if (n <= p->cap_)
+    return 0;
+  size_t cap = p->cap_ ? p->cap_ : 64;
+  while (cap < n)
+    cap *= 2;
+#define GROW(field)                                                            \
+  do {                                                                         \
+    void *grown = realloc(p->field, cap * sizeof(*p->field));                  \
+    if (grown == NULL)                                                         \
+      return -ENOMEM;                                                          \
+    p->field = grown;                                                          \
+  } while (0)
+  GROW(reported);
+  GROW(names);
+  GROW(order_);
+  GROW(name_index);
+  GROW(in_report);
+  GROW(xprt_leader);
+  GROW(dev);
+  GROW(addr);
+  GROW(selected_);
+  GROW(sb_leader_);
+  GROW(sb_leader_new_);
+  GROW(group_key_);
+  GROW(group_size_);
+  GROW(mi_index_);
+#undef GROW
+  p->cap_ = cap;
+  return 0;
+}
+
+/* ---- the mount set ------------------------------------------------------ */
+
+typedef struct {
+  ms_plan_t *p;
+  size_t off;  /* bytes of p->ident_ walked so far */
+  bool same;   /* everything walked so far equals p->ident_ */
+  bool failed; /* p->ident_ could not grow: treat as changed */
+} ident_walk_t;
+
+/* Walks the next piece of the mount set: compares it with p->ident_ while
+ * they agree, and from the first difference on stores it instead. */
+static void ident_put(ident_walk_t *w, const void *bytes, size_t len) {
+  ms_plan_t *p = w->p;
+  if (w->failed)
+    return;
+  if (w->same && w->off + len <= p->ident_len_ &&
+      memcmp(p->ident_ + w->off, bytes, len) == 0) {
+    w->off += len;
+    return;
+  }
+  w->same = false;
+  if (w->off + len > p->ident_cap_) {
+    size_t cap = p->ident_cap_ ? p->ident_cap_ : 4096;
+    while (cap < w->off + len)
+      cap *= 2;
+    char *grown = realloc(p->ident_, cap);
+    if (grown == NULL) {
+      w->failed = true;
+      return;
+    }
+    p->ident_ = grown;
+    p->ident_cap_ = cap;
+  }
+  memcpy(p->ident_ + w->off, bytes, len);
+  w->off += len;
+}
+
+static void ident_put_span(ident_walk_t *w, ms_span_t s) {
+  ident_put(w, &s.len, sizeof(s.len));
+  ident_put(w, s.ptr, s.len);
+}
+
+/* Returns true when this interval's mount set is the one the kept plan was
+ * made from: the same NFS records in the same order with the same device,
+ * mount point, fstype, options and transports (word and source port of
+ * each xprt line), and the same mountinfo text (or again none). Counters
+ * are not part of it. Costs a comparison of those bytes; stores them when
+ * they differ. */
+static bool same_mount_set(ms_plan_t *p, const ms_snapshot_t *s,
+                           const char *mi_buf, size_t mi_len) {
+  ident_walk_t w = {.p = p, .same = true};
+  ident_put(&w, &s->nmounts, sizeof(s->nmounts));
+  for (size_t i = 0; i < s->nmounts; i++) {
+    const ms_mount_t *m = &s->mounts[i];
+    ident_put_span(&w, m->device);
+    ident_put_span(&w, m->mountpoint);
+    ident_put_span(&w, m->fstype);
+    ident_put_span(&w, m->opts);
+    ident_put(&w, &m->xprt_count, sizeof(m->xprt_count));
+    for (size_t k = 0; k < m->xprt_count; k++) {
+      const ms_xprt_t *x = &s->xprts[m->xprt_first + k];
+      uint64_t port = ms_xprt_port(x);
+      ident_put_span(&w, x->name);
+      ident_put(&w, &port, sizeof(port));
+    }
+  }
+  ms_span_t mi = {mi_buf != NULL ? mi_buf : "", mi_buf != NULL ? mi_len : 0};
+  bool have_mi = mi_buf != NULL;
+  ident_put(&w, &have_mi, sizeof(have_mi));
+  ident_put_span(&w, mi);
+  bool same = w.same && !w.failed && w.off == p->ident_len_;
+  p->ident_len_ = w.failed ? 0 : w.off;
+  return same;
+}
+
+/* ---- selection and superblocks ------------------------------------------ */
+
+/* The records the lists select, their device numbers from mountinfo and
+ * (ReportStall) their servers' addresses. */
+static void select_mounts(ms_plan_t *p, const ms_config_t *cfg,
+                          const ms_snapshot_t *s, const char *mi_buf,
+                          size_t mi_len) {
+  char mp[PATH_BUF], dev[PATH_BUF], fstype[64];
+  const ms_matcher_t *lists[] = {&cfg->sel_mountpoint, &cfg->sel_device,
+                                 &cfg->sel_fstype};
+  bool any_list = cfg->sel_mountpoint.count || cfg->sel_device.count ||
+                  cfg->sel_fstype.count;
+  for (size_t i = 0; i < s->nmounts; i++) {
+    p->selected_[i] = 1;
+    if (!any_list)
+      continue;
+    const ms_mount_t *m = &s->mounts[i];
+    decode(mp, sizeof(mp), m->mountpoint);
+    decode(dev, sizeof(dev), m->device);
+    decode(fstype, sizeof(fstype), m->fstype);
+    const char *values[] = {mp, dev, fstype};
+    p->selected_[i] = (unsigned char)ms_selected(lists, values, 3);
+  }
+  p->have_dev = false;
+  if (mi_buf != NULL && ms_mountinfo_parse(&p->mi_, mi_buf, mi_len) == 0) {
+    ms_mountinfo_match_index(&p->mi_, s, p->dev, p->mi_index_);
+    p->have_dev = true;
+  }
+  if (!cfg->report_stall)
+    return;
+  for (size_t i = 0; i < s->nmounts; i++) {
+    size_t mi = p->have_dev ? p->mi_index_[i] : SIZE_MAX;
+    ms_span_t superopts = {"", 0};
+    if (mi != SIZE_MAX)
+      superopts = p->mi_.entries[mi].superopts;
+    ms_rpcmap_server_addr(superopts, s->mounts[i].device, p->addr[i]);
+  }
+}
+
+/* Decides which records are reported: selection, then one per superblock
+ * (from mountinfo's device numbers when mi_buf is not NULL). same_set:
+ * the mount set is the kept plan's. Sets *leaders_same when the
+ * superblocks' leaders are the kept plan's too. Returns 0 or -ENOMEM. */
+static int select_records(ms_plan_t *p, const ms_config_t *cfg,
+                          const ms_snapshot_t *s, const char *mi_buf,
+                          size_t mi_len, bool same_set, bool *leaders_same) {
+  *leaders_same = same_set;
+  if (cfg->report_all_mountpoints) {
+    for (size_t i = 0; i < s->nmounts; i++)
+      p->sb_leader_[i] = i;
+  }
+  if (same_set && (p->have_dev || cfg->report_all_mountpoints)) {
+    /* Selection and device numbers are those of the same mount set; without
+     * device numbers, superblocks come from counters: regrouped below. */
+    bool all_dev = true;
+    for (size_t i = 0; i < s->nmounts && all_dev; i++)
+      all_dev = p->dev[i] != 0 || !p->selected_[i];
+    if (all_dev || cfg->report_all_mountpoints)
+      return 0;
+  }
+  if (!same_set) {
+    select_mounts(p, cfg, s, mi_buf, mi_len);
+    if (cfg->report_all_mountpoints)
+      return 0;
+  }
+  int rc = ms_group_superblocks(&p->group_, s, p->have_dev ? p->dev : NULL,
+                                p->selected_, p->sb_leader_new_);
+  if (rc != 0)
+    return rc;
+  if (!same_set || s->nmounts == 0 ||
+      memcmp(p->sb_leader_, p->sb_leader_new_,
+             s->nmounts * sizeof(*p->sb_leader_)) != 0) {
+    size_t *t = p->sb_leader_;
+    p->sb_leader_ = p->sb_leader_new_;
+    p->sb_leader_new_ = t;
+    *leaders_same = false;
+  }
+  return 0;
+}
+
+/* ---- what is said of the plan, and names --------------------------------- */
+
+/* The mount points, after the first, of the superblock led by record l. */
+static void list_members(const ms_plan_t *p, const ms_snapshot_t *s, size_t l,
+                         char *list, size_t size, size_t *listed) {
+  char mp[PATH_BUF];
+  size_t used = 0;
+  *listed = 0;
+  for (size_t j = l + 1; j < s->nmounts && *listed < GROUP_LOG_MAX; j++) {
+    if (!p->selected_[j] || p->sb_leader_[j] != l)
+      continue;
+    ms_log_path(mp, sizeof(mp), s->mounts[j].mountpoint);
+    int n =
+        snprintf(list + used, size - used, "%s\"%s\"", *listed ? ", " : "", mp);
+    if (n < 0 || (size_t)n >= size - used)
+      break;
+    used += (size_t)n;
+    (*listed)++;
+  }
+}
+
+/* Logs, once per distinct group, which mount points a reported superblock
+ * stands for. */
+static void log_groups(ms_plan_t *p, const ms_config_t *cfg,
+                       const ms_snapshot_t *s, const ms_log_t *log) {
+  if (cfg->report_all_mountpoints)
+    return;
+  /* One pass: members and a key (the member mount points) per leader. */
+  for (size_t i = 0; i < s->nmounts; i++) {
+    p->group_key_[i] = MS_FNV64_OFFSET;
+    p->group_size_[i] = 0;
+  }
+  for (size_t j = 0; j < s->nmounts; j++) {
+    if (!p->selected_[j])
+      continue;
+    size_t l = p->sb_leader_[j];
+    const ms_span_t *mp = &s->mounts[j].mountpoint;
+    p->group_key_[l] = ms_fnv64(p->group_key_[l], mp->ptr, mp->len + 1);
+    p->group_size_[l]++;
+  }
+  for (size_t i = 0; i < s->nmounts; i++) {
+    size_t members = p->group_size_[i];
+    if (members < 2)
+      continue;
+    ms_keyset_add(&p->group_cur_, p->group_key_[i]);
+    if (ms_keyset_has(&p->group_prev_, p->group_key_[i]))
+      continue;
+    char list[1024] = "", mp[PATH_BUF];
+    size_t listed = 0;
+    list_members(p, s, i, list, sizeof(list), &listed);
+    ms_log_path(mp, sizeof(mp), s->mounts[i].mountpoint);
+    ms_log(log, MS_LOG_INFO,
+           MS_LOG_PREFIX "%zu mount points show one NFS superblock, reported "
+                         "once under \"%s\" (ReportAllMountPoints reports "
+                         "each); the others: %s%s",
+           members, mp, list, members - 1 > listed ? ", ..." : "");
+  }
+  ms_keyset_rotate(&p->group_prev_, &p->group_cur_);
+}
+
+/* Names every reported record; fills reported[] and name_index[]. */
+static void name_records(ms_plan_t *p, const ms_config_t *cfg,
+                         const ms_snapshot_t *s) {
+  char src[PATH_BUF];
+  size_t n = 0;
+  for (size_t i = 0; i < s->nmounts; i++) {
+    p->name_index[i] = SIZE_MAX;
+    if (!p->selected_[i] || p->sb_leader_[i] != i)
+      continue;
+    const ms_mount_t *m = &s->mounts[i];
+    decode(src, sizeof(src),
+           cfg->naming == MS_NAMING_DEVICE && m->device.len > 0
+               ? m->device
+               : m->mountpoint);
+    ms_name_from_path(&p->names[n], src, cfg->max_name_len);
+    p->name_index[i] = n;
+    p->reported[n++] = i;
+  }
+  ms_names_make_unique(p->names, n, p->order_, cfg->max_name_len);
+  p->nreported = n;
+}
+
+int ms_plan_make(ms_plan_t *p, const ms_config_t *cfg, const ms_snapshot_t *s,
+                 const char *mi_buf, size_t mi_len, bool keep,
+                 const ms_log_t *log) {
+  bool same_set = same_mount_set(p, s, mi_buf, mi_len) && keep;
+  if (grow(p, s->nmounts) != 0 ||
+      select_records(p, cfg, s, mi_buf, mi_len, same_set, &p->same_records) !=
+          0)
+    return -ENOMEM;
+  if (p->same_records)
+    return 0;
+  log_groups(p, cfg, s, log);
+  name_records(p, cfg, s);
+  for (size_t i = 0; i < s->nmounts; i++)
+    p->in_report[i] = p->name_index[i] != SIZE_MAX;
+  /* Among the reported records only: the transport is reported with the
+   * first reported mount that uses the connection. */
+  if (cfg->report_transport || cfg->report_stall)
+    return ms_group_transports(&p->group_, s, p->in_report, p->xprt_leader);
+  return 0;
+}
+
+void ms_plan_free(ms_plan_t *p) {
+  free(p->reported);
+  free(p->names);
+  free(p->order_);
+  free(p->name_index);
+  free(p->in_report);
+  free(p->xprt_leader);
+  free(p->dev);
+  free(p->addr);
+  free(p->selected_);
+  free(p->sb_leader_);
+  free(p->sb_leader_new_);
+  free(p->group_key_);
+  free(p->group_size_);
+  free(p->mi_index_);
+  ms_mountinfo_free(&p->mi_);
+  ms_group_free(&p->group_);
+  free(p->ident_);
+  ms_keyset_free(&p->group_prev_);
+  ms_keyset_free(&p->group_cur_);
+  memset(p, 0, sizeof(*p));
+}
