@@ -12,12 +12,11 @@
 #include "mountstats.h"
 #include "naming.h"
 #include "plan.h"
-#include "rpcmap.h"
 #include "span.h"
 #include "stall.h"
-#include "sunrpc.h"
 #include "superblock.h"
 #include "text.h"
+#include "waiting.h"
 #include "xprt.h"
 
 #include <errno.h>
@@ -32,9 +31,6 @@
 #define FILE_ERROR_REPEAT 60.0
 /* Malformed-line messages per interval; persistent ones are logged once. */
 #define DIAG_LOG_MAX 10
-/* ReportStall: how often a mount no route maps is tried again, seconds
- * (its transport may have been closed at the last scan). */
-#define RESCAN_UNMAPPED 60.0
 
 /* Everything that lives across intervals. */
 struct ms_collector {
@@ -45,8 +41,6 @@ struct ms_collector {
   ms_snapshot_t snap;
   ms_plan_t plan;     /* what is reported, under which names */
   bool derived_valid; /* the last interval completed: its plan may be kept */
-  uint64_t *grp_retrans, *grp_timeouts; /* per transport leader (estimate) */
-  size_t grp_cap;
   /* rate limiting */
   bool file_failing;      /* the last read failed */
   bool file_error_logged; /* ...and an error was logged since it worked */
@@ -55,15 +49,9 @@ struct ms_collector {
   ms_keyset_t other_xprt_prev, other_xprt_cur;
   /* ReportIostat: previous samples, and per-op results of one mount */
   ms_iostat_table_t iostat;
-  /* ReportStall: what each mount's transports had waiting; the kernel's
-   * queues and which switches carry each record, while the mount set
-   * stays the same (rpc_valid) */
+  /* ReportStall: each mount's state, and its input */
   ms_stall_table_t stall;
-  ms_sunrpc_t rpc;
-  ms_rpcmap_t rpcmap;
-  bool rpc_valid;
-  bool rpc_read;      /* this interval had a sysfs to read */
-  double rpc_scanned; /* when the tree was last scanned */
+  ms_waiting_t waiting;
   ms_op_avg_t *op_avg;
   unsigned char *op_has;
   size_t op_avg_cap;
@@ -331,185 +319,29 @@ static uint64_t mount_key(const ms_collector_t *c, const char *pi, size_t rec) {
   return key;
 }
 
-/* ReportStall's estimate: its sums per transport leader, for n records.
- * Returns 0 or -ENOMEM. */
-static int grow_estimate(ms_collector_t *c, size_t n) {
-  if (n <= c->grp_cap)
-    return 0;
-  size_t cap = c->grp_cap ? c->grp_cap : 64;
-  while (cap < n)
-    cap *= 2;
-  uint64_t *r = realloc(c->grp_retrans, cap * sizeof(*r));
-  if (r == NULL)
-    return -ENOMEM;
-  c->grp_retrans = r;
-  uint64_t *t = realloc(c->grp_timeouts, cap * sizeof(*t));
-  if (t == NULL)
-    return -ENOMEM;
-  c->grp_timeouts = t;
-  c->grp_cap = cap;
-  return 0;
-}
-
 /* ---- ReportStall ----------------------------------------------------------
  */
-
-/* The kernel's queues: the whole sysfs layout again when the reported
- * records changed, a read failed, or a mount found no transport a while ago
- * (it may have been closed then); else only the switches in use. */
-static int stall_read_sysfs(ms_collector_t *c, const ms_fs_t *fs,
-                            bool same_records, double now) {
-  const ms_snapshot_t *s = &c->snap;
-  c->rpc_read = fs != NULL;
-  if (fs == NULL) {
-    c->rpc_valid = false;
-    return 0;
-  }
-  bool rescan =
-      !same_records || !c->rpc_valid ||
-      (c->rpcmap.unmapped > 0 &&
-       !(now >= c->rpc_scanned && now - c->rpc_scanned < RESCAN_UNMAPPED));
-  if (!rescan && ms_sunrpc_refresh(&c->rpc, fs) != 0)
-    rescan = true;
-  if (!rescan)
-    return 0;
-  c->rpc_valid = false;
-  if (ms_sunrpc_scan(&c->rpc, fs) != 0)
-    return -ENOMEM;
-  ms_rpcmap_input_t in = {c->plan.in_report,
-                          c->plan.have_dev ? c->plan.dev : NULL, c->plan.addr};
-  if (ms_rpcmap_build(&c->rpcmap, s, &in, &c->rpc) != 0)
-    return -ENOMEM;
-  c->rpc_valid = true;
-  c->rpc_scanned = now;
-  return 0;
-}
-
-/* The kernel's queues (above), and the estimate's sums over the mounts that
- * share a transport where a mount has no queues. */
-static int stall_prepare(ms_collector_t *c, const ms_fs_t *fs,
-                         bool same_records, double now) {
-  const ms_snapshot_t *s = &c->snap;
-  int rc = stall_read_sysfs(c, fs, same_records, now);
-  if (rc != 0)
-    return rc;
-  if (c->rpc_valid && c->rpcmap.unmapped == 0)
-    return 0; /* every reported mount has the kernel's queues */
-  for (size_t i = 0; i < s->nmounts; i++)
-    c->grp_retrans[i] = c->grp_timeouts[i] = 0;
-  for (size_t k = 0; k < c->plan.nreported; k++) {
-    size_t rec = c->plan.reported[k], leader = c->plan.xprt_leader[rec];
-    ms_stall_op_counts(s, rec, &c->grp_retrans[leader],
-                       &c->grp_timeouts[leader]);
-  }
-  return 0;
-}
-
-typedef struct {
-  double waiting, queued, pending, connected;
-} rpc_totals_t;
-
-/* The kernel's queues of the switches that carry record rec. Tasks wait for
- * the server in a connected transport's queues (binding, sending, pending
- * a reply, backlog); a closed transport prints none, but the switch still
- * counts its tasks, so the switch's tasks beyond its connected transports'
- * are waiting for a connection. */
-static void rpc_totals(const ms_collector_t *c, size_t rec, rpc_totals_t *out) {
-  const ms_rpcmap_t *m = &c->rpcmap;
-  *out = (rpc_totals_t){0};
-  for (size_t k = m->first[rec]; k < m->first[rec] + m->count[rec]; k++) {
-    const ms_rpc_switch_t *sw = ms_sunrpc_switch(&c->rpc, m->ids[k]);
-    if (sw == NULL)
-      continue;
-    uint64_t waiting = 0, tasks = 0;
-    bool closed = false;
-    for (size_t j = sw->first; j < sw->first + sw->count; j++) {
-      const ms_rpc_queues_t *q = &c->rpc.xprts[j].q;
-      if (!q->connected) {
-        closed = true;
-        continue;
-      }
-      waiting += (uint64_t)q->binding + q->sending + q->pending + q->backlog;
-      tasks += q->tasks;
-      out->pending += q->pending;
-      out->connected++;
-    }
-    if (closed && sw->queue_len > tasks)
-      waiting += sw->queue_len - tasks;
-    out->waiting += (double)waiting;
-    out->queued += (double)sw->queue_len;
-  }
-  if (out->connected == 0)
-    out->pending = NAN; /* no transport prints its queues */
-}
-
-/* Says once per mount (and again when it changes) where its ReportStall
- * values come from. */
-static void log_route(ms_collector_t *c, size_t rec) {
-  const ms_rpcmap_t *m = &c->rpcmap;
-  enum ms_rpc_route route =
-      c->rpc_valid ? (enum ms_rpc_route)m->route[rec] : MS_ROUTE_NONE;
-  char mp[256];
-  ms_log_path(mp, sizeof(mp), c->snap.mounts[rec].mountpoint);
-  if (route == MS_ROUTE_NONE) {
-    ms_log(&c->log, MS_LOG_INFO,
-           MS_LOG_PREFIX "mount \"%s\": ReportStall estimates from mountstats "
-                         "(%s).",
-           mp,
-           !c->rpc_read        ? "SysfsRoot is \"\""
-           : !c->rpc.have_tree ? "no sunrpc sysfs tree: a kernel before "
-                                 "5.14, or sysfs not mounted"
-                               : "no transport in the sunrpc sysfs tree "
-                                 "matches it");
-    return;
-  }
-  ms_log(&c->log, MS_LOG_INFO,
-         MS_LOG_PREFIX
-         "mount \"%s\": ReportStall reads the kernel's RPC queues "
-         "(route: %s; switch-%u%s).",
-         mp, ms_rpcmap_route_name(route), m->ids[m->first[rec]],
-         m->ambiguous[rec] ? " and the other switches of its server address "
-                             "(ambiguous)"
-                           : "");
-}
 
 /* ReportStall: per reported mount, whether its server answers (stall.h);
  * once per transport, the kernel's queues. */
 static void emit_stall(ms_collector_t *c, const char *pi, size_t rec,
                        double now) {
   const ms_snapshot_t *s = &c->snap;
-  const ms_mount_t *m = &s->mounts[rec];
-  const ms_xprt_t *first = NULL;
-  for (size_t k = 0; k < m->xprt_count && first == NULL; k++)
-    if (s->xprts[m->xprt_first + k].kind != MS_XPRT_OTHER)
-      first = &s->xprts[m->xprt_first + k];
-  uint64_t sends, recvs;
-  if (first == NULL ||
-      !ms_stall_transport_counts(s, rec, first->kind, &sends, &recvs))
+  ms_stall_input_t in;
+  ms_queue_totals_t q;
+  const ms_xprt_t *first;
+  if (!ms_waiting_of(&c->waiting, s, &c->plan, rec, &in, &q, &first))
     return;
-  enum ms_rpc_route route =
-      c->rpc_valid ? (enum ms_rpc_route)c->rpcmap.route[rec] : MS_ROUTE_NONE;
-  ms_stall_input_t in = {.recvs = recvs, .route = route};
-  rpc_totals_t q = {0};
-  size_t leader = c->plan.xprt_leader[rec];
-  if (route != MS_ROUTE_NONE) {
-    rpc_totals(c, rec, &q);
-    in.sysfs = true;
-    in.waiting = q.waiting;
-  } else {
-    in.x = ms_stall_x(sends, recvs, c->grp_retrans[leader],
-                      c->grp_timeouts[leader]);
-  }
   ms_stall_t st;
   if (ms_stall_update(&c->stall, mount_key(c, pi, rec), now, &in, &st) != 0)
     return; /* learned again from the next read */
   if (st.route_changed)
-    log_route(c, rec);
+    ms_waiting_log_route(&c->waiting, s, rec, &c->log);
   ms_value_t v[] = {
       {.gauge = st.waiting}, {.gauge = st.since_reply}, {.gauge = st.stalled}};
   emit_str(c, pi, MS_TYPE_NFS_XPRT_STALL, in.sysfs ? "sysfs" : "estimate", v,
            3);
-  if (in.sysfs && leader == rec) {
+  if (in.sysfs && c->plan.xprt_leader[rec] == rec) {
     ms_value_t qv[] = {
         {.gauge = q.queued}, {.gauge = q.pending}, {.gauge = q.connected}};
     emit(c, pi, MS_TYPE_NFS_XPRT_QUEUE, first->name.ptr, first->name.len, qv,
@@ -634,13 +466,9 @@ static int process(ms_collector_t *c, const char *buf, size_t len,
     ms_log(&c->log, MS_LOG_ERR, MS_LOG_PREFIX "out of memory.");
     return -ENOMEM;
   }
-  if (cfg->report_stall && grow_estimate(c, s->nmounts) != 0) {
-    ms_log(&c->log, MS_LOG_ERR, MS_LOG_PREFIX "out of memory.");
-    return -ENOMEM;
-  }
   size_t n = c->plan.nreported;
   if (cfg->report_stall &&
-      stall_prepare(c, sysfs, c->plan.same_records, now) != 0) {
+      ms_waiting_prepare(&c->waiting, s, &c->plan, sysfs, now) != 0) {
     ms_log(&c->log, MS_LOG_ERR, MS_LOG_PREFIX "out of memory.");
     return -ENOMEM;
   }
@@ -704,10 +532,7 @@ void ms_collector_free(ms_collector_t *c) {
   ms_plan_free(&c->plan);
   ms_iostat_free(&c->iostat);
   ms_stall_free(&c->stall);
-  ms_sunrpc_free(&c->rpc);
-  ms_rpcmap_free(&c->rpcmap);
-  free(c->grp_retrans);
-  free(c->grp_timeouts);
+  ms_waiting_free(&c->waiting);
   free(c->op_avg);
   free(c->op_has);
   ms_keyset_free(&c->diag_prev);

@@ -8,6 +8,7 @@
 #include "alloc_fail.h"
 #include "check_run.h"
 #include "collector.h"
+#include "memfs.h"
 #include "metrics.h"
 #include "naming.h"
 #include "options.h"
@@ -256,70 +257,6 @@ START_TEST(test_stall_estimate_records) {
 }
 END_TEST
 
-/* A sysfs in memory: files and links by path, folders implied. */
-typedef struct {
-  const char *path, *text, *link;
-} mem_entry_t;
-
-static mem_entry_t mem_tree[16];
-static size_t mem_n;
-
-static const mem_entry_t *mem_find(const char *path) {
-  for (size_t i = 0; i < mem_n; i++)
-    if (strcmp(mem_tree[i].path, path) == 0)
-      return &mem_tree[i];
-  return NULL;
-}
-
-static int mem_read(void *ctx, const char *path, char *buf, size_t cap,
-                    size_t *len) {
-  (void)ctx;
-  const mem_entry_t *e = mem_find(path);
-  if (e == NULL || e->text == NULL)
-    return -ENOENT;
-  *len = strlen(e->text) < cap ? strlen(e->text) : cap;
-  memcpy(buf, e->text, *len);
-  return 0;
-}
-
-static int mem_readlink(void *ctx, const char *path, char *buf, size_t cap,
-                        size_t *len) {
-  (void)ctx;
-  const mem_entry_t *e = mem_find(path);
-  if (e == NULL || e->link == NULL)
-    return -ENOENT;
-  *len = strlen(e->link) < cap ? strlen(e->link) : cap;
-  memcpy(buf, e->link, *len);
-  return 0;
-}
-
-static int mem_list(void *ctx, const char *path, ms_fs_each_fn each,
-                    void *arg) {
-  (void)ctx;
-  size_t plen = strlen(path), found = 0;
-  char seen[16][64];
-  for (size_t i = 0; i < mem_n; i++) {
-    const char *p = mem_tree[i].path;
-    if (strncmp(p, path, plen) != 0 || p[plen] != '/')
-      continue;
-    char name[64];
-    snprintf(name, sizeof(name), "%.*s", (int)strcspn(p + plen + 1, "/"),
-             p + plen + 1);
-    bool dup = false;
-    for (size_t k = 0; k < found; k++)
-      dup |= strcmp(seen[k], name) == 0;
-    if (dup)
-      continue;
-    snprintf(seen[found++], sizeof(seen[0]), "%s", name);
-    int rc = each(arg, name);
-    if (rc != 0)
-      return rc;
-  }
-  return found > 0 ? 0 : -ENOENT;
-}
-
-static const ms_fs_t mem_fs = {NULL, mem_read, mem_readlink, mem_list};
-
 #define SW "kernel/sunrpc/xprt-switches/switch-3"
 
 /* With the kernel's queues: the v4.2 mount prints port 0, has no mountinfo
@@ -328,33 +265,34 @@ static const ms_fs_t mem_fs = {NULL, mem_read, mem_readlink, mem_list};
  * the switch counts no task beyond the connected one's: waiting 1. */
 START_TEST(test_stall_sysfs_records) {
   cfg.report_stall = true;
-  mem_n = 0;
-  mem_tree[mem_n++] = (mem_entry_t){SW "/xprt_switch_info",
-                                    "num_xprts=2\nnum_active=2\n"
-                                    "num_unique_destaddr=1\nqueue_len=1\n",
-                                    NULL};
-  mem_tree[mem_n++] =
-      (mem_entry_t){SW "/xprt-5-tcp/xprt_info",
-                    "last_used=4294895295\ncur_cong=0\ncong_win=256\n"
-                    "max_num_slots=65536\nmin_num_slots=2\nnum_reqs=2\n"
-                    "binding_q_len=0\nsending_q_len=0\npending_q_len=1\n"
-                    "backlog_q_len=0\nmain_xprt=1\nsrc_port=906\n"
-                    "tasks_queuelen=1\ndst_port=2049\n",
-                    NULL};
-  mem_tree[mem_n++] =
-      (mem_entry_t){SW "/xprt-5-tcp/dstaddr", "127.0.0.5\n", NULL};
-  mem_tree[mem_n++] =
-      (mem_entry_t){SW "/xprt-6-tcp/xprt_info", "<closed>\n", NULL};
-  mem_tree[mem_n++] =
-      (mem_entry_t){SW "/xprt-6-tcp/dstaddr", "127.0.0.5\n", NULL};
-  mem_tree[mem_n++] = (mem_entry_t){SW "/xprt-5-tcp/xprt_state",
-                                    "state= CONNECTED   BOUND       \n", NULL};
-  mem_tree[mem_n++] =
-      (mem_entry_t){SW "/xprt-6-tcp/xprt_state", "state=CLOSED\n", NULL};
+  memfs_n = 0;
+  memfs_tree[memfs_n++] =
+      (memfs_entry_t){SW "/xprt_switch_info",
+                      "num_xprts=2\nnum_active=2\n"
+                      "num_unique_destaddr=1\nqueue_len=1\n",
+                      NULL};
+  memfs_tree[memfs_n++] =
+      (memfs_entry_t){SW "/xprt-5-tcp/xprt_info",
+                      "last_used=4294895295\ncur_cong=0\ncong_win=256\n"
+                      "max_num_slots=65536\nmin_num_slots=2\nnum_reqs=2\n"
+                      "binding_q_len=0\nsending_q_len=0\npending_q_len=1\n"
+                      "backlog_q_len=0\nmain_xprt=1\nsrc_port=906\n"
+                      "tasks_queuelen=1\ndst_port=2049\n",
+                      NULL};
+  memfs_tree[memfs_n++] =
+      (memfs_entry_t){SW "/xprt-5-tcp/dstaddr", "127.0.0.5\n", NULL};
+  memfs_tree[memfs_n++] =
+      (memfs_entry_t){SW "/xprt-6-tcp/xprt_info", "<closed>\n", NULL};
+  memfs_tree[memfs_n++] =
+      (memfs_entry_t){SW "/xprt-6-tcp/dstaddr", "127.0.0.5\n", NULL};
+  memfs_tree[memfs_n++] = (memfs_entry_t){
+      SW "/xprt-5-tcp/xprt_state", "state= CONNECTED   BOUND       \n", NULL};
+  memfs_tree[memfs_n++] =
+      (memfs_entry_t){SW "/xprt-6-tcp/xprt_state", "state=CLOSED\n", NULL};
   ms_input_t in = {.buf = STALL_RECORD("100"),
                    .len = strlen(STALL_RECORD("100")),
                    .now = 100,
-                   .sysfs = &mem_fs};
+                   .sysfs = &memfs};
   ck_assert_int_eq(ms_collector_run(col, &in), 0);
   const rec_t *st = find(&rec, "home", "nfs_xprt_stall", "sysfs");
   ck_assert_ptr_nonnull(st);
@@ -380,9 +318,9 @@ START_TEST(test_stall_sysfs_records) {
   ck_assert_uint_eq(logs_with(&rec, MS_LOG_INFO, "ReportStall"), 0);
   /* the switch went away: the tree is read again, nothing matches, the
    * estimate takes over and says so */
-  mem_n = 1;
-  mem_tree[0] =
-      (mem_entry_t){"kernel/sunrpc/xprt-switches/switch-9/x", "", NULL};
+  memfs_n = 1;
+  memfs_tree[0] =
+      (memfs_entry_t){"kernel/sunrpc/xprt-switches/switch-9/x", "", NULL};
   reset(&rec);
   in.now = 104;
   ck_assert_int_eq(ms_collector_run(col, &in), 0);

@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * check_waiting.c: ReportStall's input per reported mount (src/waiting.c):
+ * the kernel's queues of the switches that carry it, read from a sysfs in
+ * memory (tests/memfs.h), or the estimate's X; the line that says which.
+ * Every number is worked out by hand in the comment next to it.
+ */
+#include "check_run.h"
+#include "memfs.h"
+#include "mountstats.h"
+#include "options.h"
+#include "plan.h"
+#include "waiting.h"
+
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A v4.2 mount of 127.0.0.5 (no mountinfo: its server address comes from
+ * its device) over two tcp transports that print source port 0: sends
+ * 100 + 50, recvs 100 + 50; READ: trans - ops = 1, 1 major timeout. */
+static const char TEXT[] =
+    "device 127.0.0.5:/export/home mounted on /home with fstype nfs4 "
+    "statvers=1.1\n"
+    "\topts:\trw,vers=4.2,proto=tcp\n"
+    "\tage:\t1234\n"
+    "\tRPC iostats version: 1.1  p/v: 100003/4 (nfs)\n"
+    "\txprt:\ttcp 0 0 1 0 10 100 100 0 500 0 2 0 5\n"
+    "\txprt:\ttcp 0 0 1 0 20 50 50 0 250 0 3 0 7\n"
+    "\tper-op statistics\n"
+    "\t        READ: 10 11 1 1600 41000 0 100 110 2\n";
+
+#define SW "kernel/sunrpc/xprt-switches/switch-3"
+
+/* switch-3 to 127.0.0.5: xprt-5 connected (port 2049) with one task
+ * pending a reply, xprt-6 closed; the switch counts 1 task. */
+static void tree_switch3(void) {
+  memfs_n = 0;
+  memfs_tree[memfs_n++] =
+      (memfs_entry_t){SW "/xprt_switch_info",
+                      "num_xprts=2\nnum_active=2\n"
+                      "num_unique_destaddr=1\nqueue_len=1\n",
+                      NULL};
+  memfs_tree[memfs_n++] =
+      (memfs_entry_t){SW "/xprt-5-tcp/xprt_info",
+                      "last_used=4294895295\ncur_cong=0\ncong_win=256\n"
+                      "max_num_slots=65536\nmin_num_slots=2\nnum_reqs=2\n"
+                      "binding_q_len=0\nsending_q_len=0\npending_q_len=1\n"
+                      "backlog_q_len=0\nmain_xprt=1\nsrc_port=906\n"
+                      "tasks_queuelen=1\ndst_port=2049\n",
+                      NULL};
+  memfs_tree[memfs_n++] =
+      (memfs_entry_t){SW "/xprt-5-tcp/dstaddr", "127.0.0.5\n", NULL};
+  memfs_tree[memfs_n++] =
+      (memfs_entry_t){SW "/xprt-6-tcp/xprt_info", "<closed>\n", NULL};
+  memfs_tree[memfs_n++] =
+      (memfs_entry_t){SW "/xprt-6-tcp/dstaddr", "127.0.0.5\n", NULL};
+  memfs_tree[memfs_n++] = (memfs_entry_t){
+      SW "/xprt-5-tcp/xprt_state", "state= CONNECTED   BOUND       \n", NULL};
+  memfs_tree[memfs_n++] =
+      (memfs_entry_t){SW "/xprt-6-tcp/xprt_state", "state=CLOSED\n", NULL};
+}
+
+static ms_config_t cfg;
+static ms_snapshot_t snap;
+static ms_plan_t plan;
+static ms_waiting_t w;
+static char said[512];
+static int lines;
+
+static void logger(void *ctx, int level, const char *msg) {
+  (void)ctx;
+  ck_assert_int_eq(level, MS_LOG_INFO);
+  snprintf(said, sizeof(said), "%s", msg);
+  lines++;
+}
+
+static const ms_log_t LOG = {.fn = logger};
+
+static void setup(void) {
+  memset(&cfg, 0, sizeof(cfg));
+  ms_config_defaults(&cfg);
+  cfg.report_stall = true;
+  ck_assert_int_eq(ms_parse(&snap, TEXT, strlen(TEXT)), 0);
+  ck_assert_int_eq(ms_plan_make(&plan, &cfg, &snap, NULL, 0, false, &LOG), 0);
+  ck_assert_uint_eq(plan.nreported, 1);
+  lines = 0;
+}
+
+static void teardown(void) {
+  ms_waiting_free(&w);
+  ms_plan_free(&plan);
+  ms_snapshot_free(&snap);
+  ms_config_free(&cfg);
+}
+
+START_TEST(test_kernel_queues) {
+  tree_switch3();
+  ck_assert_int_eq(ms_waiting_prepare(&w, &snap, &plan, &memfs, 100), 0);
+  ms_stall_input_t in;
+  ms_queue_totals_t q;
+  const ms_xprt_t *first;
+  ck_assert(ms_waiting_of(&w, &snap, &plan, 0, &in, &q, &first));
+  ck_assert(in.sysfs);
+  ck_assert_uint_eq(in.recvs, 150);
+  ck_assert_uint_eq(in.route, MS_ROUTE_ADDRESS);
+  /* xprt-5: 1 pending; xprt-6 closed, but the switch's 1 task is
+   * xprt-5's: waiting 1 */
+  ck_assert(in.waiting == 1.0 && q.waiting == 1.0);
+  ck_assert(q.queued == 1.0 && q.pending == 1.0 && q.connected == 1.0);
+  ck_assert(first == &snap.xprts[0]);
+  ms_waiting_log_route(&w, &snap, 0, &LOG);
+  ck_assert_str_eq(said, "mountstats plugin: mount \"/home\": ReportStall "
+                         "reads the kernel's RPC queues (route: server "
+                         "address; switch-3).");
+}
+END_TEST
+
+/* A switch whose transports are all closed: its tasks wait for a
+ * connection; no pending count without a connected transport. */
+START_TEST(test_all_closed) {
+  tree_switch3();
+  memfs_tree[1] =
+      (memfs_entry_t){SW "/xprt-5-tcp/xprt_info", "<closed>\n", NULL};
+  ck_assert_int_eq(ms_waiting_prepare(&w, &snap, &plan, &memfs, 100), 0);
+  ms_stall_input_t in;
+  ms_queue_totals_t q;
+  const ms_xprt_t *first;
+  ck_assert(ms_waiting_of(&w, &snap, &plan, 0, &in, &q, &first));
+  ck_assert(in.sysfs);
+  ck_assert(q.waiting == 1.0 && q.queued == 1.0 && q.connected == 0.0);
+  ck_assert(isnan(q.pending));
+}
+END_TEST
+
+/* No sysfs, or no switch that matches: the estimate, X = (sends - recvs) -
+ * (trans - ops) - timeouts = 150 - 150 - 1 - 1 = -2. */
+START_TEST(test_estimate) {
+  ck_assert_int_eq(ms_waiting_prepare(&w, &snap, &plan, NULL, 100), 0);
+  ms_stall_input_t in;
+  ms_queue_totals_t q;
+  const ms_xprt_t *first;
+  ck_assert(ms_waiting_of(&w, &snap, &plan, 0, &in, &q, &first));
+  ck_assert(!in.sysfs);
+  ck_assert_int_eq(in.x, -2);
+  ck_assert_uint_eq(in.route, MS_ROUTE_NONE);
+  ms_waiting_log_route(&w, &snap, 0, &LOG);
+  ck_assert_str_eq(said, "mountstats plugin: mount \"/home\": ReportStall "
+                         "estimates from mountstats (SysfsRoot is \"\").");
+
+  memfs_n = 1;
+  memfs_tree[0] =
+      (memfs_entry_t){"kernel/sunrpc/xprt-switches/switch-9/x", "", NULL};
+  ck_assert_int_eq(ms_waiting_prepare(&w, &snap, &plan, &memfs, 101), 0);
+  ck_assert(ms_waiting_of(&w, &snap, &plan, 0, &in, &q, &first));
+  ck_assert(!in.sysfs);
+  ms_waiting_log_route(&w, &snap, 0, &LOG);
+  ck_assert_str_eq(said, "mountstats plugin: mount \"/home\": ReportStall "
+                         "estimates from mountstats (no transport in the "
+                         "sunrpc sysfs tree matches it).");
+}
+END_TEST
+
+/* A mount whose only transport is of an unknown kind has no values. */
+START_TEST(test_unknown_transport) {
+  static const char text[] =
+      "device 127.0.0.5:/x mounted on /x with fstype nfs4 statvers=1.1\n"
+      "\tRPC iostats version: 1.1  p/v: 100003/4 (nfs)\n"
+      "\txprt:\tvsock 1 2 3\n";
+  ck_assert_int_eq(ms_parse(&snap, text, strlen(text)), 0);
+  ck_assert_int_eq(ms_plan_make(&plan, &cfg, &snap, NULL, 0, false, &LOG), 0);
+  ck_assert_int_eq(ms_waiting_prepare(&w, &snap, &plan, NULL, 100), 0);
+  ms_stall_input_t in;
+  ms_queue_totals_t q;
+  const ms_xprt_t *first;
+  ck_assert(!ms_waiting_of(&w, &snap, &plan, 0, &in, &q, &first));
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("waiting");
+  TCase *tc = tcase_create("waiting");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, test_kernel_queues);
+  tcase_add_test(tc, test_all_closed);
+  tcase_add_test(tc, test_estimate);
+  tcase_add_test(tc, test_unknown_transport);
+  suite_add_tcase(s, tc);
+  int failed = ms_check_run(s);
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
