@@ -13,16 +13,21 @@
  * reads go through the calls the caller gives: fs.h, io/sysfs.h). Once its
  * arrays have grown to the mount set, a run allocates nothing.
  *
- * The data path of one run:
- *   bytes --ms_parse--> snapshot --select (config, mountinfo)--> kept records
- *   --superblocks, connections--> one record per superblock --naming-->
- *   instance names --records--> sink
+ * The data path of one run, a unit each:
+ *   bytes --ms_parse (mountstats.h)--> snapshot
+ *   --ms_plan_make (plan.h: selection, mountinfo, superblocks, connections,
+ *   names)--> plan --ms_waiting_prepare (waiting.h, ReportStall)-->
+ *   --ms_emit_records (emit.h, the contract of metrics.h)--> sink
+ * Its own part is what goes around them: the read failures and malformed
+ * lines it logs (log.h, keyset.h), and keeping the plan while the
+ * intervals complete.
  */
 #ifndef MOUNTSTATS_COLLECTOR_H
 #define MOUNTSTATS_COLLECTOR_H
 
+#include "emit.h" /* ms_record_t, ms_sink_fn */
 #include "fs.h"
-#include "log.h"
+#include "log.h" /* ms_logger_fn */
 #include "metrics.h"
 #include "options.h"
 
@@ -32,28 +37,6 @@
 /* A read error of the caller's that is not an errno value: the file is a
  * FIFO, device or socket, which is never read (io/readfile.h). */
 #define MS_ENOTREG (-1)
-
-/* One value of a record: which member is set follows the record's type
- * (ms_metric_is_gauge). Same layout as collectd's value_t for these two. */
-typedef union {
-  int64_t derive;
-  double gauge;
-} ms_value_t;
-
-/* One value list to be. plugin_instance and type point at data that stays
- * the same for the whole run (a caller may compare the pointers to keep
- * fields it already set); type_instance holds type_instance_len bytes, not
- * necessarily NUL-terminated ("" and 0 for none). */
-typedef struct {
-  const char *plugin_instance;
-  const ms_metric_type_t *type;
-  const char *type_instance;
-  size_t type_instance_len;
-  const ms_value_t *values; /* type->ds_num values */
-  size_t values_len;
-} ms_record_t;
-
-typedef void (*ms_sink_fn)(void *ctx, const ms_record_t *rec);
 
 typedef struct ms_collector ms_collector_t;
 
@@ -92,10 +75,5 @@ void ms_collector_free(ms_collector_t *c);
 
 /* Bytes of snapshot arrays c holds (for the benchmark's memory report). */
 size_t ms_collector_snapshot_bytes(const ms_collector_t *c);
-
-/* The kernel's 64 bits as a signed 64-bit value: 2^64-k becomes -k, so a
- * negative quantity printed unsigned keeps collectd's DERIVE arithmetic
- * right. */
-int64_t ms_derive(uint64_t v);
 
 #endif

@@ -31,6 +31,9 @@ typedef struct {
   const unsigned char *gauge; /* per data source: 1 GAUGE; NULL: see below */
   bool all_gauge;             /* every data source a GAUGE */
   bool stock;                 /* in collectd's types.db: not registered */
+  unsigned first; /* a type of consecutive counters of one kernel line: the
+                     first it takes (in events[], an op's v[], the RDMA
+                     fields of xprt:); else 0 */
 } ms_metric_type_t;
 
 /* Indexes into ms_metric_types[]. */
@@ -58,6 +61,10 @@ enum ms_metric_type_id {
   MS_TYPE_COUNT,  /* stock: "transports" */
   MS_TYPES_NUM
 };
+
+/* The event types, in the order of the kernel's events: line. */
+#define MS_TYPE_EVENTS_FIRST MS_TYPE_NFS_EVENTS_CACHE
+#define MS_TYPE_EVENTS_LAST MS_TYPE_NFS_EVENTS_PNFS
 
 /* The table, in the order of plugin/mountstats.types.db; the stock types
  * come last. */

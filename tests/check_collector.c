@@ -535,12 +535,6 @@ END_TEST
 
 /* ---- helpers ---- */
 
-START_TEST(test_derive) {
-  ck_assert_int_eq(ms_derive(UINT64_MAX - 9), -10);
-  ck_assert_int_eq(ms_derive(INT64_MAX), INT64_MAX);
-}
-END_TEST
-
 START_TEST(test_xprt_layouts) {
   unsigned min = 99;
   ck_assert_int_eq(ms_xprt_kind_of("rdma", 4, &min), MS_XPRT_RDMA);
@@ -578,7 +572,6 @@ int main(void) {
   tcase_add_test(tc, test_malformed_line_logged_once);
   tcase_add_test(tc, test_unknown_transport_noticed_once);
   tcase_add_test(tc, test_out_of_memory_is_reported);
-  tcase_add_test(tc, test_derive);
   tcase_add_test(tc, test_xprt_layouts);
   suite_add_tcase(s, tc);
   int failed = ms_check_run(s);

@@ -598,15 +598,6 @@ START_TEST(test_read_malformed_logged_once) {
 }
 END_TEST
 
-START_TEST(test_derive_twos_complement) {
-  ck_assert_int_eq(ms_derive(0), 0);
-  ck_assert_int_eq(ms_derive(INT64_MAX), INT64_MAX);
-  ck_assert_int_eq(ms_derive((uint64_t)INT64_MAX + 1), INT64_MIN);
-  ck_assert_int_eq(ms_derive(UINT64_MAX), -1);
-  ck_assert_int_eq(ms_derive(UINT64_MAX - 9), -10);
-}
-END_TEST
-
 /* ---- the kept mount set ----
  * Selection, superblocks, names and connections are kept while the mount
  * set is byte for byte the same; each test changes one part of it between
@@ -762,7 +753,6 @@ static Suite *config_suite(void) {
   tcase_add_test(rd, test_read_refuses_non_regular);
   tcase_add_test(rd, test_read_file_size_cap);
   tcase_add_test(rd, test_read_malformed_logged_once);
-  tcase_add_test(rd, test_derive_twos_complement);
   suite_add_tcase(s, rd);
 
   TCase *ks = tcase_create("mount set");
