@@ -118,12 +118,44 @@ START_TEST(test_contract_equals_types_db) {
 }
 END_TEST
 
+/* Types made of consecutive kernel counters cover their line in order:
+ * the five event groups the 27 events, the three RDMA types the 17 RDMA
+ * fields; the per-op types the 8 counters and the error count after. */
+START_TEST(test_counter_ranges) {
+  unsigned next = 0;
+  for (int t = MS_TYPE_EVENTS_FIRST; t <= MS_TYPE_EVENTS_LAST; t++) {
+    ck_assert_uint_eq(ms_metric_types[t].first, next);
+    ck_assert_ptr_eq(ms_metric_types[t].ds_names, ms_event_names + next);
+    next += (unsigned)ms_metric_types[t].ds_num;
+  }
+  ck_assert_uint_eq(next, MS_EVENTS_NAMED);
+  static const enum ms_metric_type_id rdma[] = {MS_TYPE_NFS_XPRT_RDMA,
+                                                MS_TYPE_NFS_XPRT_RDMA_COPY,
+                                                MS_TYPE_NFS_XPRT_RDMA_MR};
+  next = 0;
+  for (size_t i = 0; i < 3; i++) {
+    ck_assert_uint_eq(ms_metric_types[rdma[i]].first, next);
+    next += (unsigned)ms_metric_types[rdma[i]].ds_num;
+  }
+  ck_assert_uint_eq(next, 17); /* rdma fields 11..27 */
+  const ms_metric_type_t *op = &ms_metric_types[MS_TYPE_NFS_OP];
+  const ms_metric_type_t *err = &ms_metric_types[MS_TYPE_NFS_OP_ERRORS];
+  ck_assert_uint_eq(op->first, MS_OP_OPS);
+  ck_assert_uint_eq(op->ds_num, MS_OP_MIN_FIELDS);
+  ck_assert_uint_eq(err->first, MS_OP_ERRORS);
+  ck_assert_uint_eq(err->first + err->ds_num, MS_OP_FIELDS);
+  ck_assert_uint_eq(ms_metric_types[MS_TYPE_NFS_BYTES].ds_num, MS_BYTES_COUNT);
+  ck_assert_uint_eq(ms_metric_types[MS_TYPE_NFS_FSCACHE].ds_num, MS_FSC_COUNT);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("metrics");
   TCase *tc = tcase_create("metrics");
   tcase_add_test(tc, test_event_names);
   tcase_add_test(tc, test_bytes_names);
   tcase_add_test(tc, test_contract_equals_types_db);
+  tcase_add_test(tc, test_counter_ranges);
   suite_add_tcase(s, tc);
   int failed = ms_check_run(s);
   return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
