@@ -257,15 +257,7 @@ GLUE int mountstats_read(void) {
   ms_input_t in = {.now = CDTIME_T_TO_DOUBLE(mountstats_held.time)};
   if (mountstats_conf.report_stall && mountstats_conf.sysfs_root[0] != '\0')
     in.sysfs = &mountstats_sysfs.fs;
-  in.err = ms_read_whole(mountstats_conf.file, &mountstats_file, &in.len,
-                         mountstats_conf.max_file_size);
-  in.buf = mountstats_file.buf;
-  if (in.err == 0 && mountstats_conf.mountinfo_file != NULL) {
-    in.mi_err =
-        ms_read_whole(mountstats_conf.mountinfo_file, &mountstats_mountinfo,
-                      &in.mi_len, mountstats_conf.max_file_size);
-    in.mi_buf = in.mi_err == 0 ? mountstats_mountinfo.buf : NULL;
-  }
+  ms_read_input(&mountstats_conf, &mountstats_file, &mountstats_mountinfo, &in);
   return ms_collector_run(mountstats_collector, &in) == 0 ? 0 : -1;
 }
 

@@ -555,6 +555,25 @@ static int parse_body_line(parser_t *ps, const char *line, const char *end) {
   return 0;
 }
 
+/* The last line, p..end, has no newline. The kernel ends every line with
+ * '\n'; a line without one was cut while being read, and a number on it
+ * may be cut too: a diagnostic unless it is blank. */
+static void truncated_line(parser_t *ps, const char *p, const char *end) {
+  if (skip_blanks(p, end) == end)
+    return;
+  /* Named with the record it belongs to (the current one, unless it is a
+   * record header or a line outside NFS records), but not the record's
+   * fault: its bad_lines is not counted. */
+  ms_mount_t *cur = ps->in_record && is_blank(*p) ? ps->cur : NULL;
+  unsigned bad = cur ? cur->bad_lines : 0;
+  ms_mount_t *saved = ps->cur;
+  ps->cur = cur;
+  add_diag(ps, MS_DIAG_TRUNCATED, p, end);
+  if (cur)
+    cur->bad_lines = bad;
+  ps->cur = saved;
+}
+
 int ms_parse(ms_snapshot_t *snap, const char *buf, size_t len) {
   snap->nmounts = snap->nops = snap->nxprts = 0;
   snap->ndiags = snap->diags_total = 0;
@@ -579,21 +598,7 @@ int ms_parse(ms_snapshot_t *snap, const char *buf, size_t len) {
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     ps.line_no++;
     if (nl == NULL) {
-      /* The kernel ends every line with '\n'; a line without one was cut
-       * while being read, and a number on it may be cut too. */
-      if (skip_blanks(p, end) != end) {
-        /* Named with the record it belongs to (the current one, unless it
-         * is a record header or a line outside NFS records), but not the
-         * record's fault: its bad_lines is not counted. */
-        ms_mount_t *cur = ps.in_record && is_blank(*p) ? ps.cur : NULL;
-        unsigned bad = cur ? cur->bad_lines : 0;
-        ms_mount_t *saved = ps.cur;
-        ps.cur = cur;
-        add_diag(&ps, MS_DIAG_TRUNCATED, p, end);
-        if (cur)
-          cur->bad_lines = bad;
-        ps.cur = saved;
-      }
+      truncated_line(&ps, p, end);
       break;
     }
     snap->lines++;

@@ -230,12 +230,41 @@ static double wall_clock(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int main(int argc, char **argv) {
-  ms_config_t cfg = {0};
-  ms_config_defaults(&cfg);
-  long reads = 1;
-  double interval = 1.0;
-  const char *file = NULL;
+/* What the flags other than the plugin's options ask for. */
+typedef struct {
+  long reads;
+  double interval;  /* seconds between reads */
+  const char *file; /* NULL: the plugin's default */
+} run_t;
+
+/* The flag a with its value v: one of the tool's, or an option of the
+ * plugin. Returns -1 to go on, or the exit status. */
+static int take_flag(ms_config_t *cfg, run_t *run, const char *a,
+                     const char *v) {
+  if (strcmp(a, "--host") == 0) {
+    host = v;
+  } else if (strcmp(a, "--reads") == 0) {
+    run->reads = strtol(v, NULL, 10);
+    if (run->reads < 1) {
+      fprintf(stderr, "mountstats-dryrun: --reads wants 1 or more\n");
+      return 2;
+    }
+  } else if (strcmp(a, "--interval") == 0) {
+    if (parse_number(v, &run->interval) != 0 || run->interval < 0) {
+      fprintf(stderr, "mountstats-dryrun: bad --interval \"%s\"\n", v);
+      return 2;
+    }
+  } else if (set_option(cfg, a + 2, v) != 0) {
+    fprintf(stderr, MS_PLUGIN_NAME " plugin: " MS_OPTION_INVALID_FMT "\n",
+            a + 2);
+    return 2;
+  }
+  return -1;
+}
+
+/* The command line into cfg and run. Returns -1 to go on, or the exit
+ * status (--help, --list-options, a bad flag). */
+static int take_args(int argc, char **argv, ms_config_t *cfg, run_t *run) {
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -251,39 +280,78 @@ int main(int argc, char **argv) {
       continue;
     }
     if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
-      if (file != NULL || a[0] == '-') {
+      if (run->file != NULL || a[0] == '-') {
         usage(stderr);
         return 2;
       }
-      file = a;
+      run->file = a;
       continue;
     }
     if (i + 1 >= argc) {
       fprintf(stderr, "mountstats-dryrun: %s needs a value\n", a);
       return 2;
     }
-    const char *v = argv[++i];
-    if (strcmp(a, "--host") == 0) {
-      host = v;
-    } else if (strcmp(a, "--reads") == 0) {
-      reads = strtol(v, NULL, 10);
-      if (reads < 1) {
-        fprintf(stderr, "mountstats-dryrun: --reads wants 1 or more\n");
-        return 2;
-      }
-    } else if (strcmp(a, "--interval") == 0) {
-      if (parse_number(v, &interval) != 0 || interval < 0) {
-        fprintf(stderr, "mountstats-dryrun: bad --interval \"%s\"\n", v);
-        return 2;
-      }
-    } else if (set_option(&cfg, a + 2, v) != 0) {
-      fprintf(stderr, MS_PLUGIN_NAME " plugin: " MS_OPTION_INVALID_FMT "\n",
-              a + 2);
-      ms_config_free(&cfg);
-      return 2;
-    }
+    int rc = take_flag(cfg, run, a, argv[++i]);
+    if (rc >= 0)
+      return rc;
   }
-  if (file != NULL && set_option(&cfg, "File", file) != 0)
+  return -1;
+}
+
+/* JSON: the log lines gathered, after the values. */
+static void print_json_logs(void) {
+  printf("\n],\"log\":[");
+  for (size_t i = 0; i < nlogs; i++) {
+    printf("%s\n{\"level\":\"%s\",\"message\":", i ? "," : "",
+           level_names[json_log_levels[i]]);
+    json_string(json_logs[i], strlen(json_logs[i]));
+    putchar('}');
+    free(json_logs[i]);
+  }
+  printf("\n]}\n");
+  free(json_logs);
+  free(json_log_levels);
+}
+
+/* The reads: the collector run on each, as the plugin's read callback
+ * does. Returns the exit status: 1 when a read failed. */
+static int read_all(ms_collector_t *c, const ms_config_t *cfg,
+                    const run_t *run) {
+  ms_buffer_t buf = {0}, mi_buf = {0};
+  ms_sysfs_t sysfs = {.dirfd = -1};
+  bool use_sysfs = cfg->report_stall && cfg->sysfs_root[0] != '\0';
+  if (use_sysfs)
+    ms_sysfs_open(&sysfs, cfg->sysfs_root);
+  int rc = 0;
+  for (long r = 0; r < run->reads; r++) {
+    if (r > 0 && run->interval > 0)
+      usleep((useconds_t)(run->interval * 1e6));
+    now_s = wall_clock();
+    ms_input_t in = {.now = now_s, .sysfs = use_sysfs ? &sysfs.fs : NULL};
+    ms_read_input(cfg, &buf, &mi_buf, &in);
+    if (!json && run->reads > 1)
+      printf("# read %ld\n", r + 1);
+    if (ms_collector_run(c, &in) != 0)
+      rc = 1;
+    if (in.err != 0)
+      rc = 1;
+  }
+  ms_buffer_free(&buf);
+  ms_buffer_free(&mi_buf);
+  ms_sysfs_close(&sysfs);
+  return rc;
+}
+
+int main(int argc, char **argv) {
+  ms_config_t cfg = {0};
+  ms_config_defaults(&cfg);
+  run_t run = {.reads = 1, .interval = 1.0};
+  int rc = take_args(argc, argv, &cfg, &run);
+  if (rc >= 0) {
+    ms_config_free(&cfg);
+    return rc;
+  }
+  if (run.file != NULL && set_option(&cfg, "File", run.file) != 0)
     return 1;
   if (ms_config_finish(&cfg) != 0)
     return 1;
@@ -297,51 +365,12 @@ int main(int argc, char **argv) {
            cfg.mountinfo_file ? ", superblocks from " : "",
            cfg.mountinfo_file ? cfg.mountinfo_file : "");
   log_line(NULL, MS_LOG_INFO, start);
-
-  ms_buffer_t buf = {0}, mi_buf = {0};
-  ms_sysfs_t sysfs = {.dirfd = -1};
-  bool use_sysfs = cfg.report_stall && cfg.sysfs_root[0] != '\0';
-  if (use_sysfs)
-    ms_sysfs_open(&sysfs, cfg.sysfs_root);
-  int rc = 0;
   if (json)
     printf("{\"values\":[\n");
-  for (long r = 0; r < reads; r++) {
-    if (r > 0 && interval > 0)
-      usleep((useconds_t)(interval * 1e6));
-    now_s = wall_clock();
-    ms_input_t in = {.now = now_s, .sysfs = use_sysfs ? &sysfs.fs : NULL};
-    in.err = ms_read_whole(cfg.file, &buf, &in.len, cfg.max_file_size);
-    in.buf = buf.buf;
-    if (in.err == 0 && cfg.mountinfo_file != NULL) {
-      in.mi_err = ms_read_whole(cfg.mountinfo_file, &mi_buf, &in.mi_len,
-                                cfg.max_file_size);
-      in.mi_buf = in.mi_err == 0 ? mi_buf.buf : NULL;
-    }
-    if (!json && reads > 1)
-      printf("# read %ld\n", r + 1);
-    if (ms_collector_run(c, &in) != 0)
-      rc = 1;
-    if (in.err != 0)
-      rc = 1;
-  }
-  if (json) {
-    printf("\n],\"log\":[");
-    for (size_t i = 0; i < nlogs; i++) {
-      printf("%s\n{\"level\":\"%s\",\"message\":", i ? "," : "",
-             level_names[json_log_levels[i]]);
-      json_string(json_logs[i], strlen(json_logs[i]));
-      putchar('}');
-      free(json_logs[i]);
-    }
-    printf("\n]}\n");
-    free(json_logs);
-    free(json_log_levels);
-  }
+  rc = read_all(c, &cfg, &run);
+  if (json)
+    print_json_logs();
   ms_collector_free(c);
-  ms_buffer_free(&buf);
-  ms_buffer_free(&mi_buf);
-  ms_sysfs_close(&sysfs);
   ms_config_free(&cfg);
   return rc;
 }
