@@ -557,23 +557,10 @@ START_TEST(test_xprt_layouts) {
 }
 END_TEST
 
-int main(void) {
-  Suite *s = suite_create("collector");
-  TCase *tc = tcase_create("collector");
-  tcase_add_checked_fixture(tc, setup, teardown);
-  tcase_add_test(tc, test_records_of_sample);
-  tcase_add_test(tc, test_options_apply_from_next_run);
-  tcase_add_test(tc, test_two_collectors_independent);
-  tcase_add_test(tc, test_records_have_stable_pointers);
-  tcase_add_test(tc, test_file_error_once_a_minute);
-  tcase_add_test(tc, test_mountinfo_error_once);
-  tcase_add_test(tc, test_stall_estimate_records);
-  tcase_add_test(tc, test_stall_sysfs_records);
-  tcase_add_test(tc, test_malformed_line_logged_once);
-  tcase_add_test(tc, test_unknown_transport_noticed_once);
-  tcase_add_test(tc, test_out_of_memory_is_reported);
-  tcase_add_test(tc, test_xprt_layouts);
-  suite_add_tcase(s, tc);
-  int failed = ms_check_run(s);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+MS_CHECK_MAIN("collector", setup, teardown, test_records_of_sample,
+              test_options_apply_from_next_run, test_two_collectors_independent,
+              test_records_have_stable_pointers, test_file_error_once_a_minute,
+              test_mountinfo_error_once, test_stall_estimate_records,
+              test_stall_sysfs_records, test_malformed_line_logged_once,
+              test_unknown_transport_noticed_once,
+              test_out_of_memory_is_reported, test_xprt_layouts)

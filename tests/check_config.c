@@ -726,46 +726,25 @@ END_TEST
 
 static Suite *config_suite(void) {
   Suite *s = suite_create("config");
-  TCase *tc = tcase_create("config");
-  tcase_add_checked_fixture(tc, setup, teardown);
-  tcase_add_test(tc, test_defaults);
-  tcase_add_test(tc, test_mountinfo_derived);
-  tcase_add_test(tc, test_explicit_mountinfo_disabled);
+  TCase *tc = MS_CHECK_CASE(
+      s, "config", setup, teardown, test_defaults, test_mountinfo_derived,
+      test_explicit_mountinfo_disabled, test_bool_option_as_string,
+      test_unknown_option_fails, test_bad_regex_fails, test_patterns,
+      test_naming_source, test_max_file_size, test_max_name_length,
+      test_types_match_types_db, test_types_known_not_registered);
   tcase_add_loop_test(tc, test_bool_options, 0, (int)bool_options_num());
-  tcase_add_test(tc, test_bool_option_as_string);
-  tcase_add_test(tc, test_unknown_option_fails);
-  tcase_add_test(tc, test_bad_regex_fails);
-  tcase_add_test(tc, test_patterns);
-  tcase_add_test(tc, test_naming_source);
-  tcase_add_test(tc, test_max_file_size);
-  tcase_add_test(tc, test_max_name_length);
-  tcase_add_test(tc, test_types_match_types_db);
-  tcase_add_test(tc, test_types_known_not_registered);
-  suite_add_tcase(s, tc);
 
-  TCase *rd = tcase_create("read");
-  tcase_add_checked_fixture(rd, setup, teardown);
-  tcase_add_test(rd, test_read_dispatches_contract);
-  tcase_add_test(rd, test_read_options);
-  tcase_add_test(rd, test_read_selection);
-  tcase_add_test(rd, test_read_naming_device);
-  tcase_add_test(rd, test_read_missing_file_rate_limited);
-  tcase_add_test(rd, test_read_refuses_non_regular);
-  tcase_add_test(rd, test_read_file_size_cap);
-  tcase_add_test(rd, test_read_malformed_logged_once);
-  suite_add_tcase(s, rd);
+  MS_CHECK_CASE(s, "read", setup, teardown, test_read_dispatches_contract,
+                test_read_options, test_read_selection, test_read_naming_device,
+                test_read_missing_file_rate_limited,
+                test_read_refuses_non_regular, test_read_file_size_cap,
+                test_read_malformed_logged_once);
 
-  TCase *ks = tcase_create("mount set");
-  tcase_add_checked_fixture(ks, setup, teardown);
-  tcase_add_test(ks, test_mountset_renamed_mount);
-  tcase_add_test(ks, test_mountset_counter_groups_redone);
-  tcase_add_test(ks, test_mountset_mountinfo_change);
-  tcase_add_test(ks, test_mountset_connection_change);
-  suite_add_tcase(s, ks);
+  MS_CHECK_CASE(s, "mount set", setup, teardown, test_mountset_renamed_mount,
+                test_mountset_counter_groups_redone,
+                test_mountset_mountinfo_change,
+                test_mountset_connection_change);
   return s;
 }
 
-int main(void) {
-  int failed = ms_check_run(config_suite());
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+int main(void) { return ms_check_main(config_suite()); }

@@ -197,14 +197,11 @@ END_TEST
 
 int main(void) {
   Suite *s = suite_create("digits");
-  TCase *tc = tcase_create("digits");
-  tcase_add_test(tc, test_load8_byte_order);
+  TCase *tc = MS_CHECK_CASE(s, "digits", NULL, NULL, test_load8_byte_order,
+                            test_runs_by_words);
   tcase_add_loop_test(tc, test_digit_run8, 0, ARRAY_SIZE(run_cases));
   tcase_add_loop_test(tc, test_digits8_value, 0, ARRAY_SIZE(value8_cases));
   tcase_add_loop_test(tc, test_digits_value, 0, ARRAY_SIZE(token_cases));
   tcase_add_loop_test(tc, test_digits_checked, 0, ARRAY_SIZE(checked_cases));
-  tcase_add_test(tc, test_runs_by_words);
-  suite_add_tcase(s, tc);
-  int failed = ms_check_run(s);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return ms_check_main(s);
 }

@@ -224,16 +224,6 @@ START_TEST(test_derive_twos_complement) {
 }
 END_TEST
 
-int main(void) {
-  Suite *s = suite_create("emit");
-  TCase *tc = tcase_create("emit");
-  tcase_add_checked_fixture(tc, setup, teardown);
-  tcase_add_test(tc, test_event_groups);
-  tcase_add_test(tc, test_ops);
-  tcase_add_test(tc, test_rdma_fields);
-  tcase_add_test(tc, test_transports_summed);
-  tcase_add_test(tc, test_derive_twos_complement);
-  suite_add_tcase(s, tc);
-  int failed = ms_check_run(s);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+MS_CHECK_MAIN("emit", setup, teardown, test_event_groups, test_ops,
+              test_rdma_fields, test_transports_summed,
+              test_derive_twos_complement)

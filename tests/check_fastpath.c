@@ -356,6 +356,5 @@ int main(void) {
                       ARRAY_SIZE(all_fixtures));
   suite_add_tcase(s, tc);
 
-  int failed = ms_check_run(s);
-  return failed > 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+  return ms_check_main(s);
 }

@@ -290,18 +290,7 @@ START_TEST(test_no_transport) {
 }
 END_TEST
 
-int main(void) {
-  Suite *s = suite_create("iostat");
-  TCase *tc = tcase_create("iostat");
-  tcase_add_checked_fixture(tc, NULL, teardown);
-  tcase_add_test(tc, test_averages_by_hand);
-  tcase_add_test(tc, test_remount_age_drops);
-  tcase_add_test(tc, test_counter_backwards);
-  tcase_add_test(tc, test_no_time_passed);
-  tcase_add_test(tc, test_keys_and_forgetting);
-  tcase_add_test(tc, test_many_keys);
-  tcase_add_test(tc, test_no_transport);
-  suite_add_tcase(s, tc);
-  int failed = ms_check_run(s);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+MS_CHECK_MAIN("iostat", NULL, teardown, test_averages_by_hand,
+              test_remount_age_drops, test_counter_backwards,
+              test_no_time_passed, test_keys_and_forgetting, test_many_keys,
+              test_no_transport)

@@ -30,11 +30,4 @@ START_TEST(test_keyset_rotation) {
 }
 END_TEST
 
-int main(void) {
-  Suite *s = suite_create("keyset");
-  TCase *tc = tcase_create("keyset");
-  tcase_add_test(tc, test_keyset_rotation);
-  suite_add_tcase(s, tc);
-  int failed = ms_check_run(s);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+MS_CHECK_MAIN("keyset", NULL, NULL, test_keyset_rotation)

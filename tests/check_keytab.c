@@ -144,16 +144,5 @@ START_TEST(test_clear_and_swap) {
 }
 END_TEST
 
-int main(void) {
-  Suite *s = suite_create("keytab");
-  TCase *tc = tcase_create("keytab");
-  tcase_add_checked_fixture(tc, NULL, teardown);
-  tcase_add_test(tc, test_append_zeroes_and_keys);
-  tcase_add_test(tc, test_two_parts);
-  tcase_add_test(tc, test_growth);
-  tcase_add_test(tc, test_filter);
-  tcase_add_test(tc, test_clear_and_swap);
-  suite_add_tcase(s, tc);
-  int failed = ms_check_run(s);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+MS_CHECK_MAIN("keytab", NULL, teardown, test_append_zeroes_and_keys,
+              test_two_parts, test_growth, test_filter, test_clear_and_swap)

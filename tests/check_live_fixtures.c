@@ -261,6 +261,5 @@ int main(void) {
   tcase_add_loop_test(tc, test_superblocks, 0, n);
   tcase_add_loop_test(tc, test_odd_names, 0, n);
   suite_add_tcase(s, tc);
-  int failed = ms_check_run(s);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return ms_check_main(s);
 }

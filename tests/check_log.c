@@ -96,15 +96,5 @@ START_TEST(test_path) {
 }
 END_TEST
 
-int main(void) {
-  Suite *s = suite_create("log");
-  TCase *tc = tcase_create("log");
-  tcase_add_test(tc, test_line);
-  tcase_add_test(tc, test_due_per_kind);
-  tcase_add_test(tc, test_due_kinds_kept);
-  tcase_add_test(tc, test_printable);
-  tcase_add_test(tc, test_path);
-  suite_add_tcase(s, tc);
-  int failed = ms_check_run(s);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+MS_CHECK_MAIN("log", NULL, NULL, test_line, test_due_per_kind,
+              test_due_kinds_kept, test_printable, test_path)

@@ -149,14 +149,5 @@ START_TEST(test_counter_ranges) {
 }
 END_TEST
 
-int main(void) {
-  Suite *s = suite_create("metrics");
-  TCase *tc = tcase_create("metrics");
-  tcase_add_test(tc, test_event_names);
-  tcase_add_test(tc, test_bytes_names);
-  tcase_add_test(tc, test_contract_equals_types_db);
-  tcase_add_test(tc, test_counter_ranges);
-  suite_add_tcase(s, tc);
-  int failed = ms_check_run(s);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+MS_CHECK_MAIN("metrics", NULL, NULL, test_event_names, test_bytes_names,
+              test_contract_equals_types_db, test_counter_ranges)

@@ -185,17 +185,9 @@ END_TEST
 
 int main(void) {
   Suite *s = suite_create("options");
-  TCase *tc = tcase_create("options");
-  tcase_add_checked_fixture(tc, setup, teardown);
-  tcase_add_test(tc, test_table);
-  tcase_add_test(tc, test_unknown);
-  tcase_add_test(tc, test_bools);
-  tcase_add_test(tc, test_strings);
-  tcase_add_test(tc, test_patterns);
-  tcase_add_test(tc, test_choice);
+  TCase *tc = MS_CHECK_CASE(s, "options", setup, teardown, test_table,
+                            test_unknown, test_bools, test_strings,
+                            test_patterns, test_choice, test_small_buffer);
   tcase_add_loop_test(tc, test_ranges, 0, ARRAY_SIZE(range_cases));
-  tcase_add_test(tc, test_small_buffer);
-  suite_add_tcase(s, tc);
-  int failed = ms_check_run(s);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return ms_check_main(s);
 }

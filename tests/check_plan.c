@@ -184,18 +184,7 @@ START_TEST(test_empty) {
 }
 END_TEST
 
-int main(void) {
-  Suite *s = suite_create("plan");
-  TCase *tc = tcase_create("plan");
-  tcase_add_checked_fixture(tc, setup, teardown);
-  tcase_add_test(tc, test_one_per_superblock);
-  tcase_add_test(tc, test_superblock_from_counters);
-  tcase_add_test(tc, test_all_mount_points);
-  tcase_add_test(tc, test_selection_and_naming);
-  tcase_add_test(tc, test_kept_while_same);
-  tcase_add_test(tc, test_names_unique);
-  tcase_add_test(tc, test_empty);
-  suite_add_tcase(s, tc);
-  int failed = ms_check_run(s);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+MS_CHECK_MAIN("plan", setup, teardown, test_one_per_superblock,
+              test_superblock_from_counters, test_all_mount_points,
+              test_selection_and_naming, test_kept_while_same,
+              test_names_unique, test_empty)

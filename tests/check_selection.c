@@ -313,28 +313,17 @@ END_TEST
 static Suite *selection_suite(void) {
   Suite *s = suite_create("selection");
 
-  TCase *tc = tcase_create("matcher");
-  tcase_add_checked_fixture(tc, NULL, teardown);
+  TCase *tc = MS_CHECK_CASE(s, "matcher", NULL, teardown, test_pattern_kind,
+                            test_bad_regex, test_empty_list, test_null_string,
+                            test_several_patterns);
   tcase_add_loop_test(tc, test_match_table, 0,
                       (int)(sizeof(match_cases) / sizeof(match_cases[0])));
-  tcase_add_test(tc, test_pattern_kind);
-  tcase_add_test(tc, test_bad_regex);
-  tcase_add_test(tc, test_empty_list);
-  tcase_add_test(tc, test_null_string);
-  tcase_add_test(tc, test_several_patterns);
-  suite_add_tcase(s, tc);
 
-  tc = tcase_create("selected");
-  tcase_add_checked_fixture(tc, NULL, teardown);
+  tc = MS_CHECK_CASE(s, "selected", NULL, teardown, test_selected_zero_lists,
+                     test_selects_with_invert);
   tcase_add_loop_test(tc, test_selected_table, 0,
                       (int)(sizeof(sel_cases) / sizeof(sel_cases[0])));
-  tcase_add_test(tc, test_selected_zero_lists);
-  tcase_add_test(tc, test_selects_with_invert);
-  suite_add_tcase(s, tc);
   return s;
 }
 
-int main(void) {
-  int failed = ms_check_run(selection_suite());
-  return failed > 0 ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+int main(void) { return ms_check_main(selection_suite()); }

@@ -144,12 +144,9 @@ END_TEST
 int main(void) {
   Suite *s = suite_create("text");
   TCase *tc = NULL;
-  tc = tcase_create("helpers");
+  tc = MS_CHECK_CASE(s, "helpers", NULL, NULL, test_unescape_small_dst);
   tcase_add_loop_test(tc, test_unescape, 0, ARRAY_SIZE(unescape_cases));
-  tcase_add_test(tc, test_unescape_small_dst);
   tcase_add_loop_test(tc, test_opt_get, 0, ARRAY_SIZE(opt_cases));
-  suite_add_tcase(s, tc);
 
-  int failed = ms_check_run(s);
-  return failed > 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+  return ms_check_main(s);
 }

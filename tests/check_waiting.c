@@ -179,15 +179,5 @@ START_TEST(test_unknown_transport) {
 }
 END_TEST
 
-int main(void) {
-  Suite *s = suite_create("waiting");
-  TCase *tc = tcase_create("waiting");
-  tcase_add_checked_fixture(tc, setup, teardown);
-  tcase_add_test(tc, test_kernel_queues);
-  tcase_add_test(tc, test_all_closed);
-  tcase_add_test(tc, test_estimate);
-  tcase_add_test(tc, test_unknown_transport);
-  suite_add_tcase(s, tc);
-  int failed = ms_check_run(s);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+MS_CHECK_MAIN("waiting", setup, teardown, test_kernel_queues, test_all_closed,
+              test_estimate, test_unknown_transport)
