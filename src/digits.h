@@ -90,4 +90,34 @@ static inline uint64_t ms_digits_value(const char *t, unsigned len) {
 }
 #endif /* little-endian GNU C */
 
+/* The value of the run of digits at *p, which is moved past it: 8 digits
+ * at a time while 8 bytes before limit can be loaded, then one at a time.
+ * A byte that is not a digit must end the run before limit (the parser's
+ * line end): the byte loop has no bound of its own. The value wraps past
+ * 19 digits; the caller checks longer runs (ms_digits_checked). */
+static inline uint64_t ms_digits_run(const char **p, const char *limit) {
+  const char *q = *p;
+  uint64_t x = 0;
+  (void)limit;
+#ifdef MS_WORD_DIGITS
+  while (limit - q >= 8) {
+    uint64_t w = ms_load8(q);
+    unsigned k = ms_digit_run8(w);
+    if (k == 0)
+      break;
+    x = x * ms_pow10_u64[k] + ms_digits8_value(w, k);
+    q += k;
+    if (k < 8)
+      break;
+  }
+#endif
+  unsigned d;
+  while ((d = (unsigned char)*q - '0') <= 9) { /* near limit, or no words */
+    x = x * 10 + d;
+    q++;
+  }
+  *p = q;
+  return x;
+}
+
 #endif

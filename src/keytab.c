@@ -4,6 +4,8 @@
  */
 #include "keytab.h"
 
+#include "grow.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,7 +17,7 @@ static uint64_t key_of(const void *record) {
 
 void *ms_keytab_append(ms_keytab_t *t, size_t size, uint64_t key) {
   if (t->count == t->cap_) {
-    size_t ncap = t->cap_ ? t->cap_ * 2 : 64;
+    size_t ncap = ms_grow_cap(t->cap_, t->count + 1);
     void *grown = realloc(t->items, ncap * size);
     if (grown == NULL)
       return NULL;

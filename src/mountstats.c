@@ -81,31 +81,13 @@ static enum num_status read_numbers(const char *p, const char *end,
                                     const char *limit, uint64_t *v,
                                     unsigned max, unsigned *count) {
   unsigned n = 0;
-  (void)limit;
   for (;;) {
     while (is_blank(*p))
       p++;
     if (p == end)
       break;
     const char *start = p;
-    uint64_t x = 0; /* may wrap: checked below when over 19 digits */
-#ifdef MS_WORD_DIGITS
-    while (limit - p >= 8) {
-      uint64_t w = ms_load8(p);
-      unsigned k = ms_digit_run8(w);
-      if (k == 0)
-        break;
-      x = x * ms_pow10_u64[k] + ms_digits8_value(w, k);
-      p += k;
-      if (k < 8)
-        break;
-    }
-#endif
-    unsigned d;
-    while ((d = (unsigned char)*p - '0') <= 9) { /* near limit, or no words */
-      x = x * 10 + d;
-      p++;
-    }
+    uint64_t x = ms_digits_run(&p, limit); /* wraps: checked over 19 */
     if (p != end && !is_blank(*p))
       return NUM_BAD;
     if (p - start > 19 && !ms_digits_checked(start, p, &x))

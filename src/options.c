@@ -20,6 +20,8 @@
   { key, MS_OPTION_BOOL, AT(__VA_ARGS__) }
 #define STRING(key, f)                                                         \
   { key, MS_OPTION_STRING, AT(FIELD(f)) }
+/* A switch of a section: ReportX sets report_x. */
+#define REPORT(key, field) BOOL(key, FIELD(report_##field))
 /* Pattern lists name the key as written in their messages. */
 #define PATTERN(key, f)                                                        \
   { key, MS_OPTION_PATTERN, AT(FIELD(f)), .says_key_as_written = true }
@@ -41,18 +43,18 @@ const ms_option_t ms_options[] = {
          FIELD(sel_device.invert), FIELD(sel_fstype.invert)),
     PATTERN("Operation", sel_op),
     BOOL("IgnoreSelectedOperation", FIELD(sel_op.invert)),
-    BOOL("ReportAge", FIELD(report_age)),
-    BOOL("ReportEvents", FIELD(report_events)),
-    BOOL("ReportBytes", FIELD(report_bytes)),
-    BOOL("ReportFsCache", FIELD(report_fscache)),
-    BOOL("ReportTransport", FIELD(report_transport)),
-    BOOL("ReportOperations", FIELD(report_ops)),
-    BOOL("ReportOpErrors", FIELD(report_op_errors)),
-    BOOL("ReportZeroOps", FIELD(report_zero_ops)),
-    BOOL("ReportPerTransport", FIELD(report_per_transport)),
-    BOOL("ReportAllMountPoints", FIELD(report_all_mountpoints)),
-    BOOL("ReportIostat", FIELD(report_iostat)),
-    BOOL("ReportStall", FIELD(report_stall)),
+    REPORT("ReportAge", age),
+    REPORT("ReportEvents", events),
+    REPORT("ReportBytes", bytes),
+    REPORT("ReportFsCache", fscache),
+    REPORT("ReportTransport", transport),
+    REPORT("ReportOperations", ops),
+    REPORT("ReportOpErrors", op_errors),
+    REPORT("ReportZeroOps", zero_ops),
+    REPORT("ReportPerTransport", per_transport),
+    REPORT("ReportAllMountPoints", all_mountpoints),
+    REPORT("ReportIostat", iostat),
+    REPORT("ReportStall", stall),
     STRING("SysfsRoot", sysfs_root),
     {"NamingSource", MS_OPTION_CHOICE, AT(FIELD(naming)),
      .choices = naming_choices},
@@ -72,23 +74,13 @@ const ms_option_t *ms_option_find(const char *key) {
 }
 
 const char *ms_option_kind_name(enum ms_option_kind kind) {
-  switch (kind) {
-  case MS_OPTION_BOOL:
-    return "bool";
-  case MS_OPTION_STRING:
-    return "string";
-  case MS_OPTION_PATTERN:
-    return "pattern";
-  case MS_OPTION_CHOICE:
-    return "choice";
-  case MS_OPTION_NUMBER:
-    return "number";
-  case MS_OPTION_INTEGER:
-    return "integer";
-  case MS_OPTION_UNKNOWN:
-    break;
-  }
-  return "unknown";
+  static const char *const names[] = {
+      [MS_OPTION_UNKNOWN] = "unknown", [MS_OPTION_BOOL] = "bool",
+      [MS_OPTION_STRING] = "string",   [MS_OPTION_PATTERN] = "pattern",
+      [MS_OPTION_CHOICE] = "choice",   [MS_OPTION_NUMBER] = "number",
+      [MS_OPTION_INTEGER] = "integer"};
+  return (unsigned)kind < sizeof(names) / sizeof(names[0]) ? names[kind]
+                                                           : "unknown";
 }
 
 /* The field at offset off of cfg. */

@@ -4,6 +4,7 @@
  */
 #include "plan.h"
 
+#include "grow.h"
 #include "matcher.h"
 #include "rpcmap.h"
 #include "span.h"
@@ -31,35 +32,31 @@ static void decode(char *out, size_t size, ms_span_t s) {
       out[i] = '_';
 }
 
+/* Every array of the plan, each cap_ entries long, grown and freed
+ * together: on the first line those per reported record, then those per
+ * record (laid out by hand: clang-format would run them together). */
+/* clang-format off */
+#define PLAN_ARRAYS(X)                                                         \
+  X(reported) X(names) X(order_)                                               \
+  X(name_index) X(in_report) X(xprt_leader) X(dev) X(addr)                     \
+  X(selected_) X(sb_leader_) X(sb_leader_new_) X(group_key_) X(group_size_)    \
+  X(mi_index_)
+/* clang-format on */
+
 /* Every array for n records (the reported ones are as many at most).
  * Returns 0 or -ENOMEM. */
 static int grow(ms_plan_t *p, size_t n) {
   if (n <= p->cap_)
     return 0;
-  size_t cap = p->cap_ ? p->cap_ : 64;
-  while (cap < n)
-    cap *= 2;
+  size_t cap = ms_grow_cap(p->cap_, n);
 #define GROW(field)                                                            \
-  do {                                                                         \
+  {                                                                            \
     void *grown = realloc(p->field, cap * sizeof(*p->field));                  \
     if (grown == NULL)                                                         \
       return -ENOMEM;                                                          \
     p->field = grown;                                                          \
-  } while (0)
-  GROW(reported);
-  GROW(names);
-  GROW(order_);
-  GROW(name_index);
-  GROW(in_report);
-  GROW(xprt_leader);
-  GROW(dev);
-  GROW(addr);
-  GROW(selected_);
-  GROW(sb_leader_);
-  GROW(sb_leader_new_);
-  GROW(group_key_);
-  GROW(group_size_);
-  GROW(mi_index_);
+  }
+  PLAN_ARRAYS(GROW)
 #undef GROW
   p->cap_ = cap;
   return 0;
@@ -324,20 +321,9 @@ int ms_plan_make(ms_plan_t *p, const ms_config_t *cfg, const ms_snapshot_t *s,
 }
 
 void ms_plan_free(ms_plan_t *p) {
-  free(p->reported);
-  free(p->names);
-  free(p->order_);
-  free(p->name_index);
-  free(p->in_report);
-  free(p->xprt_leader);
-  free(p->dev);
-  free(p->addr);
-  free(p->selected_);
-  free(p->sb_leader_);
-  free(p->sb_leader_new_);
-  free(p->group_key_);
-  free(p->group_size_);
-  free(p->mi_index_);
+#define FREE(field) free(p->field);
+  PLAN_ARRAYS(FREE)
+#undef FREE
   ms_mountinfo_free(&p->mi_);
   ms_group_free(&p->group_);
   free(p->ident_);

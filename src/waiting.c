@@ -4,6 +4,8 @@
  */
 #include "waiting.h"
 
+#include "grow.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -17,17 +19,11 @@
 static int grow(ms_waiting_t *w, size_t n) {
   if (n <= w->cap_)
     return 0;
-  size_t cap = w->cap_ ? w->cap_ : 64;
-  while (cap < n)
-    cap *= 2;
-  uint64_t *r = realloc(w->retrans_, cap * sizeof(*r));
-  if (r == NULL)
+  size_t cap = ms_grow_cap(w->cap_, n);
+  struct ms_waiting_sums *grown = realloc(w->sums_, cap * sizeof(*grown));
+  if (grown == NULL)
     return -ENOMEM;
-  w->retrans_ = r;
-  uint64_t *t = realloc(w->timeouts_, cap * sizeof(*t));
-  if (t == NULL)
-    return -ENOMEM;
-  w->timeouts_ = t;
+  w->sums_ = grown;
   w->cap_ = cap;
   return 0;
 }
@@ -71,10 +67,11 @@ int ms_waiting_prepare(ms_waiting_t *w, const ms_snapshot_t *s,
   if (w->valid_ && w->map_.unmapped == 0)
     return 0; /* every reported mount has the kernel's queues */
   for (size_t i = 0; i < s->nmounts; i++)
-    w->retrans_[i] = w->timeouts_[i] = 0;
+    w->sums_[i] = (struct ms_waiting_sums){0, 0};
   for (size_t k = 0; k < plan->nreported; k++) {
-    size_t rec = plan->reported[k], leader = plan->xprt_leader[rec];
-    ms_stall_op_counts(s, rec, &w->retrans_[leader], &w->timeouts_[leader]);
+    size_t rec = plan->reported[k];
+    struct ms_waiting_sums *sum = &w->sums_[plan->xprt_leader[rec]];
+    ms_stall_op_counts(s, rec, &sum->retrans, &sum->timeouts);
   }
   return 0;
 }
@@ -138,8 +135,8 @@ bool ms_waiting_of(const ms_waiting_t *w, const ms_snapshot_t *s,
     in->sysfs = true;
     in->waiting = q->waiting;
   } else {
-    size_t leader = plan->xprt_leader[rec];
-    in->x = ms_stall_x(sends, recvs, w->retrans_[leader], w->timeouts_[leader]);
+    const struct ms_waiting_sums *sum = &w->sums_[plan->xprt_leader[rec]];
+    in->x = ms_stall_x(sends, recvs, sum->retrans, sum->timeouts);
   }
   return true;
 }
@@ -175,7 +172,6 @@ void ms_waiting_log_route(const ms_waiting_t *w, const ms_snapshot_t *s,
 void ms_waiting_free(ms_waiting_t *w) {
   ms_sunrpc_free(&w->rpc_);
   ms_rpcmap_free(&w->map_);
-  free(w->retrans_);
-  free(w->timeouts_);
+  free(w->sums_);
   memset(w, 0, sizeof(*w));
 }

@@ -39,8 +39,10 @@ typedef struct {
   bool valid_;     /* rpc_ and map_ are of the reported records */
   bool read_;      /* this interval had a sysfs to read */
   double scanned_; /* when the tree was last scanned */
-  /* the estimate's sums per transport leader (per record) */
-  uint64_t *retrans_, *timeouts_;
+  /* the estimate's sums, per record that leads a transport */
+  struct ms_waiting_sums {
+    uint64_t retrans, timeouts;
+  } * sums_;
   size_t cap_;
 } ms_waiting_t;
 

@@ -257,38 +257,13 @@ START_TEST(test_stall_estimate_records) {
 }
 END_TEST
 
-#define SW "kernel/sunrpc/xprt-switches/switch-3"
-
 /* With the kernel's queues: the v4.2 mount prints port 0, has no mountinfo
  * here, so it is mapped by its server address (its device's) and port 2049
  * onto switch-3; one transport waits for a reply, the other is closed and
  * the switch counts no task beyond the connected one's: waiting 1. */
 START_TEST(test_stall_sysfs_records) {
   cfg.report_stall = true;
-  memfs_n = 0;
-  memfs_tree[memfs_n++] =
-      (memfs_entry_t){SW "/xprt_switch_info",
-                      "num_xprts=2\nnum_active=2\n"
-                      "num_unique_destaddr=1\nqueue_len=1\n",
-                      NULL};
-  memfs_tree[memfs_n++] =
-      (memfs_entry_t){SW "/xprt-5-tcp/xprt_info",
-                      "last_used=4294895295\ncur_cong=0\ncong_win=256\n"
-                      "max_num_slots=65536\nmin_num_slots=2\nnum_reqs=2\n"
-                      "binding_q_len=0\nsending_q_len=0\npending_q_len=1\n"
-                      "backlog_q_len=0\nmain_xprt=1\nsrc_port=906\n"
-                      "tasks_queuelen=1\ndst_port=2049\n",
-                      NULL};
-  memfs_tree[memfs_n++] =
-      (memfs_entry_t){SW "/xprt-5-tcp/dstaddr", "127.0.0.5\n", NULL};
-  memfs_tree[memfs_n++] =
-      (memfs_entry_t){SW "/xprt-6-tcp/xprt_info", "<closed>\n", NULL};
-  memfs_tree[memfs_n++] =
-      (memfs_entry_t){SW "/xprt-6-tcp/dstaddr", "127.0.0.5\n", NULL};
-  memfs_tree[memfs_n++] = (memfs_entry_t){
-      SW "/xprt-5-tcp/xprt_state", "state= CONNECTED   BOUND       \n", NULL};
-  memfs_tree[memfs_n++] =
-      (memfs_entry_t){SW "/xprt-6-tcp/xprt_state", "state=CLOSED\n", NULL};
+  memfs_switch3();
   ms_input_t in = {.buf = STALL_RECORD("100"),
                    .len = strlen(STALL_RECORD("100")),
                    .now = 100,

@@ -7,6 +7,7 @@
 #include "check_run.h"
 #include "collector.h"
 #include "matcher.h"
+#include "metrics.h"
 #include "mountstats.h"
 #include "mountstats_plugin.h"
 #include "options.h"
@@ -270,54 +271,37 @@ END_TEST
 
 /* ---- data sets ---- */
 
-/* The data sets registered in code must equal plugin/mountstats.types.db,
- * line by line: a central server loads the file, clients may use either. */
-START_TEST(test_types_match_types_db) {
+/* The data sets registered in code are the contract's types that are not
+ * stock, with their data sources (check_metrics compares the contract with
+ * plugin/mountstats.types.db line by line: a central server loads the
+ * file, clients may use either). */
+START_TEST(test_types_registered_from_contract) {
   ck_assert_int_eq(mountstats_init(), 0);
-  FILE *f = fopen(TYPES_DB, "r");
-  ck_assert_ptr_nonnull(f);
-  char line[4096];
-  size_t types_in_file = 0;
-  while (fgets(line, sizeof(line), f) != NULL) {
-    if (line[0] == '#' || line[0] == '\n')
+  size_t registered = 0;
+  for (size_t t = 0; t < MS_TYPES_NUM; t++) {
+    const ms_metric_type_t *mt = &ms_metric_types[t];
+    const data_set_t *ds = stub_find_ds(mt->name);
+    if (mt->stock) {
+      ck_assert_msg(ds == NULL, "stock type %s registered", mt->name);
       continue;
-    char *save = NULL;
-    char *type = strtok_r(line, " \t\n", &save);
-    const data_set_t *ds = NULL;
-    for (size_t i = 0; i < stub_data_sets_n; i++)
-      if (strcmp(stub_data_sets[i].type, type) == 0)
-        ds = &stub_data_sets[i];
-    ck_assert_msg(ds != NULL, "type %s not registered by the plugin", type);
-    size_t k = 0;
-    for (char *tok = strtok_r(NULL, ", \t\n", &save); tok != NULL;
-         tok = strtok_r(NULL, ", \t\n", &save), k++) {
-      char name[64], kind[16], min[32], max[32];
-      ck_assert_int_eq(
-          sscanf(tok, "%63[^:]:%15[^:]:%31[^:]:%31s", name, kind, min, max), 4);
-      ck_assert_uint_lt(k, ds->ds_num);
-      ck_assert_str_eq(ds->ds[k].name, name);
-      ck_assert_int_eq(ds->ds[k].type, strcmp(kind, "GAUGE") == 0
+    }
+    ck_assert_msg(ds != NULL, "type %s not registered by the plugin", mt->name);
+    ck_assert_uint_eq(ds->ds_num, mt->ds_num);
+    for (size_t k = 0; k < ds->ds_num; k++) {
+      ck_assert_str_eq(ds->ds[k].name, mt->ds_names[k]);
+      ck_assert_int_eq(ds->ds[k].type, ms_metric_is_gauge(mt, k)
                                            ? DS_TYPE_GAUGE
                                            : DS_TYPE_DERIVE);
-      if (strcmp(min, "U") == 0)
-        ck_assert(isnan(ds->ds[k].min));
-      else
-        ck_assert(ds->ds[k].min == atof(min));
-      ck_assert(isnan(ds->ds[k].max) && strcmp(max, "U") == 0);
+      double min = ms_metric_min(mt, k);
+      ck_assert(isnan(min) ? isnan(ds->ds[k].min) : ds->ds[k].min == min);
+      ck_assert(isnan(ds->ds[k].max));
+      /* rrdtool's limit on data source names */
+      ck_assert_uint_le(strlen(ds->ds[k].name), 19);
     }
-    ck_assert_uint_eq(k, ds->ds_num);
-    types_in_file++;
+    registered++;
   }
-  fclose(f);
-  ck_assert_uint_eq(types_in_file, stub_data_sets_n);
-  ck_assert_uint_eq(types_in_file, 19);
-  /* No type has more than 8 data sources (write_graphite's buffer), and no
-   * data source name more than 19 characters (rrdtool's limit). */
-  for (size_t i = 0; i < stub_data_sets_n; i++) {
-    ck_assert_uint_le(stub_data_sets[i].ds_num, 8);
-    for (size_t k = 0; k < stub_data_sets[i].ds_num; k++)
-      ck_assert_uint_le(strlen(stub_data_sets[i].ds[k].name), 19);
-  }
+  ck_assert_uint_eq(registered, stub_data_sets_n);
+  ck_assert_uint_eq(registered, 19);
 }
 END_TEST
 
@@ -731,7 +715,7 @@ static Suite *config_suite(void) {
       test_explicit_mountinfo_disabled, test_bool_option_as_string,
       test_unknown_option_fails, test_bad_regex_fails, test_patterns,
       test_naming_source, test_max_file_size, test_max_name_length,
-      test_types_match_types_db, test_types_known_not_registered);
+      test_types_registered_from_contract, test_types_known_not_registered);
   tcase_add_loop_test(tc, test_bool_options, 0, (int)bool_options_num());
 
   MS_CHECK_CASE(s, "read", setup, teardown, test_read_dispatches_contract,

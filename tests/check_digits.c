@@ -135,36 +135,47 @@ END_TEST
 
 static const struct checked_case {
   const char *digits;
-  bool ok;
   uint64_t want;
 } checked_cases[] = {
-    {"", true, 0},
-    {"7", true, 7},
-    {"18446744073709551615", true, UINT64_MAX},     /* 2^64 - 1, 20 digits */
-    {"18446744073709551616", false, 0},             /* 2^64 */
-    {"18446744073709551620", false, 0},             /* over by the last digit */
-    {"18446744073709551610", true, UINT64_MAX - 5}, /* under by 5 */
-    {"99999999999999999999", false, 0},             /* 20 nines */
-    {"100000000000000000000", false, 0},            /* 10^20 */
-    {"10000000000000000000", true, 10000000000000000000ull}, /* 10^19 */
-    {"000000000000000000000000000001", true, 1}, /* 30 digits, leading 0s */
-    {"0000000000018446744073709551615", true, UINT64_MAX},
-    {"0000000000018446744073709551616", false, 0},
+    {"", 0},
+    {"7", 7},
+    {"18446744073709551615", UINT64_MAX},              /* 2^64 - 1, 20 digits */
+    {"18446744073709551610", UINT64_MAX - 5},          /* under by 5 */
+    {"10000000000000000000", 10000000000000000000ull}, /* 10^19 */
+    {"000000000000000000000000000001", 1}, /* 30 digits, leading 0s */
+    {"0000000000018446744073709551615", UINT64_MAX},
+};
+
+/* 2^64 or more: refused, the value untouched. */
+static const char *const overflow_cases[] = {
+    "18446744073709551616",            /* 2^64 */
+    "18446744073709551620",            /* over by the last digit */
+    "99999999999999999999",            /* 20 nines */
+    "100000000000000000000",           /* 10^20 */
+    "0000000000018446744073709551616", /* 2^64 after leading zeros */
 };
 
 START_TEST(test_digits_checked) {
   const struct checked_case *c = &checked_cases[_i];
   uint64_t v = 12345;
-  bool ok = ms_digits_checked(c->digits, c->digits + strlen(c->digits), &v);
-  ck_assert_int_eq(ok, c->ok);
-  ck_assert_uint_eq(v, c->ok ? c->want : 12345); /* untouched on overflow */
+  ck_assert(ms_digits_checked(c->digits, c->digits + strlen(c->digits), &v));
+  ck_assert_uint_eq(v, c->want);
+}
+END_TEST
+
+START_TEST(test_digits_overflow) {
+  const char *d = overflow_cases[_i];
+  uint64_t v = 12345;
+  ck_assert(!ms_digits_checked(d, d + strlen(d), &v));
+  ck_assert_uint_eq(v, 12345);
 }
 END_TEST
 
 /* A run of digits converted the way the parser does: words of up to 8
- * digits, each scaled by 10^k and added. The sums of blocks must equal the
- * decimal value, whatever the split. */
-START_TEST(test_runs_by_words) {
+ * digits, each scaled by 10^k and added, then a byte at a time near the
+ * limit. The sums of blocks must equal the decimal value, whatever the
+ * split, and the run end where the digits do. */
+START_TEST(test_runs) {
   static const struct {
     const char *digits;
     uint64_t want;
@@ -177,31 +188,26 @@ START_TEST(test_runs_by_words) {
   };
   for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
     char buf[48];
+    size_t n = strlen(cases[i].digits);
     const char *p = padded(buf, sizeof(buf), cases[i].digits);
-    uint64_t x = 0;
-    for (;;) {
-      uint64_t w = ms_load8(p);
-      unsigned k = ms_digit_run8(w);
-      if (k == 0)
-        break;
-      x = x * ms_pow10_u64[k] + ms_digits8_value(w, k);
-      p += k;
-      if (k < 8)
-        break;
-    }
-    ck_assert_uint_eq(x, cases[i].want);
-    ck_assert_uint_eq((size_t)(p - buf), strlen(cases[i].digits));
+    ck_assert_uint_eq(ms_digits_run(&p, buf + sizeof(buf)), cases[i].want);
+    ck_assert_ptr_eq(p, buf + n);
+    /* with no 8 bytes to load: byte by byte up to the blank */
+    p = buf;
+    ck_assert_uint_eq(ms_digits_run(&p, buf + n + 1), cases[i].want);
+    ck_assert_ptr_eq(p, buf + n);
   }
 }
 END_TEST
 
 int main(void) {
   Suite *s = suite_create("digits");
-  TCase *tc = MS_CHECK_CASE(s, "digits", NULL, NULL, test_load8_byte_order,
-                            test_runs_by_words);
+  TCase *tc =
+      MS_CHECK_CASE(s, "digits", NULL, NULL, test_load8_byte_order, test_runs);
   tcase_add_loop_test(tc, test_digit_run8, 0, ARRAY_SIZE(run_cases));
   tcase_add_loop_test(tc, test_digits8_value, 0, ARRAY_SIZE(value8_cases));
   tcase_add_loop_test(tc, test_digits_value, 0, ARRAY_SIZE(token_cases));
   tcase_add_loop_test(tc, test_digits_checked, 0, ARRAY_SIZE(checked_cases));
+  tcase_add_loop_test(tc, test_digits_overflow, 0, ARRAY_SIZE(overflow_cases));
   return ms_check_main(s);
 }

@@ -129,47 +129,35 @@ START_TEST(test_choice) {
 }
 END_TEST
 
-static const struct range_case {
-  const char *key;
-  double value;
-  int rc;
-  const char *message; /* NULL: set */
-} range_cases[] = {
-    {"MaxFileSize", 4096, 0, NULL},
-    {"MaxFileSize", 4294967296.0, 0, NULL},
-    {"MaxFileSize", 1048576.5, 0, NULL}, /* a number, not a whole one */
-    {"MaxFileSize", 4095, -ERANGE,
-     "Option \"MaxFileSize\" must be between 4096 and 4294967296 bytes."},
-    {"maxfilesize", 4294967297.0, -ERANGE,
-     "Option \"maxfilesize\" must be between 4096 and 4294967296 bytes."},
-    {"MaxFileSize", NAN, -ERANGE,
-     "Option \"MaxFileSize\" must be between 4096 and 4294967296 bytes."},
-    {"MaxNameLength", MS_NAME_MIN, 0, NULL},
-    {"MaxNameLength", MS_NAME_MAX, 0, NULL},
-    {"MaxNameLength", 15, -ERANGE,
-     "Option \"MaxNameLength\" must be between 16 and 127."},
-    {"maxnamelength", 128, -ERANGE,
-     "Option \"MaxNameLength\" must be between 16 and 127."},
-    {"MaxNameLength", 20.5, -ERANGE,
-     "Option \"MaxNameLength\" must be between 16 and 127."},
-    {"MaxNameLength", NAN, -ERANGE,
-     "Option \"MaxNameLength\" must be between 16 and 127."},
-};
-
+/* The limits, inclusive: MaxFileSize any number (bytes), MaxNameLength a
+ * whole one; the message names the key as written for the one, as spelled
+ * for the other. */
 START_TEST(test_ranges) {
-  const struct range_case *c = &range_cases[_i];
-  size_t file_before = cfg.max_file_size, name_before = cfg.max_name_len;
-  ck_assert_int_eq(set_number(c->key, c->value), c->rc);
-  if (c->message == NULL) {
-    ck_assert_str_eq(err, "");
-    size_t got = strcasecmp(c->key, "MaxFileSize") == 0 ? cfg.max_file_size
-                                                        : cfg.max_name_len;
-    ck_assert_uint_eq(got, (size_t)c->value);
-  } else {
-    ck_assert_str_eq(err, c->message);
-    ck_assert_uint_eq(cfg.max_file_size, file_before);
-    ck_assert_uint_eq(cfg.max_name_len, name_before);
+  static const double file_ok[] = {4096, 4294967296.0, 1048576.5};
+  static const double file_bad[] = {4095, 4294967297.0, NAN};
+  static const double name_ok[] = {MS_NAME_MIN, MS_NAME_MAX};
+  static const double name_bad[] = {15, 128, 20.5, NAN};
+  for (size_t i = 0; i < ARRAY_SIZE(file_ok); i++) {
+    ck_assert_int_eq(set_number("MaxFileSize", file_ok[i]), 0);
+    ck_assert_uint_eq(cfg.max_file_size, (size_t)file_ok[i]);
   }
+  for (size_t i = 0; i < ARRAY_SIZE(name_ok); i++) {
+    ck_assert_int_eq(set_number("maxnamelength", name_ok[i]), 0);
+    ck_assert_uint_eq(cfg.max_name_len, (size_t)name_ok[i]);
+  }
+  for (size_t i = 0; i < ARRAY_SIZE(file_bad); i++) {
+    ck_assert_int_eq(set_number("maxFileSize", file_bad[i]), -ERANGE);
+    ck_assert_str_eq(err, "Option \"maxFileSize\" must be between 4096 and "
+                          "4294967296 bytes.");
+  }
+  for (size_t i = 0; i < ARRAY_SIZE(name_bad); i++) {
+    ck_assert_int_eq(set_number("maxnamelength", name_bad[i]), -ERANGE);
+    ck_assert_str_eq(err, "Option \"MaxNameLength\" must be between 16 and "
+                          "127.");
+  }
+  /* refused: unchanged */
+  ck_assert_uint_eq(cfg.max_file_size, 1048576);
+  ck_assert_uint_eq(cfg.max_name_len, MS_NAME_MAX);
 }
 END_TEST
 
@@ -183,11 +171,6 @@ START_TEST(test_small_buffer) {
 }
 END_TEST
 
-int main(void) {
-  Suite *s = suite_create("options");
-  TCase *tc = MS_CHECK_CASE(s, "options", setup, teardown, test_table,
-                            test_unknown, test_bools, test_strings,
-                            test_patterns, test_choice, test_small_buffer);
-  tcase_add_loop_test(tc, test_ranges, 0, ARRAY_SIZE(range_cases));
-  return ms_check_main(s);
-}
+MS_CHECK_MAIN("options", setup, teardown, test_table, test_unknown, test_bools,
+              test_strings, test_patterns, test_choice, test_ranges,
+              test_small_buffer)

@@ -32,37 +32,6 @@ static const char TEXT[] =
     "\tper-op statistics\n"
     "\t        READ: 10 11 1 1600 41000 0 100 110 2\n";
 
-#define SW "kernel/sunrpc/xprt-switches/switch-3"
-
-/* switch-3 to 127.0.0.5: xprt-5 connected (port 2049) with one task
- * pending a reply, xprt-6 closed; the switch counts 1 task. */
-static void tree_switch3(void) {
-  memfs_n = 0;
-  memfs_tree[memfs_n++] =
-      (memfs_entry_t){SW "/xprt_switch_info",
-                      "num_xprts=2\nnum_active=2\n"
-                      "num_unique_destaddr=1\nqueue_len=1\n",
-                      NULL};
-  memfs_tree[memfs_n++] =
-      (memfs_entry_t){SW "/xprt-5-tcp/xprt_info",
-                      "last_used=4294895295\ncur_cong=0\ncong_win=256\n"
-                      "max_num_slots=65536\nmin_num_slots=2\nnum_reqs=2\n"
-                      "binding_q_len=0\nsending_q_len=0\npending_q_len=1\n"
-                      "backlog_q_len=0\nmain_xprt=1\nsrc_port=906\n"
-                      "tasks_queuelen=1\ndst_port=2049\n",
-                      NULL};
-  memfs_tree[memfs_n++] =
-      (memfs_entry_t){SW "/xprt-5-tcp/dstaddr", "127.0.0.5\n", NULL};
-  memfs_tree[memfs_n++] =
-      (memfs_entry_t){SW "/xprt-6-tcp/xprt_info", "<closed>\n", NULL};
-  memfs_tree[memfs_n++] =
-      (memfs_entry_t){SW "/xprt-6-tcp/dstaddr", "127.0.0.5\n", NULL};
-  memfs_tree[memfs_n++] = (memfs_entry_t){
-      SW "/xprt-5-tcp/xprt_state", "state= CONNECTED   BOUND       \n", NULL};
-  memfs_tree[memfs_n++] =
-      (memfs_entry_t){SW "/xprt-6-tcp/xprt_state", "state=CLOSED\n", NULL};
-}
-
 static ms_config_t cfg;
 static ms_snapshot_t snap;
 static ms_plan_t plan;
@@ -89,6 +58,16 @@ static void setup(void) {
   lines = 0;
 }
 
+static ms_stall_input_t in;
+static ms_queue_totals_t q;
+static const ms_xprt_t *first;
+
+/* Prepares the interval at now with fs, and asks for record 0's input. */
+static bool input_at(const ms_fs_t *fs, double now) {
+  ck_assert_int_eq(ms_waiting_prepare(&w, &snap, &plan, fs, now), 0);
+  return ms_waiting_of(&w, &snap, &plan, 0, &in, &q, &first);
+}
+
 static void teardown(void) {
   ms_waiting_free(&w);
   ms_plan_free(&plan);
@@ -97,12 +76,8 @@ static void teardown(void) {
 }
 
 START_TEST(test_kernel_queues) {
-  tree_switch3();
-  ck_assert_int_eq(ms_waiting_prepare(&w, &snap, &plan, &memfs, 100), 0);
-  ms_stall_input_t in;
-  ms_queue_totals_t q;
-  const ms_xprt_t *first;
-  ck_assert(ms_waiting_of(&w, &snap, &plan, 0, &in, &q, &first));
+  memfs_switch3();
+  ck_assert(input_at(&memfs, 100));
   ck_assert(in.sysfs);
   ck_assert_uint_eq(in.recvs, 150);
   ck_assert_uint_eq(in.route, MS_ROUTE_ADDRESS);
@@ -121,14 +96,9 @@ END_TEST
 /* A switch whose transports are all closed: its tasks wait for a
  * connection; no pending count without a connected transport. */
 START_TEST(test_all_closed) {
-  tree_switch3();
-  memfs_tree[1] =
-      (memfs_entry_t){SW "/xprt-5-tcp/xprt_info", "<closed>\n", NULL};
-  ck_assert_int_eq(ms_waiting_prepare(&w, &snap, &plan, &memfs, 100), 0);
-  ms_stall_input_t in;
-  ms_queue_totals_t q;
-  const ms_xprt_t *first;
-  ck_assert(ms_waiting_of(&w, &snap, &plan, 0, &in, &q, &first));
+  memfs_switch3();
+  memfs_tree[1].text = "<closed>\n"; /* xprt-5's xprt_info */
+  ck_assert(input_at(&memfs, 100));
   ck_assert(in.sysfs);
   ck_assert(q.waiting == 1.0 && q.queued == 1.0 && q.connected == 0.0);
   ck_assert(isnan(q.pending));
@@ -138,11 +108,7 @@ END_TEST
 /* No sysfs, or no switch that matches: the estimate, X = (sends - recvs) -
  * (trans - ops) - timeouts = 150 - 150 - 1 - 1 = -2. */
 START_TEST(test_estimate) {
-  ck_assert_int_eq(ms_waiting_prepare(&w, &snap, &plan, NULL, 100), 0);
-  ms_stall_input_t in;
-  ms_queue_totals_t q;
-  const ms_xprt_t *first;
-  ck_assert(ms_waiting_of(&w, &snap, &plan, 0, &in, &q, &first));
+  ck_assert(input_at(NULL, 100));
   ck_assert(!in.sysfs);
   ck_assert_int_eq(in.x, -2);
   ck_assert_uint_eq(in.route, MS_ROUTE_NONE);
@@ -153,8 +119,7 @@ START_TEST(test_estimate) {
   memfs_n = 1;
   memfs_tree[0] =
       (memfs_entry_t){"kernel/sunrpc/xprt-switches/switch-9/x", "", NULL};
-  ck_assert_int_eq(ms_waiting_prepare(&w, &snap, &plan, &memfs, 101), 0);
-  ck_assert(ms_waiting_of(&w, &snap, &plan, 0, &in, &q, &first));
+  ck_assert(input_at(&memfs, 101));
   ck_assert(!in.sysfs);
   ms_waiting_log_route(&w, &snap, 0, &LOG);
   ck_assert_str_eq(said, "mountstats plugin: mount \"/home\": ReportStall "
@@ -171,11 +136,7 @@ START_TEST(test_unknown_transport) {
       "\txprt:\tvsock 1 2 3\n";
   ck_assert_int_eq(ms_parse(&snap, text, strlen(text)), 0);
   ck_assert_int_eq(ms_plan_make(&plan, &cfg, &snap, NULL, 0, false, &LOG), 0);
-  ck_assert_int_eq(ms_waiting_prepare(&w, &snap, &plan, NULL, 100), 0);
-  ms_stall_input_t in;
-  ms_queue_totals_t q;
-  const ms_xprt_t *first;
-  ck_assert(!ms_waiting_of(&w, &snap, &plan, 0, &in, &q, &first));
+  ck_assert(!input_at(NULL, 100));
 }
 END_TEST
 

@@ -19,26 +19,28 @@ static const memfs_entry_t *mem_find(const char *path) {
   return NULL;
 }
 
+/* Copies the text or link of path into buf. */
+static int copy_out(const char *path, bool link, char *buf, size_t cap,
+                    size_t *len) {
+  const memfs_entry_t *e = mem_find(path);
+  const char *src = e == NULL ? NULL : link ? e->link : e->text;
+  if (src == NULL)
+    return -ENOENT;
+  *len = strlen(src) < cap ? strlen(src) : cap;
+  memcpy(buf, src, *len);
+  return 0;
+}
+
 static int mem_read(void *ctx, const char *path, char *buf, size_t cap,
                     size_t *len) {
   (void)ctx;
-  const memfs_entry_t *e = mem_find(path);
-  if (e == NULL || e->text == NULL)
-    return -ENOENT;
-  *len = strlen(e->text) < cap ? strlen(e->text) : cap;
-  memcpy(buf, e->text, *len);
-  return 0;
+  return copy_out(path, false, buf, cap, len);
 }
 
 static int mem_readlink(void *ctx, const char *path, char *buf, size_t cap,
                         size_t *len) {
   (void)ctx;
-  const memfs_entry_t *e = mem_find(path);
-  if (e == NULL || e->link == NULL)
-    return -ENOENT;
-  *len = strlen(e->link) < cap ? strlen(e->link) : cap;
-  memcpy(buf, e->link, *len);
-  return 0;
+  return copy_out(path, true, buf, cap, len);
 }
 
 static int mem_list(void *ctx, const char *path, ms_fs_each_fn each,
@@ -67,3 +69,26 @@ static int mem_list(void *ctx, const char *path, ms_fs_each_fn each,
 }
 
 const ms_fs_t memfs = {NULL, mem_read, mem_readlink, mem_list};
+
+#define SW "kernel/sunrpc/xprt-switches/switch-3"
+
+void memfs_switch3(void) {
+  static const memfs_entry_t tree[] = {
+      {SW "/xprt_switch_info",
+       "num_xprts=2\nnum_active=2\nnum_unique_destaddr=1\nqueue_len=1\n", NULL},
+      {SW "/xprt-5-tcp/xprt_info",
+       "last_used=4294895295\ncur_cong=0\ncong_win=256\n"
+       "max_num_slots=65536\nmin_num_slots=2\nnum_reqs=2\n"
+       "binding_q_len=0\nsending_q_len=0\npending_q_len=1\n"
+       "backlog_q_len=0\nmain_xprt=1\nsrc_port=906\n"
+       "tasks_queuelen=1\ndst_port=2049\n",
+       NULL},
+      {SW "/xprt-5-tcp/dstaddr", "127.0.0.5\n", NULL},
+      {SW "/xprt-6-tcp/xprt_info", "<closed>\n", NULL},
+      {SW "/xprt-6-tcp/dstaddr", "127.0.0.5\n", NULL},
+      {SW "/xprt-5-tcp/xprt_state", "state= CONNECTED   BOUND       \n", NULL},
+      {SW "/xprt-6-tcp/xprt_state", "state=CLOSED\n", NULL},
+  };
+  memfs_n = sizeof(tree) / sizeof(tree[0]);
+  memcpy(memfs_tree, tree, sizeof(tree));
+}

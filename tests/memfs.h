@@ -24,4 +24,9 @@ extern size_t memfs_n;
 /* The calls of fs.h over memfs_tree[0..memfs_n). */
 extern const ms_fs_t memfs;
 
+/* The tree of one switch, switch-3 to 127.0.0.5: its xprt_switch_info
+ * (queue_len 1) first, then xprt-5-tcp's xprt_info (connected, port 2049,
+ * 1 task pending a reply) and dstaddr, xprt-6-tcp closed, their states. */
+void memfs_switch3(void);
+
 #endif
