@@ -27,7 +27,7 @@ import tempfile
 import time
 import mstest
 # Re-exported: the e2e tests use them as E.<name>.
-from mstest import STOCK_PLUGIN_DIR, STOCK_TYPES_DB, log_problems, q  # noqa: F401
+from mstest import STOCK_PLUGIN_DIR, STOCK_TYPES_DB, fnv1a32, log_problems, q  # noqa: F401
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -40,13 +40,6 @@ def median(xs):
         return None
     n = len(xs)
     return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2.0
-
-
-def fnv1a32(data):
-    h = 2166136261
-    for b in data:
-        h = ((h ^ b) * 16777619) & 0xFFFFFFFF
-    return h
 
 
 # MaxNameLength's default (README's options table).
