@@ -188,6 +188,35 @@ def sanitizer_preload():
     return libs
 
 
+def outage_table(path):
+    """The outage phase's figures (outage.json), one line per scenario,
+    mount and daemon, for the CI log."""
+    try:
+        with open(path) as f:
+            data = json.load(f)
+    except (OSError, ValueError):
+        return
+    fmt = "%-8s %-12s %-16s %-8s %-16s %8s %5s %9s %9s %s"
+    print("---- outage phase (s: fired after T_stop, cleared after T_answer) ----")
+    print(fmt % ("kernel", "scenario", "mount", "daemon", "path", "fired", "held", "answer",
+                 "cleared", "kernel log"))
+    num = lambda v: "-" if v is None else "%.2f" % v  # noqa: E731
+    for kernel, scs in sorted(data.items()):
+        for sc, mounts in sorted(scs.items()):
+            for mp, daemons in sorted(mounts.items()):
+                for d, r in sorted(daemons.items(), reverse=True):
+                    # the kernel's "server X not responding" / "OK", s after T_stop
+                    extra = " ".join(("not-responding" if "not responding" in x else "OK")
+                                     + x.split(" ", 1)[0] for x in r.get("dmesg", []))
+                    if r.get("warnings"):
+                        extra = "WARNING at %s" % r["warnings"]
+                    print(fmt % (kernel, sc, mp.replace("/mnt/", ""), d, r.get("path") or "-",
+                                 num(r.get("fired_s")),
+                                 "yes" if r.get("held") else "no", num(r.get("t_back_to_answer_s")),
+                                 num(r.get("cleared_s")), extra))
+    print("---- end of outage phase ----")
+
+
 # Seconds a boot may take to reach the initramfs before it counts as hung.
 BOOT_DEADLINE_S = 240
 
@@ -348,6 +377,7 @@ def main():
     print("---- guest report (%s, %s) ----" % (args.kernel, kver))
     print(report, end="")
     print("---- end of guest report ----")
+    outage_table(os.path.join(results, "outage.json"))
     if args.fixtures_out and os.path.isdir(os.path.join(results, "fixture")):
         dst = os.path.join(args.fixtures_out, args.kernel)
         os.makedirs(dst, exist_ok=True)

@@ -284,8 +284,12 @@ def server_hex(addr):
     return "%02x%02x%02x%02x" % tuple(int(x) for x in addr.split("."))
 
 
+def mountinfo():
+    return G.parse_mountinfo(G.read_proc("/proc/self/mountinfo").decode("latin-1"))
+
+
 def mount_dev(mp):
-    for m, fs, dev in G.parse_mountinfo(G.read_text("/proc/self/mountinfo")):
+    for m, fs, dev in mountinfo():
         if m == mp:
             return dev
     return None
@@ -335,6 +339,39 @@ def sysfs_snapshot(addrs):
                                                        "sending_q_len", "backlog_q_len",
                                                        "tasks_queuelen"))))
     return out
+
+
+TCP_STATES = {"01": "ESTABLISHED", "02": "SYN_SENT", "03": "SYN_RECV", "04": "FIN_WAIT1",
+              "05": "FIN_WAIT2", "06": "TIME_WAIT", "07": "CLOSE", "08": "CLOSE_WAIT",
+              "09": "LAST_ACK", "0A": "LISTEN", "0B": "CLOSING"}
+
+
+def tcp_sockets(ports):
+    """/proc/net/tcp's sockets with one of ports at either end: state, send
+    and receive queues, timer (1 retransmit, 2 keepalive, 4 zero window
+    probe) and retransmissions."""
+    out = []
+    for line in G.read_text("/proc/net/tcp").splitlines()[1:]:
+        f = line.split()
+        if len(f) < 7:
+            continue
+        lp, rp = int(f[1].split(":")[1], 16), int(f[2].split(":")[1], 16)
+        if lp in ports or rp in ports:
+            tx, rx = f[4].split(":")
+            tr, when = f[5].split(":")
+            out.append("%d->%d %s tx=%d rx=%d timer=%s/%.2fs retr=%d" % (
+                lp, rp, TCP_STATES.get(f[3], f[3]), int(tx, 16), int(rx, 16), tr,
+                int(when, 16) / 100.0, int(f[6], 16)))
+    return out
+
+
+def xprt_lines(ms):
+    """The mounts' xprt lines in the kernel's file (srcport bind connect
+    connect_time idle sends recvs bad_xids req_u bklog_u ...)."""
+    want = {m["mp"] for m in ms}
+    return ["%s %s" % (r["mp"], " ".join(str(x) for x in f[:10]))
+            for r in G.parse_mountstats(G.read_proc()) if r["mp"] in want
+            for p, f in r["xprt"]]
 
 
 # --------------------------------------------------------------------------
@@ -561,6 +598,9 @@ def run_outage(pair, clock, name, ms, stop_fn, back_fn, hold, others_quiet=True)
     note("%s: outage begun at %.3f (%s, took %.3f s); held %d s" % (
         name, sc["t_stop"], what, sc["t_stop_done"] - sc["t_stop"], hold))
     time.sleep(min(2, hold))
+    note("%s: 2 s into the outage: tcp %s; xprt %s" % (
+        name, " | ".join(tcp_sockets({m["port"] for m in ms if m["port"]})),
+        " | ".join(xprt_lines(ms))))
     n1 = {i: G.writer_count(m["count"]) for i, m in ((m["inst"], m) for m in ms)
           if m.get("writer")}
     time.sleep(max(0, hold - 2 - 1.5))
@@ -568,6 +608,9 @@ def run_outage(pair, clock, name, ms, stop_fn, back_fn, hold, others_quiet=True)
     note("%s: sunrpc sysfs %.1f s into the outage: %s" % (name, time.time() - sc["t_stop"],
                                                           " | ".join(snap) or "nothing"))
     sc["sysfs_during"] = snap
+    note("%s: %.1f s into the outage: tcp %s; xprt %s" % (
+        name, time.time() - sc["t_stop"], " | ".join(tcp_sockets({m["port"] for m in ms if m["port"]})),
+        " | ".join(xprt_lines(ms))))
     time.sleep(max(0, sc["t_stop"] + hold - time.time()))
     n2 = {i: G.writer_count(m["count"]) for i, m in ((m["inst"], m) for m in ms)
           if m.get("writer")}
@@ -624,7 +667,7 @@ def finish_outage(pair, clock, sc, others_quiet):
         # the WARNINGs this outage explains: until 3 reads past the answer
         WARN_ALLOWED.append((None, m["inst"], sc["t_stop"], sc["t_back"]))
     if others_quiet:
-        affected = {m["inst"] for m in ms if m["affected"]}
+        affected = {m["inst"] for m in ms}
         for dname, cd in pair.cds.items():
             bad = [(round(n[0] - sc["t_stop"], 1), n[2]) for n in notifs(cd)
                    if n[1] == "WARNING" and n[3] == "nfs_xprt_stall" and n[2] not in affected
@@ -868,7 +911,7 @@ def delegations(name):
     res = []
     for f in glob.glob("/proc/fs/nfsd/clients/*/states"):
         for line in G.read_text(f).splitlines():
-            if "deleg" in line and name in line:
+            if "type: deleg" in line and name in line:
                 res.append(line.strip())
     return res
 
@@ -1045,8 +1088,7 @@ def sc_nfsd(pair, clock):
 # --------------------------------------------------------------------------
 
 def unmount_v4():
-    mi = G.parse_mountinfo(G.read_text("/proc/self/mountinfo"))
-    v4 = [mp for mp, fs, dev in mi if fs == "nfs4"]
+    v4 = [mp for mp, fs, dev in mountinfo() if fs == "nfs4"]
     for mp in reversed(v4):
         try:
             G.sys_umount(mp, G.MNT_DETACH)
