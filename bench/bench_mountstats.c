@@ -27,6 +27,8 @@
  * directly; tests/stub/collectd_stub.c stands in for the
  * daemon, counting only.
  */
+#define _XOPEN_SOURCE 700 /* nftw */
+#define _DEFAULT_SOURCE
 #include "mountstats_plugin.h"
 
 #include "mountstats.h"
@@ -37,12 +39,17 @@
 #include "alloc_count.h"
 #include "collectd_stub.h"
 #include "gen.h"
+#include "sysfs.h"
 
 #include <dirent.h>
+#include <errno.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
+#include <unistd.h>
 
 #ifndef BENCH_BUILD
 #define BENCH_BUILD "unknown"
@@ -217,6 +224,10 @@ __attribute__((noinline, noclone)) static int run_stage(int stage,
 
 /* ---- plugin configuration ---- */
 
+/* ReportStall for configure(): on, reading the tree at stall_root. */
+static bool stall_on;
+static char stall_root[600];
+
 #define ITEM(k, v)                                                             \
   (oconfig_item_t) { .key = (char *)(k), .values = (v), .values_num = 1 }
 
@@ -229,10 +240,16 @@ static int configure(const char *file, const char *mi, unsigned conf_bits) {
   oconfig_value_t vmi = {.value.string = (char *)(mi ? mi : ""),
                          .type = OCONFIG_TYPE_STRING};
   oconfig_value_t vtrue = {.value.boolean = 1, .type = OCONFIG_TYPE_BOOLEAN};
-  oconfig_item_t items[6];
+  oconfig_value_t vroot = {.value.string = stall_root,
+                           .type = OCONFIG_TYPE_STRING};
+  oconfig_item_t items[8];
   int n = 0;
   items[n++] = ITEM("File", &vfile);
   items[n++] = ITEM("MountInfoFile", &vmi);
+  if (stall_on) {
+    items[n++] = ITEM("ReportStall", &vtrue);
+    items[n++] = ITEM("SysfsRoot", &vroot);
+  }
   if (conf_bits & GEN_ZERO_OPS)
     items[n++] = ITEM("ReportZeroOps", &vtrue);
   if (conf_bits & GEN_PER_TRANSPORT)
@@ -713,6 +730,166 @@ static void bench_options(size_t n, double budget) {
          "an average)\n");
 }
 
+/* ---- ReportStall ---- */
+
+/* Writes text to root/rel, making its folders. */
+static int put_file(const char *root, const char *rel, const char *text) {
+  char path[1024];
+  snprintf(path, sizeof(path), "%s/%s", root, rel);
+  for (char *p = path + strlen(root) + 1; *p != '\0'; p++)
+    if (*p == '/') {
+      *p = '\0';
+      if (mkdir(path, 0755) != 0 && errno != EEXIST)
+        return -1;
+      *p = '/';
+    }
+  FILE *f = fopen(path, "w");
+  if (f == NULL)
+    return -1;
+  fputs(text, f);
+  return fclose(f);
+}
+
+static int put_link(const char *root, const char *rel, const char *target) {
+  char path[1024];
+  snprintf(path, sizeof(path), "%s/%s", root, rel);
+  if (put_file(root, rel, "") != 0 || unlink(path) != 0)
+    return -1;
+  return symlink(target, path);
+}
+
+/* The sysfs tree a 6.12 client with the generated mounts shows (gen.c: one
+ * server connection per 10 superblocks, superblock 0:(1000 + sb)): a switch
+ * per connection with nx connected transports (nconnect), an RPC client per
+ * switch, each superblock linked to its connection's client. Returns the
+ * number of connections. */
+static size_t write_sysfs(const char *root, size_t n, size_t nx) {
+  size_t nconn = 0;
+  if (mkdir(root, 0755) != 0 && errno != EEXIST)
+    return 0;
+  for (size_t sb = 0; sb < n; sb++) {
+    size_t conn = (sb / 20) * 2 + (sb % 2 == 0);
+    char rel[256], target[256];
+    if (conn + 1 > nconn)
+      nconn = conn + 1;
+    snprintf(rel, sizeof(rel), "fs/nfs/0:%zu/nfs_client", 1000 + sb);
+    snprintf(target, sizeof(target),
+             "../../../kernel/sunrpc/rpc-clients/clnt-%zu", conn);
+    if (put_link(root, rel, target) != 0)
+      return 0;
+  }
+  for (size_t c = 0; c < nconn; c++) {
+    char rel[256], target[256], info[512];
+    snprintf(rel, sizeof(rel),
+             "kernel/sunrpc/xprt-switches/switch-%zu/"
+             "xprt_switch_info",
+             c);
+    snprintf(info, sizeof(info),
+             "num_xprts=%zu\nnum_active=%zu\nnum_unique_destaddr=1\n"
+             "queue_len=0\n",
+             nx, nx);
+    if (put_file(root, rel, info) != 0)
+      return 0;
+    for (size_t k = 0; k < nx; k++) {
+      snprintf(rel, sizeof(rel),
+               "kernel/sunrpc/xprt-switches/switch-%zu/xprt-%zu-tcp/xprt_info",
+               c, 4 * c + k);
+      snprintf(info, sizeof(info),
+               "last_used=4294895295\ncur_cong=0\ncong_win=256\n"
+               "max_num_slots=65536\nmin_num_slots=2\nnum_reqs=2\n"
+               "binding_q_len=0\nsending_q_len=0\npending_q_len=0\n"
+               "backlog_q_len=0\nmain_xprt=%d\nsrc_port=%zu\n"
+               "tasks_queuelen=0\ndst_port=2049\n",
+               k == 0, 700 + c * 4 + k);
+      if (put_file(root, rel, info) != 0)
+        return 0;
+      snprintf(rel, sizeof(rel),
+               "kernel/sunrpc/xprt-switches/switch-%zu/xprt-%zu-tcp/xprt_state",
+               c, 4 * c + k);
+      if (put_file(root, rel, "state= CONNECTED   BOUND       \n") != 0)
+        return 0;
+      snprintf(rel, sizeof(rel),
+               "kernel/sunrpc/xprt-switches/switch-%zu/xprt-%zu-tcp/dstaddr", c,
+               4 * c + k);
+      if (put_file(root, rel, "127.0.0.1\n") != 0)
+        return 0;
+    }
+    snprintf(rel, sizeof(rel), "kernel/sunrpc/rpc-clients/clnt-%zu/switch", c);
+    snprintf(target, sizeof(target), "../../xprt-switches/switch-%zu", c);
+    if (put_link(root, rel, target) != 0)
+      return 0;
+  }
+  return nconn;
+}
+
+/* --stall N,...: the read callback (mountinfo on) with ReportStall off and
+ * on over a sysfs tree on tmpfs (write_sysfs), interleaved in rounds; the
+ * value lists it adds (one nfs_xprt_stall per reported mount, one
+ * nfs_xprt_queue per connection) and its allocations per warm interval. */
+static int bench_stall(const size_t *sizes, size_t nsizes, double budget) {
+  printf("ReportStall: read callback (mountinfo on) off and on, sysfs tree on "
+         "tmpfs\n(one server connection per 10 superblocks, routed by "
+         "superblock links; %d attribute files kept open)\n",
+         MS_SYSFS_OPEN_MAX);
+  printf("%7s %6s %9s %13s %12s %8s %12s %13s\n", "mounts", "conns",
+         "xprts/conn", "off us/mount", "on us/mount", "on/off", "lists added",
+         "allocs/call");
+  for (size_t i = 0; i < 2 * nsizes; i++) {
+    size_t n = sizes[i % nsizes], nx = i < nsizes ? 1 : 4;
+    epoch = 0;
+    if (make_input(n) != 0)
+      return -1;
+    snprintf(stall_root, sizeof(stall_root), "%s/sys-%zu-%zu", tmpdir, n, nx);
+    size_t nconn = write_sysfs(stall_root, n, nx);
+    if (nconn == 0) {
+      fprintf(stderr, "bench: writing the sysfs tree failed\n");
+      return -1;
+    }
+    /* Connections with a reported superblock: every one here. */
+    size_t added_expect = ex.reported[0] + nconn;
+    double best[2] = {1e30, 1e30};
+    uint64_t allocs = 0, calls = 0, lists[2] = {0, 0};
+    size_t iters = n >= 1000 ? 1 : 1000 / n, rounds = 0;
+    double start = wall_s();
+    while (rounds < 5 || (wall_s() - start < budget && rounds < 1000)) {
+      for (int on = 0; on < 2; on++) {
+        stall_on = on;
+        if (configure_warm(mi_path, 0) != 0)
+          return -1;
+        stub_counts_t c0 = stub_counts;
+        alloc_counts_t a0 = alloc_counts;
+        double t0 = cpu_s();
+        run_stage(ST_CALLBACK_MI, iters);
+        double dt = (cpu_s() - t0) / (double)iters;
+        alloc_counts_t a1 = alloc_counts;
+        lists[on] = (stub_counts.lists - c0.lists) / iters;
+        if (on) {
+          allocs += alloc_events(&a0, &a1);
+          calls += iters;
+        }
+        if (dt < best[on])
+          best[on] = dt;
+      }
+      rounds++;
+    }
+    stall_on = false;
+    CHECK(lists[1] - lists[0] == added_expect,
+          "stall: ReportStall added %llu value lists at %zu mounts, expected "
+          "%zu (one per reported mount and per connection)",
+          (unsigned long long)(lists[1] - lists[0]), n, added_expect);
+    CHECK(allocs == 0, "stall: %llu allocations in %llu warm calls",
+          (unsigned long long)allocs, (unsigned long long)calls);
+    printf("%7zu %6zu %9zu %13.2f %12.2f %7.2fx %12llu %13.2f\n", n, nconn, nx,
+           best[0] * 1e6 / (double)n, best[1] * 1e6 / (double)n,
+           best[1] / best[0], (unsigned long long)(lists[1] - lists[0]),
+           (double)allocs / (double)(calls ? calls : 1));
+  }
+  printf("(target: on <= 1.2x off at 100 and 1,000 mounts with one transport "
+         "per connection;\n nconnect 4 for comparison; sysfs on tmpfs, the "
+         "kernel's own attribute reads are timed by the live suite)\n");
+  return 0;
+}
+
 /* ---- other modes ---- */
 
 static FILE *dump_out;
@@ -806,22 +983,17 @@ static int profile_stage(const char *name, size_t n, size_t iters) {
   return rc == 0 && failures == 0 ? 0 : 1;
 }
 
+static int remove_entry(const char *path, const struct stat *st, int flag,
+                        struct FTW *ftw) {
+  (void)st;
+  (void)ftw;
+  return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
 static void remove_tmpdir(void) {
   if (tmpdir[0] == '\0')
     return;
-  char path[600];
-  DIR *d = opendir(tmpdir);
-  if (d != NULL) {
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-      if (e->d_name[0] == '.')
-        continue;
-      snprintf(path, sizeof(path), "%s/%s", tmpdir, e->d_name);
-      unlink(path);
-    }
-    closedir(d);
-  }
-  rmdir(tmpdir);
+  nftw(tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 static int make_tmpdir(void) {
@@ -842,6 +1014,7 @@ static void usage(void) {
           "       bench_mountstats --write MOUNTSTATS MOUNTINFO|- N [EPOCH]\n"
           "       bench_mountstats --ids OUT N [ReportZeroOps] "
           "[ReportPerTransport] [ReportAllMountPoints] [ReportIostat]\n"
+          "       bench_mountstats [--time S] --stall 100,1000\n"
           "       bench_mountstats --stage "
           "read|convert|parse|callback|callback-mi --size N --iters K\n");
 }
@@ -883,6 +1056,21 @@ int main(int argc, char **argv) {
       if (make_tmpdir() != 0)
         return 2;
       return write_ids(argv[i + 1], strtoul(argv[i + 2], NULL, 10), cfg);
+    }
+    if (strcmp(a, "--stall") == 0 && i + 1 < argc) {
+      size_t ss[MAX_SIZES], ns = 0;
+      for (char *p = argv[i + 1]; *p != '\0' && ns < MAX_SIZES;) {
+        ss[ns++] = strtoul(p, &p, 10);
+        if (*p == ',')
+          p++;
+        else if (*p != '\0')
+          break;
+      }
+      if (make_tmpdir() != 0)
+        return 2;
+      int rc = bench_stall(ss, ns, budget);
+      mountstats_shutdown();
+      return rc != 0 || failures > 0 ? 1 : 0;
     }
     if (strcmp(a, "--sizes") == 0 && i + 1 < argc) {
       nsizes = 0;

@@ -15,7 +15,8 @@ fi
 name=$(basename "$harness")
 corpus=$work/corpus-$name
 mkdir -p "$corpus" "$work/artifacts"
-# Seeds: every fixture. fuzz_read's first byte picks a configuration, so its
+# Seeds: every fixture, and fuzz/seeds (fuzz_sunrpc's inputs made of real
+# captures: tests/live/sysfs_tree.py's folders, see fuzz/seeds/README.md). fuzz_read's first byte picks a configuration, so its
 # seeds get one of each of a few configurations in front.
 i=0
 while IFS= read -r -d '' f; do
@@ -27,7 +28,7 @@ while IFS= read -r -d '' f; do
   else
     cp "$f" "$corpus/seed-$i"
   fi
-done < <(find "$root/fixtures" "$root/fuzz/regressions" -type f ! -name '*.md' ! -name '*.py' -size -1024k -print0)
+done < <(find "$root/fixtures" "$root/fuzz/regressions" "$root/fuzz/seeds" -type f ! -name '*.md' ! -name '*.py' -size -1024k -print0)
 echo "fuzz: $name for ${seconds}s, $(ls "$corpus" | wc -l) inputs in $corpus"
 "$harness" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
   -max_len=131072 -print_final_stats=1 \

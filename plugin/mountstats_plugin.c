@@ -22,6 +22,7 @@
 #include "naming.h"
 #include "options.h"
 #include "readfile.h"
+#include "sysfs.h"
 
 #ifndef MOUNTSTATS_VERSION
 #define MOUNTSTATS_VERSION "unknown"
@@ -34,6 +35,7 @@
 static ms_config_t conf;
 static ms_collector_t *collector;
 static ms_buffer_t file_buf, mi_buf; /* the files, read whole */
+static ms_sysfs_t sysfs = {.dirfd = -1}; /* ReportStall: SysfsRoot, open */
 /* A mount sends ~40 value lists per interval, so one value_list_t is kept
  * and only the fields that change are written: plugin_instance per mount,
  * the type when it is another one, the type instance, the values (the
@@ -170,6 +172,8 @@ static int ms_config_child(const oconfig_item_t *child) {
     return cf_util_get_string(child, &conf.file);
   if (strcasecmp(key, "MountInfoFile") == 0)
     return cf_util_get_string(child, &conf.mountinfo_file);
+  if (strcasecmp(key, "SysfsRoot") == 0)
+    return cf_util_get_string(child, &conf.sysfs_root);
   if (strcasecmp(key, "NamingSource") == 0)
     return ms_config_naming(child);
   if (strcasecmp(key, "MaxFileSize") == 0)
@@ -255,6 +259,10 @@ GLUE int mountstats_init(void) {
   if (collector == NULL &&
       (collector = ms_collector_new(&conf, ms_dispatch, ms_log, NULL)) == NULL)
     return -1;
+  /* A root that cannot be opened is said in the log per mount (the
+   * estimate); only an empty SysfsRoot means no sysfs at all. */
+  if (conf.report_stall && conf.sysfs_root[0] != '\0' && sysfs.dirfd < 0)
+    ms_sysfs_open(&sysfs, conf.sysfs_root);
   return ms_register_types();
 }
 
@@ -264,6 +272,8 @@ GLUE int mountstats_read(void) {
   vl_time = cdtime(); /* one timestamp for the whole snapshot */
   vl_instance = NULL; /* names may be rebuilt by the core */
   ms_input_t in = {.now = CDTIME_T_TO_DOUBLE(vl_time)};
+  if (conf.report_stall && conf.sysfs_root[0] != '\0')
+    in.sysfs = &sysfs.fs;
   in.err = ms_read_whole(conf.file, &file_buf, &in.len, conf.max_file_size);
   in.buf = file_buf.buf;
   if (in.err == 0 && conf.mountinfo_file != NULL) {
@@ -279,6 +289,7 @@ GLUE int mountstats_shutdown(void) {
   collector = NULL;
   ms_buffer_free(&file_buf);
   ms_buffer_free(&mi_buf);
+  ms_sysfs_close(&sysfs);
   memset(&vl, 0, sizeof(vl));
   vl_instance = NULL;
   vl_type = NULL;

@@ -10,8 +10,10 @@
 #include "mountinfo.h"
 #include "mountstats.h"
 #include "naming.h"
+#include "rpcmap.h"
 #include "span.h"
 #include "stall.h"
+#include "sunrpc.h"
 #include "superblock.h"
 #include "xprt.h"
 
@@ -35,6 +37,9 @@
 #define PATH_BUF 4096
 /* Failure kinds (errno values) whose last log time is remembered. */
 #define FILE_ERROR_KINDS 8
+/* ReportStall: how often a mount no route maps is tried again, seconds
+ * (its transport may have been closed at the last scan). */
+#define RESCAN_UNMAPPED 60.0
 
 /* Everything that lives across intervals. */
 struct ms_collector {
@@ -59,6 +64,9 @@ struct ms_collector {
   size_t *group_size;
   size_t *sb_leader_new;    /* grouping of this interval, before the compare */
   unsigned char *in_report; /* records reported this interval */
+  char (*addr)[MS_SUNRPC_ADDR_MAX];     /* ReportStall: server address, "" */
+  size_t *mi_index;                     /* record -> mountinfo line, SIZE_MAX */
+  uint64_t *grp_retrans, *grp_timeouts; /* per transport leader (estimate) */
   /* Selection, device numbers, superblocks, names and connections depend
    * only on the mount set: while it stays byte for byte the same (see
    * same_mount_set()) they are kept from the interval before. */
@@ -80,8 +88,15 @@ struct ms_collector {
   bool have_dev; /* dev[] came from mountinfo this interval */
   /* ReportIostat: previous samples, and per-op results of one mount */
   ms_iostat_table_t iostat;
-  /* ReportStall: what each mount's transports had waiting */
+  /* ReportStall: what each mount's transports had waiting; the kernel's
+   * queues and which switches carry each record, while the mount set
+   * stays the same (rpc_valid) */
   ms_stall_table_t stall;
+  ms_sunrpc_t rpc;
+  ms_rpcmap_t rpcmap;
+  bool rpc_valid;
+  bool rpc_read;      /* this interval had a sysfs to read */
+  double rpc_scanned; /* when the tree was last scanned */
   ms_op_avg_t *op_avg;
   unsigned char *op_has;
   size_t op_avg_cap;
@@ -170,6 +185,10 @@ static int grow_records(ms_collector_t *c, size_t n) {
   GROW(group_size);
   GROW(sb_leader_new);
   GROW(in_report);
+  GROW(addr);
+  GROW(mi_index);
+  GROW(grp_retrans);
+  GROW(grp_timeouts);
 #undef GROW
   c->rec_cap = cap;
   return 0;
@@ -408,9 +427,17 @@ static int select_records(ms_collector_t *c, const char *mi_buf, size_t mi_len,
     }
     c->have_dev = false;
     if (mi_buf != NULL && ms_mountinfo_parse(&c->mi, mi_buf, mi_len) == 0) {
-      ms_mountinfo_match(&c->mi, s, c->dev);
+      ms_mountinfo_match_index(&c->mi, s, c->dev, c->mi_index);
       c->have_dev = true;
     }
+    if (cfg->report_stall)
+      for (size_t i = 0; i < s->nmounts; i++) {
+        size_t mi = c->have_dev ? c->mi_index[i] : SIZE_MAX;
+        ms_span_t superopts = {"", 0};
+        if (mi != SIZE_MAX)
+          superopts = c->mi.entries[mi].superopts;
+        ms_rpcmap_server_addr(superopts, s->mounts[i].device, c->addr[i]);
+      }
     if (cfg->report_all_mountpoints)
       return 0;
   }
@@ -650,9 +677,130 @@ static uint64_t mount_key(const ms_collector_t *c, const char *pi, size_t rec) {
   return key;
 }
 
-/* ReportStall: requests waiting for an answer, and for how long (stall.h),
- * for the kind of the mount's first known transport. Every reported mount
- * gets its own, also when it shares the connection with another. */
+/* ---- ReportStall ----------------------------------------------------------
+ */
+
+/* The kernel's queues: the whole sysfs layout again when the reported
+ * records changed, a read failed, or a mount found no transport a while ago
+ * (it may have been closed then); else only the switches in use. */
+static int stall_read_sysfs(ms_collector_t *c, const ms_fs_t *fs,
+                            bool same_records, double now) {
+  const ms_snapshot_t *s = &c->snap;
+  c->rpc_read = fs != NULL;
+  if (fs == NULL) {
+    c->rpc_valid = false;
+    return 0;
+  }
+  bool rescan =
+      !same_records || !c->rpc_valid ||
+      (c->rpcmap.unmapped > 0 &&
+       !(now >= c->rpc_scanned && now - c->rpc_scanned < RESCAN_UNMAPPED));
+  if (!rescan && ms_sunrpc_refresh(&c->rpc, fs) != 0)
+    rescan = true;
+  if (!rescan)
+    return 0;
+  c->rpc_valid = false;
+  if (ms_sunrpc_scan(&c->rpc, fs) != 0)
+    return -ENOMEM;
+  for (size_t i = 0; i < s->nmounts; i++)
+    c->in_report[i] = c->name_index[i] != SIZE_MAX;
+  ms_rpcmap_input_t in = {c->in_report, c->have_dev ? c->dev : NULL, c->addr};
+  if (ms_rpcmap_build(&c->rpcmap, s, &in, &c->rpc) != 0)
+    return -ENOMEM;
+  c->rpc_valid = true;
+  c->rpc_scanned = now;
+  return 0;
+}
+
+/* The kernel's queues (above), and the estimate's sums over the mounts that
+ * share a transport where a mount has no queues. */
+static int stall_prepare(ms_collector_t *c, const ms_fs_t *fs,
+                         bool same_records, double now) {
+  const ms_snapshot_t *s = &c->snap;
+  int rc = stall_read_sysfs(c, fs, same_records, now);
+  if (rc != 0)
+    return rc;
+  if (c->rpc_valid && c->rpcmap.unmapped == 0)
+    return 0; /* every reported mount has the kernel's queues */
+  for (size_t i = 0; i < s->nmounts; i++)
+    c->grp_retrans[i] = c->grp_timeouts[i] = 0;
+  for (size_t k = 0; k < c->nreported; k++) {
+    size_t rec = c->reported[k], leader = c->xprt_leader[rec];
+    ms_stall_op_counts(s, rec, &c->grp_retrans[leader],
+                       &c->grp_timeouts[leader]);
+  }
+  return 0;
+}
+
+typedef struct {
+  double waiting, queued, pending, connected;
+} rpc_totals_t;
+
+/* The kernel's queues of the switches that carry record rec. Tasks wait for
+ * the server in a connected transport's queues (binding, sending, pending
+ * a reply, backlog); a closed transport prints none, but the switch still
+ * counts its tasks, so the switch's tasks beyond its connected transports'
+ * are waiting for a connection. */
+static void rpc_totals(const ms_collector_t *c, size_t rec, rpc_totals_t *out) {
+  const ms_rpcmap_t *m = &c->rpcmap;
+  *out = (rpc_totals_t){0};
+  for (size_t k = m->first[rec]; k < m->first[rec] + m->count[rec]; k++) {
+    const ms_rpc_switch_t *sw = ms_sunrpc_switch(&c->rpc, m->ids[k]);
+    if (sw == NULL)
+      continue;
+    uint64_t waiting = 0, tasks = 0;
+    bool closed = false;
+    for (size_t j = sw->first; j < sw->first + sw->count; j++) {
+      const ms_rpc_queues_t *q = &c->rpc.xprts[j].q;
+      if (!q->connected) {
+        closed = true;
+        continue;
+      }
+      waiting += (uint64_t)q->binding + q->sending + q->pending + q->backlog;
+      tasks += q->tasks;
+      out->pending += q->pending;
+      out->connected++;
+    }
+    if (closed && sw->queue_len > tasks)
+      waiting += sw->queue_len - tasks;
+    out->waiting += (double)waiting;
+    out->queued += (double)sw->queue_len;
+  }
+  if (out->connected == 0)
+    out->pending = NAN; /* no transport prints its queues */
+}
+
+/* Says once per mount (and again when it changes) where its ReportStall
+ * values come from. */
+static void log_route(ms_collector_t *c, size_t rec) {
+  const ms_rpcmap_t *m = &c->rpcmap;
+  enum ms_rpc_route route =
+      c->rpc_valid ? (enum ms_rpc_route)m->route[rec] : MS_ROUTE_NONE;
+  char mp[256];
+  mount_for_log(mp, sizeof(mp), c->snap.mounts[rec].mountpoint);
+  if (route == MS_ROUTE_NONE) {
+    ms_log(c, MS_LOG_INFO,
+           LOG_PREFIX "mount \"%s\": ReportStall estimates from mountstats "
+                      "(%s).",
+           mp,
+           !c->rpc_read        ? "SysfsRoot is \"\""
+           : !c->rpc.have_tree ? "no sunrpc sysfs tree: a kernel before "
+                                 "5.14, or sysfs not mounted"
+                               : "no transport in the sunrpc sysfs tree "
+                                 "matches it");
+    return;
+  }
+  ms_log(c, MS_LOG_INFO,
+         LOG_PREFIX "mount \"%s\": ReportStall reads the kernel's RPC queues "
+                    "(route: %s; switch-%u%s).",
+         mp, ms_rpcmap_route_name(route), m->ids[m->first[rec]],
+         m->ambiguous[rec] ? " and the other switches of its server address "
+                             "(ambiguous)"
+                           : "");
+}
+
+/* ReportStall: per reported mount, whether its server answers (stall.h);
+ * once per transport, the kernel's queues. */
 static void emit_stall(ms_collector_t *c, const char *pi, size_t rec,
                        double now) {
   const ms_snapshot_t *s = &c->snap;
@@ -661,14 +809,38 @@ static void emit_stall(ms_collector_t *c, const char *pi, size_t rec,
   for (size_t k = 0; k < m->xprt_count && first == NULL; k++)
     if (s->xprts[m->xprt_first + k].kind != MS_XPRT_OTHER)
       first = &s->xprts[m->xprt_first + k];
-  ms_stall_input_t in;
-  if (first == NULL || !ms_stall_input(s, rec, first->kind, &in))
+  uint64_t sends, recvs;
+  if (first == NULL ||
+      !ms_stall_transport_counts(s, rec, first->kind, &sends, &recvs))
     return;
+  enum ms_rpc_route route =
+      c->rpc_valid ? (enum ms_rpc_route)c->rpcmap.route[rec] : MS_ROUTE_NONE;
+  ms_stall_input_t in = {.recvs = recvs, .route = route};
+  rpc_totals_t q = {0};
+  size_t leader = c->xprt_leader[rec];
+  if (route != MS_ROUTE_NONE) {
+    rpc_totals(c, rec, &q);
+    in.sysfs = true;
+    in.waiting = q.waiting;
+  } else {
+    in.x = ms_stall_x(sends, recvs, c->grp_retrans[leader],
+                      c->grp_timeouts[leader]);
+  }
   ms_stall_t st;
   if (ms_stall_update(&c->stall, mount_key(c, pi, rec), now, &in, &st) != 0)
     return; /* learned again from the next read */
-  ms_value_t v[] = {{.gauge = st.unanswered}, {.gauge = st.stalled}};
-  emit(c, pi, MS_TYPE_NFS_XPRT_STALL, first->name.ptr, first->name.len, v, 2);
+  if (st.route_changed)
+    log_route(c, rec);
+  ms_value_t v[] = {
+      {.gauge = st.waiting}, {.gauge = st.since_reply}, {.gauge = st.stalled}};
+  emit_str(c, pi, MS_TYPE_NFS_XPRT_STALL, in.sysfs ? "sysfs" : "estimate", v,
+           3);
+  if (in.sysfs && leader == rec) {
+    ms_value_t qv[] = {
+        {.gauge = q.queued}, {.gauge = q.pending}, {.gauge = q.connected}};
+    emit(c, pi, MS_TYPE_NFS_XPRT_QUEUE, first->name.ptr, first->name.len, qv,
+         3);
+  }
 }
 
 /* nfsiostat's averages over the interval since the previous read. */
@@ -763,7 +935,8 @@ static void emit_mount(ms_collector_t *c, const char *pi, size_t rec,
 
 /* Everything after reading: parse, select, group, name, emit. */
 static int process(ms_collector_t *c, const char *buf, size_t len,
-                   const char *mi_buf, size_t mi_len, double now) {
+                   const char *mi_buf, size_t mi_len, const ms_fs_t *sysfs,
+                   double now) {
   const ms_config_t *cfg = c->cfg;
   bool derived_valid = c->derived_valid;
   c->derived_valid = false; /* until this interval completes */
@@ -784,7 +957,7 @@ static int process(ms_collector_t *c, const char *buf, size_t len,
   if (!leaders_same) {
     log_groups(c);
     c->nreported = name_records(c);
-    if (cfg->report_transport) {
+    if (cfg->report_transport || cfg->report_stall) {
       /* Among the reported records only: the transport is reported with
        * the first reported mount that uses the connection. */
       for (size_t i = 0; i < s->nmounts; i++)
@@ -797,6 +970,10 @@ static int process(ms_collector_t *c, const char *buf, size_t len,
     }
   }
   size_t n = c->nreported;
+  if (cfg->report_stall && stall_prepare(c, sysfs, leaders_same, now) != 0) {
+    ms_log(c, MS_LOG_ERR, LOG_PREFIX "out of memory.");
+    return -ENOMEM;
+  }
   if (cfg->report_iostat)
     ms_iostat_begin(&c->iostat);
   for (size_t k = 0; k < n; k++)
@@ -834,7 +1011,8 @@ int ms_collector_run(ms_collector_t *c, const ms_input_t *in) {
            c->cfg->file);
   c->file_failing = c->file_error_logged = false;
   const char *mi_buf = mountinfo_of(c, in);
-  return process(c, in->buf, in->len, mi_buf, mi_buf ? in->mi_len : 0, in->now);
+  return process(c, in->buf, in->len, mi_buf, mi_buf ? in->mi_len : 0,
+                 in->sysfs, in->now);
 }
 
 size_t ms_collector_snapshot_bytes(const ms_collector_t *c) {
@@ -862,6 +1040,12 @@ void ms_collector_free(ms_collector_t *c) {
   free(c->ident);
   ms_iostat_free(&c->iostat);
   ms_stall_free(&c->stall);
+  ms_sunrpc_free(&c->rpc);
+  ms_rpcmap_free(&c->rpcmap);
+  free(c->addr);
+  free(c->mi_index);
+  free(c->grp_retrans);
+  free(c->grp_timeouts);
   free(c->op_avg);
   free(c->op_has);
   ms_keyset_free(&c->diag_prev);

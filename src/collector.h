@@ -9,8 +9,9 @@
  *
  * Everything that lives across intervals sits in one ms_collector_t the
  * caller creates and destroys: no globals, no collectd header, no I/O
- * (the caller reads the files: plugin/readfile.h). Once its arrays have grown
- * to the mount set, a run allocates nothing.
+ * (the caller reads the files: plugin/readfile.h; ReportStall's sysfs
+ * reads go through the calls the caller gives: fs.h, plugin/sysfs.h). Once its
+ * arrays have grown to the mount set, a run allocates nothing.
  *
  * The data path of one run:
  *   bytes --ms_parse--> snapshot --select (config, mountinfo)--> kept records
@@ -20,6 +21,7 @@
 #ifndef MOUNTSTATS_COLLECTOR_H
 #define MOUNTSTATS_COLLECTOR_H
 
+#include "fs.h"
 #include "metrics.h"
 #include "options.h"
 
@@ -77,6 +79,9 @@ typedef struct {
   size_t mi_len;
   int mi_err; /* 0, or why the configured mountinfo file could not be read */
   double now; /* seconds; the time of this read */
+  /* ReportStall: the sysfs to read the kernel's RPC queues from (fs.h), or
+   * NULL for none (every mount gets the estimate) */
+  const ms_fs_t *sysfs;
 } ms_input_t;
 
 /* Creates a collector for cfg, which the caller keeps alive (and finished,

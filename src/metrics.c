@@ -33,7 +33,8 @@ static const char *const rdma_ds[] = {
 static const char *const op_avg_ds[] = {"queue_ms", "rtt_ms",  "exec_ms",
                                         "kb_sent",  "kb_recv", "retrans_pct",
                                         "timeouts"};
-static const char *const stall_ds[] = {"unanswered", "stalled"};
+static const char *const stall_ds[] = {"waiting", "since_reply", "stalled"};
+static const char *const queue_ds[] = {"queued", "pending", "connected"};
 static const char *const iostat_ds[] = {"ops", "read_ops", "read_kb",
                                         "write_ops", "write_kb"};
 
@@ -79,6 +80,8 @@ const ms_metric_type_t ms_metric_types[MS_TYPES_NUM] = {
     [MS_TYPE_NFS_IOSTAT] = {"nfs_iostat", iostat_ds, N(iostat_ds), NULL, true,
                             false},
     [MS_TYPE_NFS_XPRT_STALL] = {"nfs_xprt_stall", stall_ds, N(stall_ds), NULL,
+                                true, false},
+    [MS_TYPE_NFS_XPRT_QUEUE] = {"nfs_xprt_queue", queue_ds, N(queue_ds), NULL,
                                 true, false},
     [MS_TYPE_UPTIME] = {"uptime", value_ds, 1, NULL, true, true},
     [MS_TYPE_COUNT] = {"count", value_ds, 1, NULL, true, true},

@@ -50,6 +50,7 @@ enum ms_metric_type_id {
   MS_TYPE_NFS_OP_AVG,
   MS_TYPE_NFS_IOSTAT,
   MS_TYPE_NFS_XPRT_STALL,
+  MS_TYPE_NFS_XPRT_QUEUE,
   MS_TYPE_UPTIME, /* stock: "age" */
   MS_TYPE_COUNT,  /* stock: "transports" */
   MS_TYPES_NUM

@@ -86,6 +86,7 @@ int ms_mountinfo_parse(ms_mountinfo_t *t, const char *buf, size_t len) {
       e->mountpoint = f[4];
       e->fstype = f[sep + 1];
       e->dev = dev;
+      e->superopts = sep + 3 < n ? f[sep + 3] : (ms_span_t){"", 0};
     }
     p = nl + 1;
   }
@@ -99,10 +100,18 @@ void ms_mountinfo_free(ms_mountinfo_t *t) {
 
 size_t ms_mountinfo_match(const ms_mountinfo_t *t, const ms_snapshot_t *snap,
                           uint64_t *dev_out) {
+  return ms_mountinfo_match_index(t, snap, dev_out, NULL);
+}
+
+size_t ms_mountinfo_match_index(const ms_mountinfo_t *t,
+                                const ms_snapshot_t *snap, uint64_t *dev_out,
+                                size_t *index_out) {
   size_t cursor = 0, matched = 0;
   for (size_t i = 0; i < snap->nmounts; i++) {
     const ms_mount_t *m = &snap->mounts[i];
     dev_out[i] = 0;
+    if (index_out != NULL)
+      index_out[i] = SIZE_MAX;
     /* Usually the very next line; a search forward skips mounts that were
      * added between the two reads. Not found: leave the cursor, the mount
      * went away between the reads. */
@@ -111,6 +120,8 @@ size_t ms_mountinfo_match(const ms_mountinfo_t *t, const ms_snapshot_t *snap,
       if (ms_span_same(e->mountpoint, m->mountpoint) &&
           ms_span_same(e->fstype, m->fstype)) {
         dev_out[i] = e->dev;
+        if (index_out != NULL)
+          index_out[i] = j;
         cursor = j + 1;
         matched++;
         break;

@@ -24,7 +24,8 @@
 typedef struct {
   ms_span_t mountpoint; /* still \ooo-escaped, as in mountstats */
   ms_span_t fstype;
-  uint64_t dev; /* (major << 32) | minor */
+  uint64_t dev;        /* (major << 32) | minor */
+  ms_span_t superopts; /* the super options ("rw,vers=3,...,addr=...") */
 } ms_mountinfo_entry_t;
 
 /* Zero-initialise; reuse across parses; free with ms_mountinfo_free(). */
@@ -50,5 +51,11 @@ void ms_mountinfo_free(ms_mountinfo_t *t);
  * two reads simply stays unmatched. Returns the number of records matched. */
 size_t ms_mountinfo_match(const ms_mountinfo_t *t, const ms_snapshot_t *snap,
                           uint64_t *dev_out);
+
+/* The same, and also each record's line in t->entries in index_out
+ * (SIZE_MAX where none matched). */
+size_t ms_mountinfo_match_index(const ms_mountinfo_t *t,
+                                const ms_snapshot_t *snap, uint64_t *dev_out,
+                                size_t *index_out);
 
 #endif

@@ -50,6 +50,7 @@ void ms_config_defaults(ms_config_t *cfg) {
 void ms_config_free(ms_config_t *cfg) {
   free(cfg->file);
   free(cfg->mountinfo_file);
+  free(cfg->sysfs_root);
   ms_matcher_free(&cfg->sel_mountpoint);
   ms_matcher_free(&cfg->sel_device);
   ms_matcher_free(&cfg->sel_fstype);
@@ -125,5 +126,8 @@ int ms_config_finish(ms_config_t *cfg) {
     free(cfg->mountinfo_file);
     cfg->mountinfo_file = NULL;
   }
+  if (cfg->sysfs_root == NULL &&
+      (cfg->sysfs_root = strdup(MS_DEFAULT_SYSFS_ROOT)) == NULL)
+    return -ENOMEM;
   return 0;
 }

@@ -25,6 +25,8 @@
  * 12-digit values. */
 #define MS_DEFAULT_MAX_NAME_LEN 64
 #define MS_DEFAULT_FILE "/proc/self/mountstats"
+/* Where ReportStall reads the kernel's sunrpc and NFS sysfs trees. */
+#define MS_DEFAULT_SYSFS_ROOT "/sys"
 
 enum ms_naming_source { MS_NAMING_MOUNTPOINT = 0, MS_NAMING_DEVICE };
 
@@ -32,6 +34,8 @@ enum ms_naming_source { MS_NAMING_MOUNTPOINT = 0, MS_NAMING_DEVICE };
 typedef struct {
   char *file;           /* the mountstats file; NULL until ms_config_finish */
   char *mountinfo_file; /* NULL: derived from file; "": not used */
+  char *sysfs_root;     /* SysfsRoot; NULL until ms_config_finish ("/sys");
+                           "": never read (the estimate for every mount) */
   ms_matcher_t sel_mountpoint, sel_device, sel_fstype, sel_op;
   bool ignore_selected, ignore_selected_op;
   bool report_age, report_events, report_bytes, report_fscache;
@@ -81,8 +85,8 @@ int ms_config_set_max_name_len(ms_config_t *cfg, int len);
 char *ms_config_derive_mountinfo(const char *file);
 
 /* Completes cfg after the options: File defaults to MS_DEFAULT_FILE,
- * MountInfoFile to the one derived from File, "" to none (NULL). Returns 0
- * or -ENOMEM. */
+ * MountInfoFile to the one derived from File, "" to none (NULL), SysfsRoot
+ * to MS_DEFAULT_SYSFS_ROOT. Returns 0 or -ENOMEM. */
 int ms_config_finish(ms_config_t *cfg);
 
 #endif

@@ -1,75 +1,87 @@
 /* SPDX-License-Identifier: MIT
  *
- * stall.h: is the server answering? ReportStall's estimate, per reported
- * mount, of the requests its transports sent that have no answer yet, and of
- * how long they have waited.
+ * stall.h: is the server answering? ReportStall's per-mount alert values,
+ * kept across reads.
  *
- * Why it is computed here: while a server is dead, mountstats moves almost
- * nothing. Per-op counters count completed RPCs only, recvs stands still,
- * and sends moves only when a request is sent again (after timeo, 60 s by
- * default over TCP). What grows is idle_time, the seconds since an RPC last
- * completed on the transport, and it grows on an idle, healthy mount too.
- * The difference is a request waiting for its answer, which the kernel
- * never prints (debugfs aside); it shows as sends - recvs rising above the
- * level it has when nothing waits. That level has to be learned across
- * reads, which only the plugin can do.
+ *   waiting      requests of the mount's transports waiting for the server
+ *   since_reply  seconds since a read last saw the transports' recvs rise
+ *                (a reply arrived); 0 at the first read of a mount
+ *   stalled      while waiting > 0: the seconds it has been above 0 at every
+ *                read, but at most since_reply; else 0
  *
- * The estimate: X = (sends - recvs) - sum over the mount's operations of
- * (trans - ops) - sum of major timeouts. A completed RPC adds as much to
- * sends as to recvs + (trans - ops), a request still waiting adds its
- * transmissions to sends only, a soft RPC that gave up adds one major
- * timeout in place of its answer. So X is 0 when nothing waits, and
- * "unanswered" is X minus its level: 0 at first, lower when X goes lower.
- * While unanswered is above 0, "stalled" is idle_time, otherwise 0: a busy
- * mount completes RPCs all the time, so its requests on the wire never
- * make it stall.
+ * stalled is what the alert watches: requests wait and no reply has come
+ * for that long. A busy mount receives replies all the time, so its
+ * requests on the wire never make it stall; an idle mount has nothing
+ * waiting; a request that is merely slow shows for less than an interval.
  *
- * What the kernel does not let the estimate see raises X for good: a request
- * abandoned with no answer and no major timeout (its process killed), a
- * transmission on the transport that no operation line of this mount counts
- * (another superblock's retransmission, an NFSv4.1 callback reply). X is
- * then taken as the new level once it has not risen, and the mount has not
- * reconnected, for twice the time a waiting request takes to be sent again
- * (timeo x (retrans + 1) from the mount's options): a request that really
- * waits is sent again, and raises X, before that. The same holds at the
- * first read of a mount whose idle_time is already that long. No I/O, no
- * collectd header.
+ * Where waiting comes from (the "source", the type instance):
+ * - "sysfs": the kernel's own queues (sunrpc.h), counted by the caller from
+ *   the switches that carry the mount (rpcmap.h). Exact, no baseline, valid
+ *   while the transport is disconnected.
+ * - "estimate", where the kernel prints no queue (before 5.14, or a mount
+ *   that could not be mapped): the transmissions that have no reply, from
+ *   mountstats alone. X = (sends - recvs) - sum of (trans - ops) - sum of
+ *   major timeouts, the sums over the mounts that share the transport. A
+ *   completed RPC adds as much to both sides, a soft RPC that gave up adds
+ *   one timeout in place of its reply, a request still waiting adds its
+ *   transmissions to sends only. X also rises for good when a waiter is
+ *   killed or the client sends an NFSv4.1 callback reply (a send that gets no
+ *   reply), so only X above a level counts, and the level is learned again at
+ *   every read that saw replies arrive (the server answers: whatever is on
+ *   the wire then is not a stall) and follows X down. It starts at X, so a
+ *   restart never re-arms an alarm. What it cannot see: a request sent
+ *   before the last reply that never gets one (until the client sends again:
+ *   a retransmission, a lease renewal, another request), and a server that is
+ *   already dead when the plugin starts.
+ *
+ * No I/O, no collectd header.
  */
 #ifndef MOUNTSTATS_STALL_H
 #define MOUNTSTATS_STALL_H
 
 #include "mountstats.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-/* What one read says of one mount's transports of one kind. */
+/* What one read says of one mount. */
 typedef struct {
-  uint64_t sends, recvs, connect_count; /* summed over the connections */
-  int64_t idle_time;    /* the smallest: seconds since an RPC completed */
-  uint64_t op_retrans;  /* sum of trans - ops where trans > ops */
-  uint64_t op_timeouts; /* sum of major timeouts */
-  double resend_s;      /* timeo x (retrans + 1), seconds */
+  uint64_t recvs; /* summed over the mount's transports */
+  bool sysfs;     /* waiting is the kernel's; else x is the estimate's */
+  double waiting; /* sysfs: requests waiting for the server */
+  int64_t x;      /* estimate: X, see above */
+  unsigned route; /* the caller's note of how waiting was found */
 } ms_stall_input_t;
 
 typedef struct {
-  double unanswered; /* requests sent with no answer yet (an estimate) */
-  double stalled;    /* seconds since an RPC last completed while requests
-                        wait; 0 when none waits */
+  double waiting, since_reply, stalled;
+  bool route_changed; /* first read of the mount, or another route */
 } ms_stall_t;
 
 /* The state of every reported mount. Zero-initialise; free with
  * ms_stall_free(). */
 typedef struct {
-  struct ms_stall_entry *prev_, *cur_; /* prev_ sorted by key */
+  struct ms_stall_entry *prev_, *cur_; /* prev_ in update order, or sorted */
   size_t nprev_, ncur_, prev_cap_, cur_cap_;
+  bool prev_sorted_;
 } ms_stall_table_t;
 
-/* Fills *in from record rec of snap, for the transports of kind (the kind of
- * the mount's first known transport). Returns false when the mount has no
- * transport of that kind that prints idle_time (udp does not). */
-bool ms_stall_input(const ms_snapshot_t *snap, size_t rec,
-                    enum ms_xprt_kind kind, ms_stall_input_t *in);
+/* Sends and recvs summed over record rec's transports of kind. Returns
+ * false when it has none that prints them. */
+bool ms_stall_transport_counts(const ms_snapshot_t *snap, size_t rec,
+                               enum ms_xprt_kind kind, uint64_t *sends,
+                               uint64_t *recvs);
+
+/* Adds record rec's retransmissions (trans - ops where trans > ops) and
+ * major timeouts, over its operations, to *retrans and *timeouts. */
+void ms_stall_op_counts(const ms_snapshot_t *snap, size_t rec,
+                        uint64_t *retrans, uint64_t *timeouts);
+
+/* X from the counts above: differences of counters that wrap as the
+ * kernel's do. */
+int64_t ms_stall_x(uint64_t sends, uint64_t recvs, uint64_t retrans,
+                   uint64_t timeouts);
 
 /* Updates the state of the mount keyed key with in, read at now (seconds),
  * and sets *out. Returns 0, or -ENOMEM (the mount's state is then lost and

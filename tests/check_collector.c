@@ -197,50 +197,202 @@ START_TEST(test_options_apply_from_next_run) {
 }
 END_TEST
 
-/* ReportStall (src/stall.h, worked in tests/check_stall.c): one
- * nfs_xprt_stall per reported mount with a connection that prints
- * idle_time, under the transport word also with ReportPerTransport; none
- * for udp; the state follows the mount from read to read. */
-#define STALL_RECORD(idle, sends)                                              \
-  "device filer1:/export/home mounted on /home with fstype nfs4 "              \
+/* ReportStall (src/stall.h, worked in tests/check_stall.c). Without a
+ * sysfs: the estimate, one nfs_xprt_stall per reported mount, type instance
+ * "estimate", also for udp and with ReportPerTransport; the state follows
+ * the mount from read to read. */
+#define STALL_RECORD(sends)                                                    \
+  "device 127.0.0.5:/export/home mounted on /home with fstype nfs4 "           \
   "statvers=1.1\n"                                                             \
   "\topts:\trw,vers=4.2,proto=tcp,timeo=600,retrans=2\n"                       \
   "\tage:\t1234\n"                                                             \
   "\tRPC iostats version: 1.1  p/v: 100003/4 (nfs)\n"                          \
-  "\txprt:\ttcp 0 0 1 0 " idle " " sends " 100 0 500 0 2 0 5\n"                \
+  "\txprt:\ttcp 0 0 1 0 10 " sends " 100 0 500 0 2 0 5\n"                      \
   "\txprt:\ttcp 0 0 1 0 20 50 50 0 250 0 3 0 7\n"                              \
   "\tper-op statistics\n"                                                      \
   "\t        READ: 10 11 1 1600 41000 0 100 110 2\n"                           \
   "\n"
 
-START_TEST(test_stall_records) {
+START_TEST(test_stall_estimate_records) {
   cfg.report_stall = true;
   cfg.report_per_transport = true;
   /* sends 100 + 50, recvs 100 + 50, READ trans - ops 1, timeouts 1:
-   * X = 150 - 150 - 1 - 1 = -2, the level; nothing unanswered */
-  ck_assert_int_eq(run_text(col, STALL_RECORD("10", "100"), 100), 0);
-  const rec_t *st = find(&rec, "home", "nfs_xprt_stall", "tcp");
+   * X = 150 - 150 - 1 - 1 = -2, the level; nothing waits */
+  ck_assert_int_eq(run_text(col, STALL_RECORD("100"), 100), 0);
+  const rec_t *st = find(&rec, "home", "nfs_xprt_stall", "estimate");
   ck_assert_ptr_nonnull(st);
-  ck_assert(ms_metric_is_gauge(st->type, 0) && ms_metric_is_gauge(st->type, 1));
-  ck_assert(st->values[0].gauge == 0.0 && st->values[1].gauge == 0.0);
-  /* three more requests sent, no answer, 5 s since one completed:
-   * X = 153 - 150 - 2 = 1, 3 above the level; idle_time the smaller */
+  ck_assert_uint_eq(st->values_len, 3);
+  ck_assert(st->values[0].gauge == 0.0 && st->values[1].gauge == 0.0 &&
+            st->values[2].gauge == 0.0);
+  ck_assert_ptr_null(find(&rec, "home", "nfs_xprt_queue", NULL));
+  ck_assert_uint_eq(logs_with(&rec, MS_LOG_INFO,
+                              "mount \"/home\": ReportStall "
+                              "estimates from mountstats"),
+                    1);
+  /* three more requests sent, no reply, 5 s later: X = 153 - 150 - 2 = 1,
+   * 3 above the level, waiting from this read on: stalled 0 */
   reset(&rec);
-  ck_assert_int_eq(run_text(col, STALL_RECORD("5", "103"), 105), 0);
-  st = find(&rec, "home", "nfs_xprt_stall", "tcp");
+  ck_assert_int_eq(run_text(col, STALL_RECORD("103"), 105), 0);
+  st = find(&rec, "home", "nfs_xprt_stall", "estimate");
   ck_assert_ptr_nonnull(st);
-  ck_assert(st->values[0].gauge == 3.0 && st->values[1].gauge == 5.0);
-  /* a udp mount has no idle_time: no record */
+  ck_assert(st->values[0].gauge == 3.0 && st->values[1].gauge == 5.0 &&
+            st->values[2].gauge == 0.0);
+  ck_assert_uint_eq(logs_with(&rec, MS_LOG_INFO, "ReportStall"), 0);
+  reset(&rec);
+  ck_assert_int_eq(run_text(col, STALL_RECORD("103"), 107), 0);
+  st = find(&rec, "home", "nfs_xprt_stall", "estimate");
+  /* since_reply 7 (from 100), waiting for 2 s: stalled min(2, 7) */
+  ck_assert(st->values[1].gauge == 7.0 && st->values[2].gauge == 2.0);
+  /* udp prints sends and recvs too: a record for it */
   reset(&rec);
   ck_assert_int_eq(run_text(col, sample, 110), 0);
   ck_assert_ptr_nonnull(find(&rec, "root", "nfs_xprt", "udp-0"));
-  ck_assert_ptr_null(find(&rec, "root", "nfs_xprt_stall", NULL));
-  ck_assert_ptr_nonnull(find(&rec, "home", "nfs_xprt_stall", "tcp"));
+  ck_assert_ptr_nonnull(find(&rec, "root", "nfs_xprt_stall", "estimate"));
   /* off by default: see test_records_of_sample's run */
   cfg.report_stall = false;
   reset(&rec);
   ck_assert_int_eq(run_text(col, sample, 120), 0);
   ck_assert_ptr_null(find(&rec, "home", "nfs_xprt_stall", NULL));
+}
+END_TEST
+
+/* A sysfs in memory: files and links by path, folders implied. */
+typedef struct {
+  const char *path, *text, *link;
+} mem_entry_t;
+
+static mem_entry_t mem_tree[16];
+static size_t mem_n;
+
+static const mem_entry_t *mem_find(const char *path) {
+  for (size_t i = 0; i < mem_n; i++)
+    if (strcmp(mem_tree[i].path, path) == 0)
+      return &mem_tree[i];
+  return NULL;
+}
+
+static int mem_read(void *ctx, const char *path, char *buf, size_t cap,
+                    size_t *len) {
+  (void)ctx;
+  const mem_entry_t *e = mem_find(path);
+  if (e == NULL || e->text == NULL)
+    return -ENOENT;
+  *len = strlen(e->text) < cap ? strlen(e->text) : cap;
+  memcpy(buf, e->text, *len);
+  return 0;
+}
+
+static int mem_readlink(void *ctx, const char *path, char *buf, size_t cap,
+                        size_t *len) {
+  (void)ctx;
+  const mem_entry_t *e = mem_find(path);
+  if (e == NULL || e->link == NULL)
+    return -ENOENT;
+  *len = strlen(e->link) < cap ? strlen(e->link) : cap;
+  memcpy(buf, e->link, *len);
+  return 0;
+}
+
+static int mem_list(void *ctx, const char *path, ms_fs_each_fn each,
+                    void *arg) {
+  (void)ctx;
+  size_t plen = strlen(path), found = 0;
+  char seen[16][64];
+  for (size_t i = 0; i < mem_n; i++) {
+    const char *p = mem_tree[i].path;
+    if (strncmp(p, path, plen) != 0 || p[plen] != '/')
+      continue;
+    char name[64];
+    snprintf(name, sizeof(name), "%.*s", (int)strcspn(p + plen + 1, "/"),
+             p + plen + 1);
+    bool dup = false;
+    for (size_t k = 0; k < found; k++)
+      dup |= strcmp(seen[k], name) == 0;
+    if (dup)
+      continue;
+    snprintf(seen[found++], sizeof(seen[0]), "%s", name);
+    int rc = each(arg, name);
+    if (rc != 0)
+      return rc;
+  }
+  return found > 0 ? 0 : -ENOENT;
+}
+
+static const ms_fs_t mem_fs = {NULL, mem_read, mem_readlink, mem_list};
+
+#define SW "kernel/sunrpc/xprt-switches/switch-3"
+
+/* With the kernel's queues: the v4.2 mount prints port 0, has no mountinfo
+ * here, so it is mapped by its server address (its device's) and port 2049
+ * onto switch-3; one transport waits for a reply, the other is closed and
+ * the switch counts no task beyond the connected one's: waiting 1. */
+START_TEST(test_stall_sysfs_records) {
+  cfg.report_stall = true;
+  mem_n = 0;
+  mem_tree[mem_n++] = (mem_entry_t){SW "/xprt_switch_info",
+                                    "num_xprts=2\nnum_active=2\n"
+                                    "num_unique_destaddr=1\nqueue_len=1\n",
+                                    NULL};
+  mem_tree[mem_n++] =
+      (mem_entry_t){SW "/xprt-5-tcp/xprt_info",
+                    "last_used=4294895295\ncur_cong=0\ncong_win=256\n"
+                    "max_num_slots=65536\nmin_num_slots=2\nnum_reqs=2\n"
+                    "binding_q_len=0\nsending_q_len=0\npending_q_len=1\n"
+                    "backlog_q_len=0\nmain_xprt=1\nsrc_port=906\n"
+                    "tasks_queuelen=1\ndst_port=2049\n",
+                    NULL};
+  mem_tree[mem_n++] =
+      (mem_entry_t){SW "/xprt-5-tcp/dstaddr", "127.0.0.5\n", NULL};
+  mem_tree[mem_n++] =
+      (mem_entry_t){SW "/xprt-6-tcp/xprt_info", "<closed>\n", NULL};
+  mem_tree[mem_n++] =
+      (mem_entry_t){SW "/xprt-6-tcp/dstaddr", "127.0.0.5\n", NULL};
+  mem_tree[mem_n++] = (mem_entry_t){SW "/xprt-5-tcp/xprt_state",
+                                    "state= CONNECTED   BOUND       \n", NULL};
+  mem_tree[mem_n++] =
+      (mem_entry_t){SW "/xprt-6-tcp/xprt_state", "state=CLOSED\n", NULL};
+  ms_input_t in = {.buf = STALL_RECORD("100"),
+                   .len = strlen(STALL_RECORD("100")),
+                   .now = 100,
+                   .sysfs = &mem_fs};
+  ck_assert_int_eq(ms_collector_run(col, &in), 0);
+  const rec_t *st = find(&rec, "home", "nfs_xprt_stall", "sysfs");
+  ck_assert_ptr_nonnull(st);
+  ck_assert(st->values[0].gauge == 1.0 && st->values[1].gauge == 0.0 &&
+            st->values[2].gauge == 0.0);
+  const rec_t *q = find(&rec, "home", "nfs_xprt_queue", "tcp");
+  ck_assert_ptr_nonnull(q);
+  /* queued 1 (the switch), pending 1, 1 transport connected */
+  ck_assert(q->values[0].gauge == 1.0 && q->values[1].gauge == 1.0 &&
+            q->values[2].gauge == 1.0);
+  ck_assert_uint_eq(
+      logs_with(&rec, MS_LOG_INFO,
+                "mount \"/home\": ReportStall reads the kernel's RPC queues "
+                "(route: server address; switch-3)."),
+      1);
+  /* 3 s later, no reply: stalled min(3, 3) */
+  reset(&rec);
+  in.now = 103;
+  ck_assert_int_eq(ms_collector_run(col, &in), 0);
+  st = find(&rec, "home", "nfs_xprt_stall", "sysfs");
+  ck_assert(st->values[0].gauge == 1.0 && st->values[1].gauge == 3.0 &&
+            st->values[2].gauge == 3.0);
+  ck_assert_uint_eq(logs_with(&rec, MS_LOG_INFO, "ReportStall"), 0);
+  /* the switch went away: the tree is read again, nothing matches, the
+   * estimate takes over and says so */
+  mem_n = 1;
+  mem_tree[0] =
+      (mem_entry_t){"kernel/sunrpc/xprt-switches/switch-9/x", "", NULL};
+  reset(&rec);
+  in.now = 104;
+  ck_assert_int_eq(ms_collector_run(col, &in), 0);
+  ck_assert_ptr_nonnull(find(&rec, "home", "nfs_xprt_stall", "estimate"));
+  ck_assert_ptr_null(find(&rec, "home", "nfs_xprt_queue", NULL));
+  ck_assert_uint_eq(logs_with(&rec, MS_LOG_INFO,
+                              "ReportStall estimates from mountstats (no "
+                              "transport in the sunrpc sysfs tree matches it)"),
+                    1);
+  cfg.report_stall = false;
 }
 END_TEST
 
@@ -459,7 +611,8 @@ int main(void) {
   tcase_add_test(tc, test_records_have_stable_pointers);
   tcase_add_test(tc, test_file_error_once_a_minute);
   tcase_add_test(tc, test_mountinfo_error_once);
-  tcase_add_test(tc, test_stall_records);
+  tcase_add_test(tc, test_stall_estimate_records);
+  tcase_add_test(tc, test_stall_sysfs_records);
   tcase_add_test(tc, test_malformed_line_logged_once);
   tcase_add_test(tc, test_unknown_transport_noticed_once);
   tcase_add_test(tc, test_derive_and_printable);

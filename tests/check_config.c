@@ -284,7 +284,7 @@ START_TEST(test_types_match_types_db) {
   }
   fclose(f);
   ck_assert_uint_eq(types_in_file, stub_data_sets_n);
-  ck_assert_uint_eq(types_in_file, 18);
+  ck_assert_uint_eq(types_in_file, 19);
   /* No type has more than 8 data sources (write_graphite's buffer), and no
    * data source name more than 19 characters (rrdtool's limit). */
   for (size_t i = 0; i < stub_data_sets_n; i++) {

@@ -56,7 +56,8 @@ TYPE_INSTANCE = {
     "nfs_events_cache": None, "nfs_events_vfs": None, "nfs_events_file": None,
     "nfs_events_io": None, "nfs_events_pnfs": None,
     "nfs_bytes": None, "nfs_fscache": None, "nfs_iostat": None,
-    "nfs_xprt": "xprt", "nfs_xprt_conn": "xprt", "nfs_xprt_slots": "xprt", "nfs_xprt_stall": "xprt",
+    "nfs_xprt": "xprt", "nfs_xprt_conn": "xprt", "nfs_xprt_slots": "xprt",
+    "nfs_xprt_stall": "stall", "nfs_xprt_queue": "xprt",
     "nfs_xprt_rdma": "rdma", "nfs_xprt_rdma_copy": "rdma", "nfs_xprt_rdma_mr": "rdma",
 }
 # Types of collectd's own types.db that the plugin uses.
@@ -110,7 +111,8 @@ def sample_paths(types, hosts=("web1", "client-7_example_org"),
         else:
             kind = TYPE_INSTANCE.get(t, "?")
             insts = {"op": NFS3_OPS + NFS4_OPS + NFS2_OPS, "xprt": TRANSPORTS,
-                     "rdma": ["rdma"], None: [None]}.get(kind)
+                     "rdma": ["rdma"], "stall": ["sysfs", "estimate"],
+                     None: [None]}.get(kind)
             if insts is None:
                 raise KeyError(t)
         for inst in insts:

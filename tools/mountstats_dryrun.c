@@ -15,6 +15,7 @@
 #include "naming.h"
 #include "options.h"
 #include "readfile.h"
+#include "sysfs.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -209,6 +210,7 @@ static int set_option(ms_config_t *cfg, const char *key, const char *value) {
   }
   char **str = strcasecmp(key, "File") == 0            ? &cfg->file
                : strcasecmp(key, "MountInfoFile") == 0 ? &cfg->mountinfo_file
+               : strcasecmp(key, "SysfsRoot") == 0     ? &cfg->sysfs_root
                                                        : NULL;
   if (str != NULL) {
     free(*str);
@@ -325,6 +327,10 @@ int main(int argc, char **argv) {
   log_line(NULL, MS_LOG_INFO, start);
 
   ms_buffer_t buf = {0}, mi_buf = {0};
+  ms_sysfs_t sysfs = {.dirfd = -1};
+  bool use_sysfs = cfg.report_stall && cfg.sysfs_root[0] != '\0';
+  if (use_sysfs)
+    ms_sysfs_open(&sysfs, cfg.sysfs_root);
   int rc = 0;
   if (json)
     printf("{\"values\":[\n");
@@ -332,7 +338,7 @@ int main(int argc, char **argv) {
     if (r > 0 && interval > 0)
       usleep((useconds_t)(interval * 1e6));
     now_s = wall_clock();
-    ms_input_t in = {.now = now_s};
+    ms_input_t in = {.now = now_s, .sysfs = use_sysfs ? &sysfs.fs : NULL};
     in.err = ms_read_whole(cfg.file, &buf, &in.len, cfg.max_file_size);
     in.buf = buf.buf;
     if (in.err == 0 && cfg.mountinfo_file != NULL) {
@@ -363,6 +369,7 @@ int main(int argc, char **argv) {
   ms_collector_free(c);
   ms_buffer_free(&buf);
   ms_buffer_free(&mi_buf);
+  ms_sysfs_close(&sysfs);
   ms_config_free(&cfg);
   return rc;
 }

@@ -28,6 +28,7 @@ import types
 CFG = json.load(open(sys.argv[1]))
 RES = CFG["results"]
 sys.path.insert(0, os.path.join(CFG["repo"], "tests"))
+sys.path.insert(0, os.path.join(CFG["repo"], "tests", "live"))
 from e2e_common import instance_name  # README's naming rule, in Python  # noqa: E402
 import mstest  # noqa: E402
 
@@ -1472,6 +1473,9 @@ def main():
               cd.log_text()[-2000:])
         errs = cd.problems()
         check("main collectd: no error or warning in its log", not errs, errs[:10])
+    if "capture" in PHASES.split(","):  # fixtures, on request only
+        import capture
+        guarded(capture.run, sys.modules[__name__])
     if want("dead"):
         guarded(phase_dead)
     if want("namespace"):
