@@ -78,7 +78,7 @@ def daemon_body(sysfs):
     # and per-op values are left out to keep two daemons' csv writes light
     # under TCG: nothing of the alert depends on them.
     opts = " ReportEvents false\n ReportOperations false\n"
-    if not sysfs and "since_reply" in G.read_text(G.CFG["types_db"]):  # XXX until the C lands
+    if not sysfs:
         opts += ' SysfsRoot ""\n'
     return "<Plugin mountstats>\n%s</Plugin>\n%s" % (opts, G.alert_recipe(INTERVAL))
 
@@ -223,8 +223,14 @@ def xprt_reporter(cd, insts):
 
 
 def stall_text(rows, t0, a, b):
-    return ", ".join("%+.2f:%s" % (t - t0, "/".join("%g" % v for v in rows[t]))
-                     for t in sorted(rows) if a <= t <= b)
+    """Rows from a to b, times relative to t0; a long span by its first 10
+    and last 25 s."""
+    def text(x, y):
+        return ", ".join("%+.2f:%s" % (t - t0, "/".join("%g" % v for v in rows[t]))
+                         for t in sorted(rows) if x <= t <= y)
+    if b - a > 40:
+        return text(a, a + 10) + " ... " + text(b - 25, b)
+    return text(a, b)
 
 
 # --------------------------------------------------------------------------
@@ -499,6 +505,10 @@ def evaluate(pair, sc, clock):
             note("%s %s [%s daemon, %s]: stall rows (t - T_stop: values) %s" % (
                 name, inst, dname, rec["path"],
                 stall_text(rows, t_stop, t_stop - 2.5, (ta or t_back) + 4.5)))
+            if dname == "sysfs" and xinst == inst:
+                q = csv_rows(cd, inst, "nfs_xprt_queue-tcp")
+                note("%s %s [sysfs daemon]: nfs_xprt_queue-tcp (queued/pending/connected) %s" % (
+                    name, inst, stall_text(q, t_stop, t_stop - 1.5, (ta or t_back) + 1.5)))
             summary = ("fired %s s after T_stop (deadline read %s), held %s, T_back -> "
                        "T_answer %s s, cleared %s s after T_answer (deadline read %s)" % (
                            rec["fired_s"], d_fire and round(d_fire - t_stop, 3), held,
@@ -610,8 +620,9 @@ def run_outage(pair, clock, name, ms, stop_fn, back_fn, hold, during=None):
     note("%s: sunrpc sysfs %.1f s into the outage: %s" % (name, time.time() - sc["t_stop"],
                                                           " | ".join(snap) or "nothing"))
     sc["sysfs_during"] = snap
+    ports = {m["port"] for m in ms if m["port"]}
     note("%s: %.1f s into the outage: tcp %s; xprt %s" % (
-        name, time.time() - sc["t_stop"], " | ".join(tcp_sockets({m["port"] for m in ms if m["port"]})),
+        name, time.time() - sc["t_stop"], " | ".join(tcp_sockets(ports)),
         " | ".join(xprt_lines(ms))))
     time.sleep(max(0, sc["t_stop"] + hold - time.time()))
     n2 = {i: G.writer_count(m["count"]) for i, m in ((m["inst"], m) for m in ms)
