@@ -232,7 +232,8 @@ def main():
     ap.add_argument("--cache", default=os.environ.get("MOUNTSTATS_LIVE_CACHE",
                                                       "/var/cache/collectd-mountstats-live"))
     ap.add_argument("--memory", default="3072")
-    ap.add_argument("--timeout", type=float, default=900)
+    ap.add_argument("--timeout", type=float, default=1500,
+                    help="seconds the guest may run (all phases take about 600)")
     ap.add_argument("--phases", default=os.environ.get("MOUNTSTATS_LIVE_PHASES", "all"),
                     help="comma-separated guest phases (default all)")
     ap.add_argument("--churn-seconds", type=float,
