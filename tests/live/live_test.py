@@ -205,9 +205,17 @@ def outage_table(path):
         for sc, mounts in sorted(scs.items()):
             for mp, daemons in sorted(mounts.items()):
                 for d, r in sorted(daemons.items(), reverse=True):
-                    # the kernel's "server X not responding" / "OK", s after T_stop
-                    extra = " ".join(("not-responding" if "not responding" in x else "OK")
-                                     + x.split(" ", 1)[0] for x in r.get("dmesg", []))
+                    # the kernel's first "server X not responding" and last
+                    # "OK", s after T_stop (how many of each)
+                    dm = r.get("dmesg", [])
+                    nr = [x.split(" ", 1)[0] for x in dm if "not responding" in x]
+                    ok = [x.split(" ", 1)[0] for x in dm if x.endswith(" OK")]
+                    extra = ""
+                    if nr:
+                        extra = "not-responding" + nr[0] + ("(x%d)" % len(nr) if len(nr) > 1
+                                                            else "")
+                    if ok:
+                        extra += " OK" + ok[-1]
                     if r.get("warnings"):
                         extra = "WARNING at %s" % r["warnings"]
                     print(fmt % (kernel, sc, mp.replace("/mnt/", ""), d, r.get("path") or "-",

@@ -666,7 +666,7 @@ def finish_outage(pair, clock, sc, others_quiet):
     schedule(pair, sc)
     dm = clock.lines(sc["t_start"], sc["t_end"], "nfs: server")
     note("%s: kernel log: %s" % (sc["name"], "; ".join("%+.3f %s" % (t - sc["t_stop"], m)
-                                                      for t, m in dm) or "nothing"))
+                                                      for t, m in dm[:8]) or "nothing"))
     for m in ms:
         if not m["affected"]:
             continue
@@ -675,7 +675,8 @@ def finish_outage(pair, clock, sc, others_quiet):
         # ground truth, recorded: the kernel rate-limits these lines
         note("%s: %s: the kernel said 'server %s not responding' %s s after T_stop, 'OK' %s s "
              "after T_back" % (sc["name"], m["inst"], m["addr"],
-                              [round(t - sc["t_stop"], 3) for t in nr],
+                              [round(t - sc["t_stop"], 3) for t in nr[:3]] +
+                              (["... %d in all" % len(nr)] if len(nr) > 3 else []),
                               [round(t - sc["t_back"], 3) for t in okl]))
         # the WARNINGs this outage explains: until 3 reads past the answer
         WARN_ALLOWED.append((None, m["inst"], sc["t_stop"], sc["t_back"]))
