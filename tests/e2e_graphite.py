@@ -111,7 +111,11 @@ def run(h):
 """.format(nodes=nodes)
     E.sleep_until(t0 + 0.45)
     daemon, log = h.start_collectd("collectd", body, ["write_graphite"], hostname=HOST,
-                                   mountstats_lines=["File " + E.q(msfile)])
+                                   mountstats_lines=["File " + E.q(msfile),
+                                                     # the dashboard's stall panel:
+                                                     # the estimate (no sysfs here)
+                                                     "ReportStall true",
+                                                     'SysfsRoot ""'])
     daemon_start = time.time()
     replay.wait(timeout=SNAPSHOTS + 10)
     time.sleep(1.0)  # one more read of the last snapshot
@@ -169,6 +173,7 @@ def run(h):
     want |= {"nfs_xprt-tcp." + d for d in "bind_count sends recvs bad_xids req_u bklog_u".split()}
     want |= {"nfs_xprt_conn-tcp." + d for d in "connect_count connect_time idle_time".split()}
     want |= {"nfs_xprt_slots-tcp." + d for d in "max_slots sending_u pending_u".split()}
+    want |= {"nfs_xprt_stall-estimate." + d for d in "waiting since_reply stalled".split()}
     for prefix in ("counters", "rates"):
         p = "%s.%s.%s." % (prefix, HOST, main_dir)
         got = {m[len(p):] for m in metrics if m.startswith(p)}

@@ -984,6 +984,16 @@ def phase_many():
                                             c["parse_us"], c["ratio"]))
     with open(os.path.join(RES, "cost.json"), "w") as f:
         json.dump(costs, f)
+    # ReportStall's reads of the kernel's sunrpc tree with the plugin's own
+    # code (src/sunrpc.h, attribute files kept open as the plugin keeps them)
+    r = sh([CFG["cost_tool"], "--sysfs", "/sys", "20", "5"], check_rc=False)
+    sc = dict(kv.split("=", 1) for kv in r.stdout.split()) if r.returncode == 0 else {}
+    check("cost: ReportStall's sysfs reads measured (%s)" % r.stdout.strip(),
+          sc and int(sc["xprts"]) > 0 and float(sc["refresh_us"]) > 0, r.stderr[-500:])
+    if sc:
+        note("cost: sunrpc sysfs, %s switches, %s transports: scan %s us, refresh %s us, "
+             "%s us per transport per interval" % (sc["switches"], sc["xprts"], sc["scan_us"],
+                                                   sc["refresh_us"], sc["refresh_per_xprt_us"]))
     for i in range(MANY):
         with open("/mnt/many/d%03d/f" % i, "rb") as f:
             assert len(f.read()) == 100 + i
