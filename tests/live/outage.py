@@ -939,8 +939,8 @@ t = time.time()
 fcntl.flock(fd, fcntl.LOCK_EX)
 print("locked %.3f %.3f" % (t, time.time()), flush=True)
 time.sleep(float(sys.argv[2]))
+print("unlocking %.3f" % time.time(), flush=True)
 fcntl.flock(fd, fcntl.LOCK_UN)
-print("unlocked %.3f" % time.time(), flush=True)
 """
 
 
@@ -1005,10 +1005,10 @@ def sc_healthy(pair, clock):
             b.wait(timeout=90)
             ta = G.read_text(os.path.join(G.WORK, "flock-a-%s.out" % m["export"]))
             tb = G.read_text(os.path.join(G.WORK, "flock-b-%s.out" % m["export"]))
-            ua = re.search(r"unlocked (\S+)", ta)
+            ua = re.search(r"unlocking (\S+)", ta)
             lb = re.search(r"locked (\S+) (\S+)", tb)
             check("%s: %s: a second flock blocked until the first was released (waited %s s; "
-                  "got it %s s after the release)" % (
+                  "got it %s s after the release began)" % (
                       name, m["inst"], lb and round(float(lb.group(2)) - float(lb.group(1)), 2),
                       lb and ua and round(float(lb.group(2)) - float(ua.group(1)), 2)),
                   ua and lb and float(lb.group(2)) >= float(ua.group(1))
