@@ -219,6 +219,13 @@ int ms_collector_run(ms_collector_t *c, const ms_input_t *in) {
                  in->sysfs, in->now);
 }
 
+size_t ms_collector_explain_names(const ms_collector_t *c,
+                                  ms_name_explain_t *out, size_t max) {
+  if (!c->derived_valid)
+    return 0;
+  return ms_plan_explain_names(&c->plan, &c->snap, out, max);
+}
+
 size_t ms_collector_snapshot_bytes(const ms_collector_t *c) {
   return ms_snapshot_bytes(&c->snap);
 }

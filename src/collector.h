@@ -29,6 +29,7 @@
 #include "fs.h"
 #include "log.h" /* ms_logger_fn */
 #include "metrics.h"
+#include "mountstats.h"
 #include "options.h"
 
 #include <stddef.h>
@@ -72,6 +73,11 @@ int ms_collector_run(ms_collector_t *c, const ms_input_t *in);
 
 /* Frees c and everything it holds (not the configuration). NULL is fine. */
 void ms_collector_free(ms_collector_t *c);
+
+/* Fills out (room for max) for the NFS records of the last run, in file
+ * order, and returns how many there are (possibly more than max). */
+size_t ms_collector_explain_names(const ms_collector_t *c,
+                                  ms_name_explain_t *out, size_t max);
 
 /* Bytes of snapshot arrays c holds (for the benchmark's memory report). */
 size_t ms_collector_snapshot_bytes(const ms_collector_t *c);

@@ -5,7 +5,8 @@
  * (stall.h) and ReportIostat's previous samples (iostat.h) are made of it.
  *
  * A record is the caller's struct whose first member is its uint64_t key;
- * every call gets the record's size, at most MS_KEYTAB_RECORD_MAX bytes. The
+ * every call gets the record's size, at most MS_KEYTAB_RECORD_MAX bytes in
+ * a table that is ever sorted (ms_keytab_sort, ms_keytab_filter). The
  * records are in two parts: items[0..sorted_) in ascending key order, searched
  * by bisection, and those appended since the last sort, searched one by one.
  * The array grows by doubling from 64 records and never shrinks, so a
@@ -21,7 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Largest record: ms_sort() swaps records through a buffer of this size. */
+/* Largest record of a table that is sorted: ms_sort() swaps records through
+ * a buffer of this size. */
 #define MS_KEYTAB_RECORD_MAX MS_SORT_MAX_ELEM
 
 /* Zero-initialise; free with ms_keytab_free(). */

@@ -140,3 +140,165 @@ size_t ms_names_make_unique(ms_name_t *names, size_t n, size_t *order,
   }
   return changed;
 }
+
+/* ---- NamingScheme "auto" ------------------------------------------------ */
+
+/* The last components of a path, last first. */
+#define TAIL_MAX 7
+
+typedef struct {
+  const char *p;
+  size_t len;
+} comp_t;
+
+static size_t tail_components(const char *path, comp_t *c) {
+  size_t n = 0;
+  const char *end = path + strlen(path);
+  while (end > path && n < TAIL_MAX) {
+    const char *e = end;
+    while (e > path && e[-1] == '/')
+      e--;
+    const char *s = e;
+    while (s > path && s[-1] != '/')
+      s--;
+    if (s == e)
+      break;
+    c[n++] = (comp_t){s, (size_t)(e - s)};
+    end = s;
+  }
+  return n;
+}
+
+static bool comp_is(comp_t c, const char *lit) {
+  return c.len == strlen(lit) && memcmp(c.p, lit, c.len) == 0;
+}
+
+static bool all_hex(comp_t c, size_t len) {
+  if (c.len != len)
+    return false;
+  for (size_t i = 0; i < len; i++)
+    if (!((c.p[i] >= '0' && c.p[i] <= '9') || (c.p[i] >= 'a' && c.p[i] <= 'f')))
+      return false;
+  return true;
+}
+
+enum ms_name_rule ms_name_container(ms_name_t *out, const char *mp,
+                                    size_t max_len) {
+  comp_t c[TAIL_MAX]; /* c[0] is the last component */
+  size_t n = tail_components(mp, c);
+  char name[4096];
+  enum ms_name_rule rule = MS_RULE_PATH;
+  /* kubelet: pods/UID/volumes/kubernetes.io~nfs/NAME (pkg/volume/nfs) */
+  if (n >= 5 && comp_is(c[1], "kubernetes.io~nfs") &&
+      comp_is(c[2], "volumes") && comp_is(c[4], "pods")) {
+    snprintf(name, sizeof(name), "k8s-%.*s", (int)c[0].len, c[0].p);
+    rule = MS_RULE_K8S_NFS;
+  } else if (n >= 6 && comp_is(c[0], "mount") &&
+             comp_is(c[2], "kubernetes.io~csi") && comp_is(c[3], "volumes") &&
+             comp_is(c[5], "pods")) {
+    /* pods/UID/volumes/kubernetes.io~csi/PV/mount (pkg/volume/csi,
+     * getTargetPath) */
+    snprintf(name, sizeof(name), "k8s-%.*s", (int)c[1].len, c[1].p);
+    rule = MS_RULE_K8S_CSI;
+  } else if (n >= 6 && comp_is(c[0], "globalmount") && comp_is(c[2], "pv") &&
+             comp_is(c[3], "csi") && comp_is(c[4], "kubernetes.io") &&
+             comp_is(c[5], "plugins")) {
+    /* plugins/kubernetes.io/csi/pv/PV/globalmount (kubelet before 1.24) */
+    snprintf(name, sizeof(name), "k8s-%.*s", (int)c[1].len, c[1].p);
+    rule = MS_RULE_K8S_CSI_PV;
+  } else if (n >= 6 && comp_is(c[0], "globalmount") && all_hex(c[1], 64) &&
+             comp_is(c[3], "csi") && comp_is(c[4], "kubernetes.io") &&
+             comp_is(c[5], "plugins")) {
+    /* plugins/kubernetes.io/csi/DRIVER/sha256(volume handle)/globalmount:
+     * the handle's hash names the volume, stable on every node */
+    snprintf(name, sizeof(name), "k8s-csi-%.*s-%.12s", (int)c[2].len, c[2].p,
+             c[1].p);
+    rule = MS_RULE_K8S_CSI_GLOBAL;
+  } else if (n >= 4 && comp_is(c[0], "_data") && comp_is(c[2], "volumes") &&
+             comp_is(c[3], "docker")) {
+    snprintf(name, sizeof(name), "docker-%.*s", (int)c[1].len, c[1].p);
+    rule = MS_RULE_DOCKER;
+  } else if (n >= 5 && comp_is(c[0], "_data") && comp_is(c[2], "volumes") &&
+             comp_is(c[3], "storage") && comp_is(c[4], "containers")) {
+    snprintf(name, sizeof(name), "podman-%.*s", (int)c[1].len, c[1].p);
+    rule = MS_RULE_PODMAN;
+  }
+  if (rule != MS_RULE_PATH)
+    ms_name_from_path(out, name, max_len);
+  return rule;
+}
+
+const char *ms_name_rule_str(enum ms_name_rule rule) {
+  switch (rule) {
+  case MS_RULE_K8S_NFS:
+    return "k8s-nfs";
+  case MS_RULE_K8S_CSI:
+    return "k8s-csi";
+  case MS_RULE_K8S_CSI_PV:
+    return "k8s-csi-pv";
+  case MS_RULE_K8S_CSI_GLOBAL:
+    return "k8s-csi-global";
+  case MS_RULE_DOCKER:
+    return "docker";
+  case MS_RULE_PODMAN:
+    return "podman";
+  default:
+    return "path";
+  }
+}
+
+/* True when the df rule maps name, as write_graphite shows it, back to
+ * path exactly: "a-b" is "/a/b", "root" is "/". */
+static bool maps_back(const char *name, const char *path) {
+  if (strcmp(name, "root") == 0)
+    return strcmp(path, "/") == 0;
+  if (path[0] != '/')
+    return false;
+  /* as write_graphite shows the name: "x.y" is "x_y", which is "/x_y"'s */
+  for (path++; *name != '\0' && *path != '\0'; name++, path++) {
+    unsigned char c = fold((unsigned char)*name);
+    if ((c == '-' ? '/' : c) != (unsigned char)*path)
+      return false;
+  }
+  return *name == '\0' && *path == '\0';
+}
+
+static void add_hash_suffix(ms_name_t *n, const char *path, size_t max_len) {
+  char suffix[16];
+  snprintf(suffix, sizeof(suffix), "~%08x",
+           (unsigned)ms_fnv1a32(path, strlen(path)));
+  size_t len = strlen(n->s);
+  if (len + 9 > max_len)
+    len = utf8_cut(n->s, max_len - 9);
+  memcpy(n->s + len, suffix, 10);
+}
+
+size_t ms_names_make_unique_stable(ms_name_t *names, size_t n, size_t *order,
+                                   size_t max_len, const char *const *paths) {
+  max_len = clamp_max(max_len);
+  for (size_t i = 0; i < n; i++)
+    order[i] = i;
+  ms_sort(order, n, sizeof(*order), cmp_folded, names);
+  size_t changed = 0;
+  for (size_t i = 0; i < n;) {
+    size_t j = i + 1;
+    while (j < n && same_folded(names[order[i]].s, names[order[j]].s))
+      j++;
+    size_t keeper = SIZE_MAX, exact = 0;
+    for (size_t k = i; k < j && j - i > 1; k++)
+      if (maps_back(names[order[k]].s, paths[order[k]])) {
+        keeper = order[k];
+        exact++;
+      }
+    for (size_t k = i; k < j && j - i > 1; k++) {
+      if (exact == 1 && order[k] == keeper)
+        continue;
+      add_hash_suffix(&names[order[k]], paths[order[k]], max_len);
+      changed++;
+    }
+    i = j;
+  }
+  /* Left over only where the hashes do not tell mounts apart: two mounts
+   * on one path (one over the other), or a hash collision. */
+  return changed + ms_names_make_unique(names, n, order, max_len);
+}

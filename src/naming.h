@@ -44,6 +44,44 @@ size_t ms_name_from_path(ms_name_t *out, const char *src, size_t max_len);
 size_t ms_names_make_unique(ms_name_t *names, size_t n, size_t *order,
                             size_t max_len);
 
+/* NamingScheme "auto": how a mount got its name. */
+enum ms_name_rule {
+  MS_RULE_PATH = 0,       /* the df rule on the mount point (or device) */
+  MS_RULE_K8S_NFS,        /* .../pods/UID/volumes/kubernetes.io~nfs/NAME */
+  MS_RULE_K8S_CSI,        /* .../pods/UID/volumes/kubernetes.io~csi/PV/mount */
+  MS_RULE_K8S_CSI_PV,     /* .../plugins/kubernetes.io/csi/pv/PV/globalmount */
+  MS_RULE_K8S_CSI_GLOBAL, /* .../plugins/kubernetes.io/csi/DRIVER/SHA256/
+                             globalmount */
+  MS_RULE_DOCKER,         /* .../docker/volumes/NAME/_data */
+  MS_RULE_PODMAN,         /* .../containers/storage/volumes/NAME/_data */
+};
+
+/* For NamingScheme "auto": when the decoded mount point mp is one of the
+ * well-known container layouts above, writes the name that identifies the
+ * volume and survives a pod or container restart into out->s ("k8s-PV",
+ * "k8s-csi-DRIVER-HASH12", "docker-NAME", "podman-NAME"; bounded like any
+ * name, see ms_name_from_path) and returns its rule; otherwise returns
+ * MS_RULE_PATH and leaves out alone. The pod UID is never part of a
+ * name. */
+enum ms_name_rule ms_name_container(ms_name_t *out, const char *mp,
+                                    size_t max_len);
+
+/* The rule's name for --explain-names and the log: "path", "k8s-nfs",
+ * "k8s-csi", "k8s-csi-pv", "k8s-csi-global", "docker", "podman". */
+const char *ms_name_rule_str(enum ms_name_rule rule);
+
+/* NamingScheme "auto"'s unique-making: like ms_names_make_unique, but a
+ * name that clashes (after write_graphite's folding) is kept only by the
+ * mount whose path the df rule maps back to exactly ("a-b" is "/a/b"'s,
+ * never "/a-b"'s), and every other mount of the clash gets "~" and 8 hex
+ * digits of the FNV-1a 32-bit hash of its own decoded path (paths[i]),
+ * shortened to fit. So no name depends on file order: a remount or a
+ * reordered file never swaps two mounts' names. What still clashes (two
+ * mounts on one path, a hash collision) is resolved by file order as
+ * ms_names_make_unique does. Returns the renames. */
+size_t ms_names_make_unique_stable(ms_name_t *names, size_t n, size_t *order,
+                                   size_t max_len, const char *const *paths);
+
 /* FNV-1a 32-bit hash, the one used in the long-name suffix. */
 uint32_t ms_fnv1a32(const char *s, size_t len);
 

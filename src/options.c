@@ -28,11 +28,13 @@
 
 static const char *const naming_choices[] = {
     [MS_NAMING_MOUNTPOINT] = "MountPoint", [MS_NAMING_DEVICE] = "Device"};
+static const char *const scheme_choices[] = {
+    [MS_SCHEME_AUTO] = "auto", [MS_SCHEME_PATH] = "path"};
 
 /* In the order of collectd.conf.example. Messages are part of the
  * contract: those that name the key keep naming it as they always did, as
  * written for the pattern lists and MaxFileSize, as spelled here for
- * NamingSource and MaxNameLength. */
+ * NamingSource, NamingScheme and MaxNameLength. */
 const ms_option_t ms_options[] = {
     STRING("File", file),
     STRING("MountInfoFile", mountinfo_file),
@@ -58,6 +60,8 @@ const ms_option_t ms_options[] = {
     STRING("SysfsRoot", sysfs_root),
     {"NamingSource", MS_OPTION_CHOICE, AT(FIELD(naming)),
      .choices = naming_choices},
+    {"NamingScheme", MS_OPTION_CHOICE, AT(FIELD(naming_scheme)),
+     .choices = scheme_choices},
     {"MaxNameLength", MS_OPTION_INTEGER, AT(FIELD(max_name_len)),
      .min = MS_NAME_MIN, .max = MS_NAME_MAX, .unit = ""},
     {"MaxFileSize", MS_OPTION_NUMBER, AT(FIELD(max_file_size)),
@@ -110,14 +114,19 @@ static int set_string(ms_config_t *cfg, const ms_option_t *opt,
   return 0;
 }
 
-/* The one CHOICE option, NamingSource, has two values: the message says
- * "neither ... nor". */
+/* A CHOICE sets an enum, which is as large as an unsigned int here. */
+_Static_assert(sizeof(enum ms_naming_source) == sizeof(unsigned) &&
+                   sizeof(enum ms_naming_scheme) == sizeof(unsigned),
+               "the CHOICE options' enums are unsigned ints");
+
+/* The CHOICE options (NamingSource, NamingScheme) have two values each: the
+ * message says "neither ... nor". */
 static int set_choice(ms_config_t *cfg, const ms_option_t *opt,
                       const char *name, const char *text, char *err,
                       size_t errlen) {
-  for (int i = 0; i < 2; i++) {
+  for (unsigned i = 0; i < 2; i++) {
     if (strcasecmp(text, opt->choices[i]) == 0) {
-      *(enum ms_naming_source *)field(cfg, opt->at[0]) = i;
+      memcpy(field(cfg, opt->at[0]), &i, sizeof(i));
       return 0;
     }
   }
@@ -179,6 +188,7 @@ void ms_config_defaults(ms_config_t *cfg) {
   cfg->sel_mountpoint.invert = cfg->sel_device.invert = false;
   cfg->sel_fstype.invert = cfg->sel_op.invert = false;
   cfg->naming = MS_NAMING_MOUNTPOINT;
+  cfg->naming_scheme = MS_SCHEME_AUTO;
   cfg->max_file_size = MS_DEFAULT_MAX_FILE_SIZE;
   cfg->max_name_len = MS_DEFAULT_MAX_NAME_LEN;
 }

@@ -31,6 +31,10 @@
 #define MS_DEFAULT_SYSFS_ROOT "/sys"
 
 enum ms_naming_source { MS_NAMING_MOUNTPOINT = 0, MS_NAMING_DEVICE };
+/* NamingScheme: "auto" names well-known container volumes after the volume
+ * and suffixes clashes by path (naming.h); "path" is the df rule alone, with
+ * clashes suffixed in file order, as before 0.2. */
+enum ms_naming_scheme { MS_SCHEME_AUTO = 0, MS_SCHEME_PATH };
 
 /* Zero-initialise, then ms_config_defaults(); free with ms_config_free(). */
 typedef struct {
@@ -46,6 +50,7 @@ typedef struct {
   bool report_zero_ops, report_per_transport, report_all_mountpoints;
   bool report_iostat, report_stall;
   enum ms_naming_source naming;
+  enum ms_naming_scheme naming_scheme;
   size_t max_name_len;
   size_t max_file_size;
 } ms_config_t;
@@ -74,12 +79,12 @@ typedef struct {
   enum ms_option_kind kind;
   size_t at[MS_OPTION_FIELDS_MAX]; /* offsets in ms_config_t of what it
                                       sets: bool, char *, ms_matcher_t,
-                                      enum ms_naming_source or size_t */
+                                      an enum or size_t */
   size_t nat;
   double min, max;            /* NUMBER, INTEGER: the limits, inclusive */
   const char *unit;           /* NUMBER, INTEGER: said after the limits */
-  const char *const *choices; /* CHOICE: the two values, in the enum's
-                                 order */
+  const char *const *choices; /* CHOICE: the two values, in the order of
+                                 the enum it sets */
   bool says_key_as_written;   /* its messages name the key as the user
                                  wrote it, else as .key spells it */
 } ms_option_t;

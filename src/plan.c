@@ -33,11 +33,12 @@ static void decode(char *out, size_t size, ms_span_t s) {
 }
 
 /* Every array of the plan, each cap_ entries long, grown and freed
- * together: on the first line those per reported record, then those per
- * record (laid out by hand: clang-format would run them together). */
+ * together: on the first two lines those per reported record, then those
+ * per record (laid out by hand: clang-format would run them together). */
 /* clang-format off */
 #define PLAN_ARRAYS(X)                                                         \
-  X(reported) X(names) X(order_)                                               \
+  X(reported) X(names) X(order_) X(name_rule_) X(name_path_off_)              \
+  X(name_path_)                                                                \
   X(name_index) X(in_report) X(xprt_leader) X(dev) X(addr)                     \
   X(selected_) X(sb_leader_) X(sb_leader_new_) X(group_key_) X(group_size_)    \
   X(mi_index_)
@@ -277,26 +278,157 @@ static void log_groups(ms_plan_t *p, const ms_config_t *cfg,
   ms_keyset_rotate(&p->group_prev_, &p->group_cur_);
 }
 
-/* Names every reported record; fills reported[] and name_index[]. */
-static void name_records(ms_plan_t *p, const ms_config_t *cfg,
-                         const ms_snapshot_t *s) {
-  char src[PATH_BUF];
+/* ---- names ----------------------------------------------------------------
+ */
+
+/* A volume name a staged CSI mount took from its pods' mounts. */
+struct ms_plan_staged {
+  uint64_t key; /* FNV-1a 64 of the staging mount point */
+  ms_name_t name;
+};
+
+/* Appends the decoded mount point of name k to p->name_paths_; its offset
+ * goes to name_path_off_[k]. Returns 0 or -ENOMEM. */
+static int keep_name_path(ms_plan_t *p, size_t k, const char *mp) {
+  size_t len = strlen(mp) + 1, used = 0;
+  if (k > 0)
+    used = p->name_path_off_[k - 1] +
+           strlen(p->name_paths_ + p->name_path_off_[k - 1]) + 1;
+  if (used + len > p->name_paths_cap_) {
+    size_t cap = p->name_paths_cap_ ? p->name_paths_cap_ : 4096;
+    while (cap < used + len)
+      cap *= 2;
+    char *grown = realloc(p->name_paths_, cap);
+    if (grown == NULL)
+      return -ENOMEM;
+    p->name_paths_ = grown;
+    p->name_paths_cap_ = cap;
+  }
+  memcpy(p->name_paths_ + used, mp, len);
+  p->name_path_off_[k] = used;
+  return 0;
+}
+
+/* Which name wins in a superblock whose mounts match container layouts:
+ * one that names the volume (a PV, a Docker or Podman volume) before the
+ * hash of a staged CSI volume; among equals the smallest, so the order of
+ * the file never decides. */
+static bool better_name(enum ms_name_rule r, const ms_name_t *n,
+                        enum ms_name_rule best_r, const ms_name_t *best) {
+  bool hash = r == MS_RULE_K8S_CSI_GLOBAL;
+  bool best_hash = best_r == MS_RULE_K8S_CSI_GLOBAL;
+  if (hash != best_hash)
+    return !hash;
+  return strcmp(n->s, best->s) < 0;
+}
+
+/* Keeps the volume name a staged CSI mount took from its pods' mounts. */
+static int remember_staged(ms_plan_t *p, uint64_t key, const ms_name_t *name) {
+  struct ms_plan_staged *st =
+      ms_keytab_append(&p->staged_cur_, sizeof(*st), key);
+  if (st == NULL)
+    return -ENOMEM;
+  st->name = *name;
+  return 0;
+}
+
+/* The name of reported record i (a superblock's first mount point, mp)
+ * under NamingScheme auto (naming.h), in names[k], its rule in
+ * name_rule_[k]. A superblock whose mount matches a container layout is
+ * named by the best name of all its mounts (better_name): the PV a pod's
+ * mount names over its staging mount's hash, two PVs of one export by the
+ * smaller. A staged CSI volume keeps its PV name while the staging mount
+ * stays, also between a pod's unmount and its successor's mount. Returns 1
+ * when no layout matched (the caller applies the path rule), 0, or
+ * -ENOMEM. */
+static int name_auto(ms_plan_t *p, const ms_config_t *cfg,
+                     const ms_snapshot_t *s, size_t i, size_t k,
+                     const char *mp) {
+  ms_name_t *best = &p->names[k];
+  enum ms_name_rule rule = ms_name_container(best, mp, cfg->max_name_len);
+  p->name_rule_[k] = (unsigned char)rule;
+  if (rule == MS_RULE_PATH)
+    return 1;
+  char member[PATH_BUF];
+  enum ms_name_rule best_r = rule;
+  for (size_t j = i + 1; j < s->nmounts; j++) {
+    if (!p->selected_[j] || p->sb_leader_[j] != i)
+      continue;
+    decode(member, sizeof(member), s->mounts[j].mountpoint);
+    ms_name_t n;
+    enum ms_name_rule r = ms_name_container(&n, member, cfg->max_name_len);
+    if (r != MS_RULE_PATH && better_name(r, &n, best_r, best)) {
+      *best = n;
+      best_r = r;
+    }
+  }
+  if (rule != MS_RULE_K8S_CSI_GLOBAL)
+    return 0;
+  uint64_t key = ms_fnv64(MS_FNV64_OFFSET, mp, strlen(mp));
+  if (best_r == rule) { /* no pod's mount names it now: the kept name */
+    const struct ms_plan_staged *kept =
+        ms_keytab_find_new(&p->staged_prev_, sizeof(*kept), key);
+    if (kept == NULL)
+      return 0;
+    *best = kept->name;
+  }
+  return remember_staged(p, key, best);
+}
+
+/* Names every reported record; fills reported[], names[], name_index[].
+ * Returns 0 or -ENOMEM. */
+static int name_records(ms_plan_t *p, const ms_config_t *cfg,
+                        const ms_snapshot_t *s) {
+  bool scheme_auto = cfg->naming_scheme == MS_SCHEME_AUTO;
+  char src[PATH_BUF], mp[PATH_BUF];
   size_t n = 0;
+  ms_keytab_clear(&p->staged_cur_);
   for (size_t i = 0; i < s->nmounts; i++) {
     p->name_index[i] = SIZE_MAX;
     if (!p->selected_[i] || p->sb_leader_[i] != i)
       continue;
     const ms_mount_t *m = &s->mounts[i];
-    decode(src, sizeof(src),
-           cfg->naming == MS_NAMING_DEVICE && m->device.len > 0
-               ? m->device
-               : m->mountpoint);
-    ms_name_from_path(&p->names[n], src, cfg->max_name_len);
+    bool by_device = cfg->naming == MS_NAMING_DEVICE && m->device.len > 0;
+    decode(mp, sizeof(mp), m->mountpoint);
+    decode(src, sizeof(src), by_device ? m->device : m->mountpoint);
+    p->name_rule_[n] = MS_RULE_PATH;
+    int rc = scheme_auto && !by_device ? name_auto(p, cfg, s, i, n, mp) : 1;
+    if (rc < 0)
+      return rc;
+    if (rc > 0)
+      ms_name_from_path(&p->names[n], src, cfg->max_name_len);
+    if (scheme_auto && keep_name_path(p, n, mp) != 0)
+      return -ENOMEM;
     p->name_index[i] = n;
     p->reported[n++] = i;
   }
-  ms_names_make_unique(p->names, n, p->order_, cfg->max_name_len);
+  /* only the staged names of this naming are kept */
+  ms_keytab_swap(&p->staged_prev_, &p->staged_cur_);
   p->nreported = n;
+  if (!scheme_auto) {
+    ms_names_make_unique(p->names, n, p->order_, cfg->max_name_len);
+    return 0;
+  }
+  for (size_t k = 0; k < n; k++)
+    p->name_path_[k] = p->name_paths_ + p->name_path_off_[k];
+  ms_names_make_unique_stable(p->names, n, p->order_, cfg->max_name_len,
+                              p->name_path_);
+  return 0;
+}
+
+size_t ms_plan_explain_names(const ms_plan_t *p, const ms_snapshot_t *s,
+                             ms_name_explain_t *out, size_t max) {
+  for (size_t i = 0; i < s->nmounts && i < max; i++) {
+    size_t leader = p->sb_leader_[i], k = p->name_index[leader];
+    bool named = p->selected_[i] && k != SIZE_MAX;
+    out[i] = (ms_name_explain_t){
+        .mountpoint = s->mounts[i].mountpoint,
+        .name = named ? p->names[k].s : NULL,
+        .rule =
+            named ? ms_name_rule_str((enum ms_name_rule)p->name_rule_[k]) : "",
+        .shared = named && leader != i};
+  }
+  return s->nmounts;
 }
 
 int ms_plan_make(ms_plan_t *p, const ms_config_t *cfg, const ms_snapshot_t *s,
@@ -310,7 +442,8 @@ int ms_plan_make(ms_plan_t *p, const ms_config_t *cfg, const ms_snapshot_t *s,
   if (p->same_records)
     return 0;
   log_groups(p, cfg, s, log);
-  name_records(p, cfg, s);
+  if (name_records(p, cfg, s) != 0)
+    return -ENOMEM;
   for (size_t i = 0; i < s->nmounts; i++)
     p->in_report[i] = p->name_index[i] != SIZE_MAX;
   /* Among the reported records only: the transport is reported with the
@@ -329,5 +462,8 @@ void ms_plan_free(ms_plan_t *p) {
   free(p->ident_);
   ms_keyset_free(&p->group_prev_);
   ms_keyset_free(&p->group_cur_);
+  free(p->name_paths_);
+  ms_keytab_free(&p->staged_prev_);
+  ms_keytab_free(&p->staged_cur_);
   memset(p, 0, sizeof(*p));
 }

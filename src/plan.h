@@ -5,7 +5,8 @@
  * reported. The steps: the selection (MountPoint, Device, FSType, with
  * IgnoreSelected in the lists: matcher.h), the device numbers from
  * mountinfo (mountinfo.h), one record per superblock and one transport per
- * connection (superblock.h), the names (naming.h).
+ * connection (superblock.h), the names (naming.h; NamingScheme auto keeps
+ * the names staged CSI volumes took from their pods across intervals).
  *
  * All of it depends on the mount set only: the NFS records' devices, mount
  * points, fstypes, options, transport words and source ports, and the
@@ -19,6 +20,7 @@
 #define MOUNTSTATS_PLAN_H
 
 #include "keyset.h"
+#include "keytab.h"
 #include "log.h"
 #include "mountinfo.h"
 #include "mountstats.h"
@@ -64,14 +66,33 @@ typedef struct {
   size_t *group_size_;                 /* per superblock leader: members */
   size_t *mi_index_;                   /* its mountinfo line, SIZE_MAX */
   /* per reported record */
-  size_t *order_; /* ms_names_make_unique's scratch */
-  size_t cap_;    /* entries of every array above */
+  size_t *order_;            /* ms_names_make_unique's scratch */
+  unsigned char *name_rule_; /* NamingScheme auto: enum ms_name_rule */
+  size_t *name_path_off_;    /* ...its decoded mount point in name_paths_ */
+  const char **name_path_;   /* ...and the pointer to it */
+  char *name_paths_;         /* the decoded mount points of the names */
+  size_t name_paths_cap_;
+  ms_keytab_t staged_prev_, staged_cur_; /* the names staged CSI volumes
+                                            took from their pods' mounts,
+                                            kept while they are reported */
+  size_t cap_;                           /* entries of every array above */
   ms_mountinfo_t mi_;
   ms_group_t group_;
   char *ident_; /* the mount set the kept plan was made from */
   size_t ident_len_, ident_cap_;
   ms_keyset_t group_prev_, group_cur_; /* shared superblocks logged */
 } ms_plan_t;
+
+/* How one NFS record of the last plan was named (mountstats-dryrun
+ * --explain-names). */
+typedef struct {
+  ms_span_t mountpoint; /* still \ooo-escaped, as in the file */
+  const char *name;     /* the plugin instance it is reported under; NULL:
+                           not reported (not selected) */
+  const char *rule;     /* how that name was made: "path", "k8s-csi", ... */
+  bool shared;          /* one superblock with an earlier mount point: reported
+                           under that one's name */
+} ms_name_explain_t;
 
 /* Makes the plan of snap's records under cfg, with the mountinfo text
  * mi_buf (mi_len bytes; NULL: none). keep: the last plan was made for an
@@ -81,6 +102,12 @@ typedef struct {
 int ms_plan_make(ms_plan_t *p, const ms_config_t *cfg,
                  const ms_snapshot_t *snap, const char *mi_buf, size_t mi_len,
                  bool keep, const ms_log_t *log);
+
+/* Fills out (room for max) for the NFS records of snap, the snapshot the
+ * plan p was made of, in file order, and returns how many there are
+ * (possibly more than max). */
+size_t ms_plan_explain_names(const ms_plan_t *p, const ms_snapshot_t *snap,
+                             ms_name_explain_t *out, size_t max);
 
 void ms_plan_free(ms_plan_t *p);
 

@@ -68,18 +68,25 @@ static size_t add_unique(uint32_t *ids, size_t n, uint32_t id) {
   return n;
 }
 
-/* The switch that holds transport index k of t. */
-static const ms_rpc_switch_t *switch_of(const ms_sunrpc_t *t, size_t k) {
-  for (size_t i = 0; i < t->nswitches; i++) {
-    const ms_rpc_switch_t *s = &t->switches[i];
-    if (k >= s->first && k < s->first + s->count)
-      return s;
-  }
-  return NULL;
-}
-
 static bool word_is(ms_span_t word, const char *proto) {
   return ms_span_is(word, proto);
+}
+
+/* The switch with a transport of kind word from local port port (to addr,
+ * when known); NULL when there is none. */
+static const ms_rpc_switch_t *switch_by_port(const ms_sunrpc_t *t,
+                                             ms_span_t word, uint64_t port,
+                                             const char *addr) {
+  for (size_t i = 0; i < t->nswitches; i++) {
+    const ms_rpc_switch_t *s = &t->switches[i];
+    for (size_t k = s->first; k < s->first + s->count; k++) {
+      const ms_rpc_xprt_t *sx = &t->xprts[k];
+      if (sx->src_port == port && word_is(word, sx->proto) &&
+          (addr[0] == '\0' || strcmp(addr, sx->dstaddr) == 0))
+        return s;
+    }
+  }
+  return NULL;
 }
 
 /* Route 2: every xprt line with a local port found by src_port. */
@@ -93,16 +100,9 @@ static size_t by_src_port(const ms_snapshot_t *snap, const ms_mount_t *mt,
     if (x->kind == MS_XPRT_OTHER || port == 0)
       continue;
     lines++;
-    for (size_t j = 0; j < t->nxprts; j++) {
-      const ms_rpc_xprt_t *sx = &t->xprts[j];
-      if (sx->src_port == port && word_is(x->name, sx->proto) &&
-          (addr[0] == '\0' || strcmp(addr, sx->dstaddr) == 0)) {
-        const ms_rpc_switch_t *s = switch_of(t, j);
-        if (s != NULL)
-          n = add_unique(ids, n, s->id);
-        break;
-      }
-    }
+    const ms_rpc_switch_t *s = switch_by_port(t, x->name, port, addr);
+    if (s != NULL)
+      n = add_unique(ids, n, s->id);
   }
   return lines > 0 ? n : 0;
 }

@@ -632,6 +632,194 @@ START_TEST(test_unique_with_cap) {
 }
 END_TEST
 
+/* ---- NamingScheme auto: container layouts ------------------------------ */
+
+static const char *auto_name(const char *mp, enum ms_name_rule want) {
+  static ms_name_t n;
+  strcpy(n.s, "untouched");
+  enum ms_name_rule got = ms_name_container(&n, mp, 64);
+  ck_assert_msg(got == want, "%s: rule %s, expected %s", mp,
+                ms_name_rule_str(got), ms_name_rule_str(want));
+  return n.s;
+}
+
+#define SHA "0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9"
+
+/* The four kubelet mount points: the volume's name, no pod UID. */
+START_TEST(test_auto_kubelet_layouts) {
+  ck_assert_str_eq(
+      auto_name("/var/lib/kubelet/pods/8f14e45f-ceea-467f-a0e6-3c2e7a1b5d9c/"
+                "volumes/kubernetes.io~nfs/pvc-data-postgres-0",
+                MS_RULE_K8S_NFS),
+      "k8s-pvc-data-postgres-0");
+  ck_assert_str_eq(
+      auto_name("/var/lib/kubelet/pods/c9f0f895-fb98-4b9b-99cf-0e0c2f4a1d11/"
+                "volumes/kubernetes.io~nfs/pvc-shared-media",
+                MS_RULE_K8S_NFS),
+      "k8s-pvc-shared-media");
+  /* new kubelets stage CSI volumes under sha256(volume handle): the first 12
+   * hex digits with the driver name */
+  ck_assert_str_eq(auto_name("/var/lib/kubelet/plugins/kubernetes.io/csi/"
+                             "nfs.csi.k8s.io/" SHA "/globalmount",
+                             MS_RULE_K8S_CSI_GLOBAL),
+                   "k8s-csi-nfs.csi.k8s.io-0a1b2c3d4e5f");
+  ck_assert_str_eq(
+      auto_name("/var/lib/kubelet/pods/45c48cce-2e2d-4fbd-8a1b-7c9e1f3a5b7d/"
+                "volumes/kubernetes.io~csi/"
+                "pvc-3f2e1d0c-b9a8-4765-8321-0fedcba98765/mount",
+                MS_RULE_K8S_CSI),
+      "k8s-pvc-3f2e1d0c-b9a8-4765-8321-0fedcba98765");
+  /* kubelets before 1.24 staged under the PV's name */
+  ck_assert_str_eq(auto_name("/var/lib/kubelet/plugins/kubernetes.io/csi/pv/"
+                             "pvc-abc/globalmount",
+                             MS_RULE_K8S_CSI_PV),
+                   "k8s-pvc-abc");
+  /* another kubelet --root-dir: the layout below it decides */
+  ck_assert_str_eq(auto_name("/data/kubelet/pods/u1/volumes/kubernetes.io~nfs/"
+                             "media",
+                             MS_RULE_K8S_NFS),
+                   "k8s-media");
+}
+END_TEST
+
+/* A pod restart: new UID, same volume, same name. */
+START_TEST(test_auto_pod_restart_same_name) {
+  char a[MS_NAME_SIZE], b[MS_NAME_SIZE];
+  strcpy(a, auto_name("/var/lib/kubelet/pods/1111/volumes/kubernetes.io~csi/"
+                      "pvc-x/mount",
+                      MS_RULE_K8S_CSI));
+  strcpy(b, auto_name("/var/lib/kubelet/pods/2222/volumes/kubernetes.io~csi/"
+                      "pvc-x/mount",
+                      MS_RULE_K8S_CSI));
+  ck_assert_str_eq(a, b);
+  ck_assert_str_eq(a, "k8s-pvc-x");
+}
+END_TEST
+
+START_TEST(test_auto_docker_podman) {
+  ck_assert_str_eq(
+      auto_name("/var/lib/docker/volumes/media/_data", MS_RULE_DOCKER),
+      "docker-media");
+  ck_assert_str_eq(
+      auto_name("/var/lib/containers/storage/volumes/db/_data", MS_RULE_PODMAN),
+      "podman-db");
+  /* rootless podman */
+  ck_assert_str_eq(auto_name("/home/u/.local/share/containers/storage/volumes/"
+                             "db/_data",
+                             MS_RULE_PODMAN),
+                   "podman-db");
+}
+END_TEST
+
+/* Near misses keep the path rule, and out is not touched. */
+START_TEST(test_auto_near_misses) {
+  static const char *const paths[] = {
+      "/",
+      "/mnt/data",
+      "/kubernetes.io~nfs/x",
+      "/pods/u/volumes/kubernetes.io~nfs", /* no volume name */
+      "/var/lib/kubelet/pods/u/volumes/kubernetes.io~csi/pv/notmount",
+      "/var/lib/kubelet/plugins/kubernetes.io/csi/drv/nothex/globalmount",
+      "/var/lib/kubelet/plugins/kubernetes.io/csi/drv/" SHA "/other",
+      "/var/lib/docker/volumes/x/data",
+      "/var/lib/docker/volumes/_data",
+      "/srv/volumes/x/_data"};
+  for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+    ck_assert_str_eq(auto_name(paths[i], MS_RULE_PATH), "untouched");
+}
+END_TEST
+
+/* A volume name longer than the limit is cut like any name, with the hash
+ * of the name made (which has no pod UID): stable too. */
+START_TEST(test_auto_long_volume_name) {
+  char mp[512], made[300];
+  char vol[201];
+  memset(vol, 'v', 200);
+  vol[200] = '\0';
+  snprintf(mp, sizeof(mp),
+           "/var/lib/kubelet/pods/u/volumes/kubernetes.io~nfs/%s", vol);
+  snprintf(made, sizeof(made), "k8s-%s", vol);
+  const char *n = auto_name(mp, MS_RULE_K8S_NFS);
+  char want[80];
+  snprintf(want, sizeof(want), "k8s-%.51s~%08x", vol,
+           (unsigned)my_fnv1a32(made));
+  ck_assert_str_eq(n, want);
+  ck_assert_uint_eq(strlen(n), 64);
+}
+END_TEST
+
+/* ---- NamingScheme auto: stable suffixes ------------------------------- */
+
+static void stable_names(const char *const *paths, size_t n, ms_name_t *out) {
+  size_t order[16];
+  for (size_t i = 0; i < n; i++)
+    ms_name_from_path(&out[i], paths[i], 64);
+  ms_names_make_unique_stable(out, n, order, 64, paths);
+}
+
+/* "/a-b" and "/a/b" both make "a-b": "/a/b" maps back to it and keeps it,
+ * "/a-b" gets its own path's hash, in either file order. */
+START_TEST(test_stable_df_clash_either_order) {
+  const char *p1[] = {"/a-b", "/a/b"}, *p2[] = {"/a/b", "/a-b"};
+  ms_name_t n1[2], n2[2];
+  stable_names(p1, 2, n1);
+  stable_names(p2, 2, n2);
+  char want[32];
+  snprintf(want, sizeof(want), "a-b~%08x", (unsigned)my_fnv1a32("/a-b"));
+  ck_assert_str_eq(n1[0].s, want);
+  ck_assert_str_eq(n1[1].s, "a-b");
+  ck_assert_str_eq(n2[0].s, "a-b");
+  ck_assert_str_eq(n2[1].s, want);
+}
+END_TEST
+
+/* After write_graphite's folding: "x.y" and "x_y" are one Graphite name;
+ * "x_y" is "/x_y"'s. */
+START_TEST(test_stable_folding) {
+  const char *p[] = {"/x.y", "/x_y", "/x y"};
+  ms_name_t n[3];
+  stable_names(p, 3, n);
+  char w0[32], w2[32];
+  snprintf(w0, sizeof(w0), "x.y~%08x", (unsigned)my_fnv1a32("/x.y"));
+  snprintf(w2, sizeof(w2), "x y~%08x", (unsigned)my_fnv1a32("/x y"));
+  ck_assert_str_eq(n[0].s, w0);
+  ck_assert_str_eq(n[1].s, "x_y");
+  ck_assert_str_eq(n[2].s, w2);
+}
+END_TEST
+
+/* Names no path maps back to (container rules): every mount of the clash
+ * gets its own hash; the order does not matter. */
+START_TEST(test_stable_no_keeper) {
+  const char *p[] = {"/pods/1/volumes/kubernetes.io~nfs/v",
+                     "/pods/2/volumes/kubernetes.io~nfs/v"};
+  ms_name_t n[2], m[2];
+  size_t order[2];
+  for (int i = 0; i < 2; i++)
+    ck_assert(ms_name_container(&n[i], p[i], 64) == MS_RULE_K8S_NFS);
+  ck_assert_uint_eq(ms_names_make_unique_stable(n, 2, order, 64, p), 2);
+  const char *q[] = {p[1], p[0]};
+  for (int i = 0; i < 2; i++)
+    ms_name_container(&m[i], q[i], 64);
+  ms_names_make_unique_stable(m, 2, order, 64, q);
+  ck_assert_str_eq(n[0].s, m[1].s);
+  ck_assert_str_eq(n[1].s, m[0].s);
+  char want[32];
+  snprintf(want, sizeof(want), "k8s-v~%08x", (unsigned)my_fnv1a32(p[0]));
+  ck_assert_str_eq(n[0].s, want);
+}
+END_TEST
+
+/* Two mounts on one path (an overmount): the hashes cannot tell them
+ * apart, so file order does, as before. */
+START_TEST(test_stable_overmount_falls_back) {
+  const char *p[] = {"/m", "/m"};
+  ms_name_t n[2];
+  stable_names(p, 2, n);
+  ck_assert_str_ne(n[0].s, n[1].s);
+}
+END_TEST
+
 static Suite *naming_suite(void) {
   Suite *s = suite_create("naming");
 
@@ -659,6 +847,12 @@ static Suite *naming_suite(void) {
       test_unique_long_hashed_names, test_unique_deterministic,
       test_unique_no_clash_untouched, test_unique_prefix_not_clash,
       test_unique_realistic_prefixes, test_unique_empty_and_single);
+
+  MS_CHECK_CASE(s, "auto", NULL, NULL, test_auto_kubelet_layouts,
+                test_auto_pod_restart_same_name, test_auto_docker_podman,
+                test_auto_near_misses, test_auto_long_volume_name,
+                test_stable_df_clash_either_order, test_stable_folding,
+                test_stable_no_keeper, test_stable_overmount_falls_back);
   return s;
 }
 

@@ -47,7 +47,7 @@ static int set_number(const char *key, double n) {
 /* ---- the table ---- */
 
 START_TEST(test_table) {
-  ck_assert_uint_eq(ms_options_num, 24);
+  ck_assert_uint_eq(ms_options_num, 25);
   for (size_t i = 0; i < ms_options_num; i++) {
     const ms_option_t *o = &ms_options[i];
     ck_assert_int_ne(o->kind, MS_OPTION_UNKNOWN);
@@ -126,6 +126,13 @@ START_TEST(test_choice) {
   ck_assert_str_eq(err, "Option \"NamingSource\": \"Export\" is neither "
                         "\"MountPoint\" nor \"Device\".");
   ck_assert_int_eq(cfg.naming, MS_NAMING_MOUNTPOINT);
+  ck_assert_int_eq(cfg.naming_scheme, MS_SCHEME_AUTO);
+  ck_assert_int_eq(set_text("namingscheme", "PATH"), 0);
+  ck_assert_int_eq(cfg.naming_scheme, MS_SCHEME_PATH);
+  ck_assert_int_eq(set_text("NamingScheme", "k8s"), -EINVAL);
+  ck_assert_str_eq(err, "Option \"NamingScheme\": \"k8s\" is neither "
+                        "\"auto\" nor \"path\".");
+  ck_assert_int_eq(cfg.naming_scheme, MS_SCHEME_PATH);
 }
 END_TEST
 

@@ -12,7 +12,7 @@ false, the kernel's counters) and "rates." (StoreRates true).
 
 Mounts: /srv/projects (the values), and odd names: "/mnt/with space" (\\040
 in the file), "/mnt/a.b" and "/mnt/a_b" (equal once Graphite has escaped the
-dot: the second must become "~2"), and a 300-byte path (cut to MaxNameLength's
+dot: "/mnt/a.b" must get its path's hash), and a 300-byte path (cut to MaxNameLength's
 default of 64 bytes, ending in "~" and a hash). Each must land as exactly one
 distinct, valid Graphite path carrying its own values, every one of its nfs_op
 value lists included.
@@ -61,10 +61,9 @@ def scenario():
 
 def expected_dirs():
     """Graphite path part of each mount, in scenario order."""
-    names = [E.instance_name(m) for m in ["/srv/projects"] + [mp for mp, _ in ODD]]
-    # "/mnt/a_b" comes after "/mnt/a.b" in the file and equals it once
-    # escaped: README's rule gives it "~2".
-    names[3] = names[3] + "~2"
+    # "/mnt/a.b" equals "/mnt/a_b" once escaped: "mnt-a_b" is "/mnt/a_b"'s,
+    # "/mnt/a.b" gets the hash of its own path (NamingScheme auto)
+    names = E.unique_names(["/srv/projects"] + [mp for mp, _ in ODD])
     return ["mountstats-" + E.graphite_escape(n) for n in names]
 
 
@@ -111,7 +110,11 @@ def run(h):
 """.format(nodes=nodes)
     E.sleep_until(t0 + 0.45)
     daemon, log = h.start_collectd("collectd", body, ["write_graphite"], hostname=HOST,
-                                   mountstats_lines=["File " + E.q(msfile)])
+                                   mountstats_lines=["File " + E.q(msfile),
+                                                     # the dashboard's stall panel:
+                                                     # the estimate (no sysfs here)
+                                                     "ReportStall true",
+                                                     'SysfsRoot ""'])
     daemon_start = time.time()
     replay.wait(timeout=SNAPSHOTS + 10)
     time.sleep(1.0)  # one more read of the last snapshot
@@ -169,6 +172,7 @@ def run(h):
     want |= {"nfs_xprt-tcp." + d for d in "bind_count sends recvs bad_xids req_u bklog_u".split()}
     want |= {"nfs_xprt_conn-tcp." + d for d in "connect_count connect_time idle_time".split()}
     want |= {"nfs_xprt_slots-tcp." + d for d in "max_slots sending_u pending_u".split()}
+    want |= {"nfs_xprt_stall-estimate." + d for d in "waiting since_reply stalled".split()}
     for prefix in ("counters", "rates"):
         p = "%s.%s.%s." % (prefix, HOST, main_dir)
         got = {m[len(p):] for m in metrics if m.startswith(p)}

@@ -67,6 +67,9 @@ def client_conf(port, msfile):
 LoadPlugin mountstats
 <Plugin mountstats>
   File "{ms}"
+  # the dashboard's stall panel; no sysfs here: the estimate
+  ReportStall true
+  SysfsRoot ""
 </Plugin>
 """.format(p=port, ms=msfile)
 
@@ -114,9 +117,9 @@ def expected_names(types):
     want = {}
     for t in ("nfs_op", "nfs_op_errors", "nfs_events_cache", "nfs_events_vfs", "nfs_events_file",
               "nfs_events_io", "nfs_events_pnfs", "nfs_bytes", "nfs_xprt", "nfs_xprt_conn",
-              "nfs_xprt_slots", "uptime", "count"):
+              "nfs_xprt_slots", "uptime", "count", "nfs_xprt_stall"):
         has_ti = t in ("nfs_op", "nfs_op_errors", "nfs_xprt", "nfs_xprt_conn",
-                       "nfs_xprt_slots", "uptime", "count")
+                       "nfs_xprt_slots", "uptime", "count", "nfs_xprt_stall")
         for ds, kind in types[t]:
             want[E.prometheus_name(t, ds, kind)] = (t, has_ti)
     return want
@@ -341,8 +344,14 @@ def run(h):
                                               "nfs_events_pnfs", "nfs_bytes", "nfs_xprt",
                                               "nfs_xprt_conn", "nfs_xprt_slots")) + 2
     per_op = len(types["nfs_op"]) + len(types["nfs_op_errors"])
+    stall = len(types["nfs_xprt_stall"])  # ReportStall: one per mount, no queue (estimate)
     n = P.one("count({job=\"%s\",instance=\"host2\",mountstats=\"data\","
-              "__name__=~\"collectd_mountstats_.*\"})" % JOB)
+              "__name__=~\"collectd_mountstats_.*\",__name__!~\".*_nfs_xprt_stall_.*\"})"
+              % JOB)
+    ns = P.one("count({job=\"%s\",instance=\"host2\",mountstats=\"data\","
+               "__name__=~\"collectd_mountstats_nfs_xprt_stall_.*\"})" % JOB)
+    h.check("ReportStall adds %d series per mount (nfs_xprt_stall, type estimate)" % stall,
+            ns == stall, str(ns))
     h.check("series per NFSv4.2 mount (default config, 5 ops used): %d + %d per op = %d"
             % (per_mount, per_op, per_mount + 5 * per_op), n == per_mount + 5 * per_op, str(n))
     h.note("series for host2's /data: %d" % n)
@@ -564,6 +573,8 @@ EXPECT = {
     ("Retransmissions and timeouts per second", "B"): "timeouts",
     ("Errors per second (RPC iostats 1.1)", "A"): "errors",
     ("Mount age (s)", "A"): "age",
+    ("Server not answering: seconds requests waited with no reply (ReportStall)", "A"):
+        "stalled",
     ("Fleet operations per second, per op", "A"): "fleet ops",
     ("Fleet read from and written to the server (kB/s)", "A"): "fleet server_read",
     ("Fleet read from and written to the server (kB/s)", "B"): "fleet server_write",
@@ -628,6 +639,12 @@ def expected_kind(kind, values, hs, names, per_s):
             m = next(m for m in E.fleet_scenario(i)["mounts"] if m["mountpoint"] == mp)
             out[(host, mount)] = ("age", m["age"])
         return {"by": ("instance", "mountstats"), "values": out, "age": True}
+    if kind == "stalled":
+        # every server answers in this scenario (sends and recvs move
+        # together): nothing waits
+        for host, mount in pairs():
+            out[(host, mount, "estimate")] = 0.0
+        return {"by": ("instance", "mountstats", "type"), "values": out}
     if kind.startswith("fleet "):
         what = kind.split(" ", 1)[1]
         sums = {}

@@ -16,6 +16,7 @@
 #include "options.h"
 #include "readfile.h"
 #include "sysfs.h"
+#include "text.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -39,14 +40,15 @@ static const char *const level_names[] = {[MS_LOG_ERR] = "error",
                                           [MS_LOG_INFO] = "info"};
 
 static bool json;
+static bool explain; /* --explain-names: the names, not the values */
 static const char *host = "localhost";
 static double now_s;
 static size_t nrecords, nlogs;
 
 static void usage(FILE *out) {
   fprintf(out,
-          "usage: mountstats-dryrun [--json] [--host NAME] [--reads N "
-          "[--interval S]]\n"
+          "usage: mountstats-dryrun [--json | --explain-names] [--host NAME] "
+          "[--reads N [--interval S]]\n"
           "                         [--OPTION VALUE ...] [FILE]\n"
           "       mountstats-dryrun --list-options\n"
           "Prints the value lists and log lines the collectd mountstats "
@@ -96,6 +98,8 @@ static size_t cut(size_t len) {
 }
 
 static void print_record(void *ctx, const ms_record_t *r) {
+  if (explain)
+    return;
   (void)ctx;
   const ms_metric_type_t *t = r->type;
   size_t pil = cut(strlen(r->plugin_instance));
@@ -222,6 +226,30 @@ static void list_options(void) {
            ms_option_kind_name(ms_options[i].kind));
 }
 
+/* --explain-names: for every NFS mount of the file, its mount point, the
+ * rule that named it and the name it is reported under (tab-separated). */
+static void explain_names(const ms_collector_t *c) {
+  size_t n = ms_collector_explain_names(c, NULL, 0);
+  ms_name_explain_t *e = calloc(n ? n : 1, sizeof(*e));
+  if (e == NULL)
+    return;
+  ms_collector_explain_names(c, e, n);
+  printf("# mount point\trule\tname\n");
+  for (size_t i = 0; i < n; i++) {
+    char mp[4096];
+    size_t len =
+        ms_unescape(mp, sizeof(mp), e[i].mountpoint.ptr, e[i].mountpoint.len);
+    mp[len < sizeof(mp) ? len : sizeof(mp) - 1] = '\0';
+    if (e[i].name == NULL)
+      printf("%s\t-\tnot reported (not selected)\n", mp);
+    else if (e[i].shared)
+      printf("%s\tsuperblock\t%s (one superblock with it)\n", mp, e[i].name);
+    else
+      printf("%s\t%s\t%s\n", mp, e[i].rule, e[i].name);
+  }
+  free(e);
+}
+
 /* ---- main ---------------------------------------------------------------- */
 
 static double wall_clock(void) {
@@ -279,6 +307,10 @@ static int take_args(int argc, char **argv, ms_config_t *cfg, run_t *run) {
       json = true;
       continue;
     }
+    if (strcmp(a, "--explain-names") == 0) {
+      explain = true;
+      continue;
+    }
     if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
       if (run->file != NULL || a[0] == '-') {
         usage(stderr);
@@ -329,10 +361,12 @@ static int read_all(ms_collector_t *c, const ms_config_t *cfg,
     now_s = wall_clock();
     ms_input_t in = {.now = now_s, .sysfs = use_sysfs ? &sysfs.fs : NULL};
     ms_read_input(cfg, &buf, &mi_buf, &in);
-    if (!json && run->reads > 1)
+    if (!json && !explain && run->reads > 1)
       printf("# read %ld\n", r + 1);
     if (ms_collector_run(c, &in) != 0)
       rc = 1;
+    if (explain && in.err == 0)
+      explain_names(c);
     if (in.err != 0)
       rc = 1;
   }
