@@ -103,10 +103,13 @@ END_TEST
 
 /* ---- ms_digits_value: tokens of 1 to 19 digits ---- */
 
-static const struct token_case {
+/* Digits and their value, written out by hand. */
+typedef struct {
   const char *digits;
   uint64_t want;
-} token_cases[] = {
+} digits_case_t;
+
+static const digits_case_t token_cases[] = {
     {"0", 0},
     {"5", 5},
     {"12345678", 12345678},   /* one block */
@@ -124,7 +127,7 @@ static const struct token_case {
 };
 
 START_TEST(test_digits_value) {
-  const struct token_case *c = &token_cases[_i];
+  const digits_case_t *c = &token_cases[_i];
   char buf[48];
   const char *t = padded(buf, sizeof(buf), c->digits);
   ck_assert_uint_eq(ms_digits_value(t, (unsigned)strlen(c->digits)), c->want);
@@ -133,10 +136,7 @@ END_TEST
 
 /* ---- ms_digits_checked: any length, up to 2^64 - 1 ---- */
 
-static const struct checked_case {
-  const char *digits;
-  uint64_t want;
-} checked_cases[] = {
+static const digits_case_t checked_cases[] = {
     {"", 0},
     {"7", 7},
     {"18446744073709551615", UINT64_MAX},              /* 2^64 - 1, 20 digits */
@@ -156,7 +156,7 @@ static const char *const overflow_cases[] = {
 };
 
 START_TEST(test_digits_checked) {
-  const struct checked_case *c = &checked_cases[_i];
+  const digits_case_t *c = &checked_cases[_i];
   uint64_t v = 12345;
   ck_assert(ms_digits_checked(c->digits, c->digits + strlen(c->digits), &v));
   ck_assert_uint_eq(v, c->want);

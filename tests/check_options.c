@@ -116,23 +116,35 @@ START_TEST(test_patterns) {
 }
 END_TEST
 
-START_TEST(test_choice) {
-  ck_assert_int_eq(set_text("NamingSource", "device"), 0);
-  ck_assert_int_eq(cfg.naming, MS_NAMING_DEVICE);
-  ck_assert_int_eq(set_text("namingsource", "MOUNTPOINT"), 0);
-  ck_assert_int_eq(cfg.naming, MS_NAMING_MOUNTPOINT);
-  /* The key as spelled in the table, whatever the user wrote. */
-  ck_assert_int_eq(set_text("namingsource", "Export"), -EINVAL);
-  ck_assert_str_eq(err, "Option \"NamingSource\": \"Export\" is neither "
-                        "\"MountPoint\" nor \"Device\".");
-  ck_assert_int_eq(cfg.naming, MS_NAMING_MOUNTPOINT);
-  ck_assert_int_eq(cfg.naming_scheme, MS_SCHEME_AUTO);
-  ck_assert_int_eq(set_text("namingscheme", "PATH"), 0);
-  ck_assert_int_eq(cfg.naming_scheme, MS_SCHEME_PATH);
-  ck_assert_int_eq(set_text("NamingScheme", "k8s"), -EINVAL);
-  ck_assert_str_eq(err, "Option \"NamingScheme\": \"k8s\" is neither "
-                        "\"auto\" nor \"path\".");
-  ck_assert_int_eq(cfg.naming_scheme, MS_SCHEME_PATH);
+/* Each CHOICE option: its two values in any case, in the order of its
+ * enum; another refused with a message that names the key as the table
+ * spells it, whatever the user wrote, and the value kept. */
+START_TEST(test_choices) {
+  static const struct {
+    const char *written, *first, *second, *bad, *message;
+  } cases[] = {
+      {"namingsource", "MOUNTPOINT", "device", "Export",
+       "Option \"NamingSource\": \"Export\" is neither \"MountPoint\" nor "
+       "\"Device\"."},
+      {"namingscheme", "AUTO", "Path", "k8s",
+       "Option \"NamingScheme\": \"k8s\" is neither \"auto\" nor "
+       "\"path\"."},
+  };
+  for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+    const ms_option_t *opt = ms_option_find(cases[i].written);
+    const unsigned *value = (const unsigned *)((const char *)&cfg + opt->at[0]);
+    ck_assert_int_eq(opt->kind, MS_OPTION_CHOICE);
+    ck_assert_uint_eq(*value, 0); /* the default: the first */
+    ck_assert_int_eq(set_text(cases[i].written, cases[i].second), 0);
+    ck_assert_uint_eq(*value, 1);
+    ck_assert_int_eq(set_text(cases[i].written, cases[i].bad), -EINVAL);
+    ck_assert_str_eq(err, cases[i].message);
+    ck_assert_uint_eq(*value, 1);
+    ck_assert_int_eq(set_text(cases[i].written, cases[i].first), 0);
+    ck_assert_uint_eq(*value, 0);
+  }
+  ck_assert_int_eq(MS_NAMING_DEVICE, 1);
+  ck_assert_int_eq(MS_SCHEME_PATH, 1);
 }
 END_TEST
 
@@ -179,5 +191,5 @@ START_TEST(test_small_buffer) {
 END_TEST
 
 MS_CHECK_MAIN("options", setup, teardown, test_table, test_unknown, test_bools,
-              test_strings, test_patterns, test_choice, test_ranges,
+              test_strings, test_patterns, test_choices, test_ranges,
               test_small_buffer)
