@@ -662,10 +662,11 @@ def plugin_loadable(name, why=False):
     return r.returncode == 0 and not missing
 
 
-def readme_blocks(section, lang=""):
-    """The fenced code blocks (```lang) of README's "## section", in order,
-    as text: what users copy, so the tests run them."""
-    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+def doc_blocks(doc, section, lang=""):
+    """The fenced code blocks (```lang) of the "## section" of the document
+    doc (a path from the repository's root, e.g. "docs/integrations.md"),
+    in order, as text: what users copy, so the tests run them."""
+    with open(os.path.join(ROOT, doc), encoding="utf-8") as f:
         text = f.read()
     m = re.search(r"^## %s\n(.*?)(?=^## |\Z)" % re.escape(section), text, re.M | re.S)
     if not m:
@@ -684,8 +685,8 @@ def readme_blocks(section, lang=""):
     return blocks
 
 
-def readme_statements(block, start):
-    """The statements of a README code block: a line starting with start
+def doc_statements(block, start):
+    """The statements of a document's code block: a line starting with start
     (e.g. "SELECT", or "" for any non-indented line) begins one, indented
     lines continue it."""
     out = []
