@@ -134,6 +134,19 @@ static int ms_config_naming(const oconfig_item_t *child) {
   return rc == 0 ? 0 : -1;
 }
 
+static int ms_config_naming_scheme(const oconfig_item_t *child) {
+  char *value = NULL;
+  if (cf_util_get_string(child, &value) != 0)
+    return -1;
+  int rc = ms_config_set_naming_scheme(&conf, value);
+  if (rc != 0)
+    ERROR(PLUGIN_NAME " plugin: Option \"NamingScheme\": \"%s\" is neither "
+                      "\"auto\" nor \"path\".",
+          value);
+  sfree(value);
+  return rc == 0 ? 0 : -1;
+}
+
 static int ms_config_file_size(const oconfig_item_t *child) {
   double v = 0;
   if (cf_util_get_double(child, &v) != 0)
@@ -176,6 +189,8 @@ static int ms_config_child(const oconfig_item_t *child) {
     return cf_util_get_string(child, &conf.sysfs_root);
   if (strcasecmp(key, "NamingSource") == 0)
     return ms_config_naming(child);
+  if (strcasecmp(key, "NamingScheme") == 0)
+    return ms_config_naming_scheme(child);
   if (strcasecmp(key, "MaxFileSize") == 0)
     return ms_config_file_size(child);
   if (strcasecmp(key, "MaxNameLength") == 0)

@@ -64,8 +64,19 @@ struct ms_collector {
   size_t *group_size;
   size_t *sb_leader_new;    /* grouping of this interval, before the compare */
   unsigned char *in_report; /* records reported this interval */
-  char (*addr)[MS_SUNRPC_ADDR_MAX];     /* ReportStall: server address, "" */
-  size_t *mi_index;                     /* record -> mountinfo line, SIZE_MAX */
+  char (*addr)[MS_SUNRPC_ADDR_MAX]; /* ReportStall: server address, "" */
+  size_t *mi_index;                 /* record -> mountinfo line, SIZE_MAX */
+  /* NamingScheme auto, per reported name: its rule, and the decoded mount
+   * point its stable suffix comes from (offsets into name_paths) */
+  unsigned char *name_rule;
+  size_t *name_path_off;
+  const char **name_path;
+  char *name_paths;
+  size_t name_paths_cap;
+  /* the volume names staged CSI mounts took from their pods' mounts, kept
+   * while they stay reported, so a pod restart does not rename them */
+  struct staged_name *staged_prev, *staged_cur;
+  size_t nstaged_prev, nstaged_cur, staged_cap_prev, staged_cap_cur;
   uint64_t *grp_retrans, *grp_timeouts; /* per transport leader (estimate) */
   /* Selection, device numbers, superblocks, names and connections depend
    * only on the mount set: while it stays byte for byte the same (see
@@ -187,6 +198,9 @@ static int grow_records(ms_collector_t *c, size_t n) {
   GROW(in_report);
   GROW(addr);
   GROW(mi_index);
+  GROW(name_rule);
+  GROW(name_path_off);
+  GROW(name_path);
   GROW(grp_retrans);
   GROW(grp_timeouts);
 #undef GROW
@@ -505,26 +519,146 @@ static void log_groups(ms_collector_t *c) {
   ms_keyset_rotate(&c->group_prev, &c->group_cur);
 }
 
-/* Names every reported record; fills c->reported and name_index. */
+struct staged_name {
+  uint64_t key; /* FNV-1a 64 of the staging mount point */
+  ms_name_t name;
+};
+
+/* Appends the decoded mount point of name k to c->name_paths; its offset
+ * goes to name_path_off[k]. Returns 0 or -ENOMEM. */
+static int keep_name_path(ms_collector_t *c, size_t k, const char *mp) {
+  size_t len = strlen(mp) + 1, used = 0;
+  if (k > 0)
+    used = c->name_path_off[k - 1] +
+           strlen(c->name_paths + c->name_path_off[k - 1]) + 1;
+  if (used + len > c->name_paths_cap) {
+    size_t cap = c->name_paths_cap ? c->name_paths_cap : 4096;
+    while (cap < used + len)
+      cap *= 2;
+    char *p = realloc(c->name_paths, cap);
+    if (p == NULL)
+      return -ENOMEM;
+    c->name_paths = p;
+    c->name_paths_cap = cap;
+  }
+  memcpy(c->name_paths + used, mp, len);
+  c->name_path_off[k] = used;
+  return 0;
+}
+
+/* Which name wins in a superblock whose mounts match container layouts:
+ * one that names the volume (a PV, a Docker or Podman volume) before the
+ * hash of a staged CSI volume; among equals the smallest, so the order of
+ * the file never decides. */
+static bool better_name(enum ms_name_rule r, const ms_name_t *n,
+                        enum ms_name_rule best_r, const ms_name_t *best) {
+  bool hash = r == MS_RULE_K8S_CSI_GLOBAL;
+  bool best_hash = best_r == MS_RULE_K8S_CSI_GLOBAL;
+  if (hash != best_hash)
+    return !hash;
+  return strcmp(n->s, best->s) < 0;
+}
+
+/* Keeps the volume name a staged CSI mount took from its pods' mounts. */
+static int remember_staged(ms_collector_t *c, uint64_t key,
+                           const ms_name_t *name) {
+  if (c->nstaged_cur == c->staged_cap_cur) {
+    size_t cap = c->staged_cap_cur ? c->staged_cap_cur * 2 : 8;
+    struct staged_name *p = realloc(c->staged_cur, cap * sizeof(*p));
+    if (p == NULL)
+      return -ENOMEM;
+    c->staged_cur = p;
+    c->staged_cap_cur = cap;
+  }
+  c->staged_cur[c->nstaged_cur++] = (struct staged_name){key, *name};
+  return 0;
+}
+
+/* The name of reported record i (a superblock's first mount point, mp)
+ * under NamingScheme auto (naming.h), in c->names[k], its rule in
+ * c->name_rule[k]. A superblock whose mount matches a container layout is
+ * named by the best name of all its mounts (better_name): the PV a pod's
+ * mount names over its staging mount's hash, two PVs of one export by the
+ * smaller. A staged CSI volume keeps its PV name while the staging mount
+ * stays, also between a pod's unmount and its successor's mount. Returns 1
+ * when no layout matched (the caller applies the path rule), 0, or
+ * -ENOMEM. */
+static int name_auto(ms_collector_t *c, size_t i, size_t k, const char *mp) {
+  const ms_snapshot_t *s = &c->snap;
+  size_t max_len = c->cfg->max_name_len;
+  ms_name_t *best = &c->names[k];
+  enum ms_name_rule rule = ms_name_container(best, mp, max_len);
+  c->name_rule[k] = (unsigned char)rule;
+  if (rule == MS_RULE_PATH)
+    return 1;
+  char member[PATH_BUF];
+  enum ms_name_rule best_r = rule;
+  for (size_t j = i + 1; j < s->nmounts; j++) {
+    if (!c->selected[j] || c->sb_leader[j] != i)
+      continue;
+    decode(member, sizeof(member), s->mounts[j].mountpoint);
+    ms_name_t n;
+    enum ms_name_rule r = ms_name_container(&n, member, max_len);
+    if (r != MS_RULE_PATH && better_name(r, &n, best_r, best)) {
+      *best = n;
+      best_r = r;
+    }
+  }
+  if (rule != MS_RULE_K8S_CSI_GLOBAL)
+    return 0;
+  uint64_t key = ms_fnv64(MS_FNV64_OFFSET, mp, strlen(mp));
+  for (size_t p = 0; p < c->nstaged_prev && best_r == rule; p++)
+    if (c->staged_prev[p].key == key) {
+      *best = c->staged_prev[p].name;
+      best_r = MS_RULE_K8S_CSI;
+    }
+  return best_r == rule ? 0 : remember_staged(c, key, best);
+}
+
+/* Names every reported record; fills c->reported and name_index. Returns
+ * the number named, or SIZE_MAX when out of memory. */
 static size_t name_records(ms_collector_t *c) {
   const ms_config_t *cfg = c->cfg;
   const ms_snapshot_t *s = &c->snap;
-  char src[PATH_BUF];
+  bool scheme_auto = cfg->naming_scheme == MS_SCHEME_AUTO;
+  char src[PATH_BUF], mp[PATH_BUF];
   size_t n = 0;
+  c->nstaged_cur = 0;
   for (size_t i = 0; i < s->nmounts; i++) {
     c->name_index[i] = SIZE_MAX;
     if (!c->selected[i] || c->sb_leader[i] != i)
       continue;
     const ms_mount_t *m = &s->mounts[i];
-    decode(src, sizeof(src),
-           cfg->naming == MS_NAMING_DEVICE && m->device.len > 0
-               ? m->device
-               : m->mountpoint);
-    ms_name_from_path(&c->names[n], src, cfg->max_name_len);
+    bool by_device = cfg->naming == MS_NAMING_DEVICE && m->device.len > 0;
+    decode(mp, sizeof(mp), m->mountpoint);
+    decode(src, sizeof(src), by_device ? m->device : m->mountpoint);
+    c->name_rule[n] = MS_RULE_PATH;
+    int rc = scheme_auto && !by_device ? name_auto(c, i, n, mp) : 1;
+    if (rc < 0)
+      return SIZE_MAX;
+    if (rc > 0)
+      ms_name_from_path(&c->names[n], src, cfg->max_name_len);
+    if (scheme_auto && keep_name_path(c, n, mp) != 0)
+      return SIZE_MAX;
     c->name_index[i] = n;
     c->reported[n++] = i;
   }
-  ms_names_make_unique(c->names, n, c->order, cfg->max_name_len);
+  /* only the staged names of this naming are kept */
+  struct staged_name *t = c->staged_prev;
+  size_t cap = c->staged_cap_prev;
+  c->staged_prev = c->staged_cur;
+  c->staged_cap_prev = c->staged_cap_cur;
+  c->nstaged_prev = c->nstaged_cur;
+  c->staged_cur = t;
+  c->staged_cap_cur = cap;
+  if (!scheme_auto) {
+    ms_names_make_unique(c->names, n, c->order, cfg->max_name_len);
+    return n;
+  }
+  for (size_t k = 0; k < n; k++)
+    c->name_path[k] = c->name_paths + c->name_path_off[k];
+  ms_names_make_unique_stable(c->names, n, c->order, cfg->max_name_len,
+                              c->name_path);
   return n;
 }
 
@@ -957,6 +1091,11 @@ static int process(ms_collector_t *c, const char *buf, size_t len,
   if (!leaders_same) {
     log_groups(c);
     c->nreported = name_records(c);
+    if (c->nreported == SIZE_MAX) {
+      c->nreported = 0;
+      ms_log(c, MS_LOG_ERR, LOG_PREFIX "out of memory.");
+      return -ENOMEM;
+    }
     if (cfg->report_transport || cfg->report_stall) {
       /* Among the reported records only: the transport is reported with
        * the first reported mount that uses the connection. */
@@ -1015,6 +1154,24 @@ int ms_collector_run(ms_collector_t *c, const ms_input_t *in) {
                  in->sysfs, in->now);
 }
 
+size_t ms_collector_explain_names(const ms_collector_t *c,
+                                  ms_name_explain_t *out, size_t max) {
+  const ms_snapshot_t *s = &c->snap;
+  if (!c->derived_valid)
+    return 0;
+  for (size_t i = 0; i < s->nmounts && i < max; i++) {
+    size_t leader = c->sb_leader[i], k = c->name_index[leader];
+    bool named = c->selected[i] && k != SIZE_MAX;
+    out[i] = (ms_name_explain_t){
+        .mountpoint = s->mounts[i].mountpoint,
+        .name = named ? c->names[k].s : NULL,
+        .rule =
+            named ? ms_name_rule_str((enum ms_name_rule)c->name_rule[k]) : "",
+        .shared = named && leader != i};
+  }
+  return s->nmounts;
+}
+
 size_t ms_collector_snapshot_bytes(const ms_collector_t *c) {
   return ms_snapshot_bytes(&c->snap);
 }
@@ -1044,6 +1201,12 @@ void ms_collector_free(ms_collector_t *c) {
   ms_rpcmap_free(&c->rpcmap);
   free(c->addr);
   free(c->mi_index);
+  free(c->name_rule);
+  free(c->name_path_off);
+  free(c->name_path);
+  free(c->name_paths);
+  free(c->staged_prev);
+  free(c->staged_cur);
   free(c->grp_retrans);
   free(c->grp_timeouts);
   free(c->op_avg);

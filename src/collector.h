@@ -23,6 +23,7 @@
 
 #include "fs.h"
 #include "metrics.h"
+#include "mountstats.h"
 #include "options.h"
 
 #include <stddef.h>
@@ -99,6 +100,22 @@ int ms_collector_run(ms_collector_t *c, const ms_input_t *in);
 
 /* Frees c and everything it holds (not the configuration). NULL is fine. */
 void ms_collector_free(ms_collector_t *c);
+
+/* How one NFS record of the last run was named (mountstats-dryrun
+ * --explain-names). */
+typedef struct {
+  ms_span_t mountpoint; /* still \ooo-escaped, as in the file */
+  const char *name;     /* the plugin instance it is reported under; NULL:
+                           not reported (not selected) */
+  const char *rule;     /* how that name was made: "path", "k8s-csi", ... */
+  bool shared;          /* one superblock with an earlier mount point: reported
+                           under that one's name */
+} ms_name_explain_t;
+
+/* Fills out (room for max) for the NFS records of the last run, in file
+ * order, and returns how many there are (possibly more than max). */
+size_t ms_collector_explain_names(const ms_collector_t *c,
+                                  ms_name_explain_t *out, size_t max);
 
 /* Bytes of snapshot arrays c holds (for the benchmark's memory report). */
 size_t ms_collector_snapshot_bytes(const ms_collector_t *c);

@@ -43,6 +43,7 @@ void ms_config_defaults(ms_config_t *cfg) {
   cfg->report_iostat = cfg->report_stall = false;
   cfg->ignore_selected = cfg->ignore_selected_op = false;
   cfg->naming = MS_NAMING_MOUNTPOINT;
+  cfg->naming_scheme = MS_SCHEME_AUTO;
   cfg->max_file_size = MS_DEFAULT_MAX_FILE_SIZE;
   cfg->max_name_len = MS_DEFAULT_MAX_NAME_LEN;
 }
@@ -83,6 +84,16 @@ int ms_config_set_naming(ms_config_t *cfg, const char *value) {
     cfg->naming = MS_NAMING_MOUNTPOINT;
   else if (strcasecmp(value, "Device") == 0)
     cfg->naming = MS_NAMING_DEVICE;
+  else
+    return -EINVAL;
+  return 0;
+}
+
+int ms_config_set_naming_scheme(ms_config_t *cfg, const char *value) {
+  if (strcasecmp(value, "auto") == 0)
+    cfg->naming_scheme = MS_SCHEME_AUTO;
+  else if (strcasecmp(value, "path") == 0)
+    cfg->naming_scheme = MS_SCHEME_PATH;
   else
     return -EINVAL;
   return 0;

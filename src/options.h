@@ -29,6 +29,10 @@
 #define MS_DEFAULT_SYSFS_ROOT "/sys"
 
 enum ms_naming_source { MS_NAMING_MOUNTPOINT = 0, MS_NAMING_DEVICE };
+/* NamingScheme: "auto" names well-known container volumes after the volume
+ * and suffixes clashes by path (naming.h); "path" is the df rule alone, with
+ * clashes suffixed in file order, as before 0.2. */
+enum ms_naming_scheme { MS_SCHEME_AUTO = 0, MS_SCHEME_PATH };
 
 /* Zero-initialise, then ms_config_defaults(); free with ms_config_free(). */
 typedef struct {
@@ -43,6 +47,7 @@ typedef struct {
   bool report_zero_ops, report_per_transport, report_all_mountpoints;
   bool report_iostat, report_stall;
   enum ms_naming_source naming;
+  enum ms_naming_scheme naming_scheme;
   size_t max_name_len;
   size_t max_file_size;
 } ms_config_t;
@@ -72,6 +77,9 @@ ms_matcher_t *ms_config_patterns(ms_config_t *cfg, const char *key);
 
 /* NamingSource: "MountPoint" or "Device" (any case). Returns 0 or -EINVAL. */
 int ms_config_set_naming(ms_config_t *cfg, const char *value);
+
+/* NamingScheme: "auto" or "path" (any case). Returns 0 or -EINVAL. */
+int ms_config_set_naming_scheme(ms_config_t *cfg, const char *value);
 
 /* MaxFileSize in bytes, MS_MAX_FILE_SIZE_MIN..MS_MAX_FILE_SIZE_MAX.
  * Returns 0 or -ERANGE (cfg unchanged). */

@@ -410,11 +410,26 @@ START_TEST(test_two_collectors_independent) {
   ck_assert_int_eq(run_text(c2, sample, 100), 0);
   ck_assert_ptr_nonnull(find(&rec, "home", "nfs_bytes", NULL));
   ck_assert_ptr_null(find(&rec, "filer1:-export-home", "nfs_bytes", NULL));
-  /* Device naming, every mount point: the two names of one device are made
-   * unique, the first in file order keeps it. */
+  /* Device naming, every mount point: the two names of one device clash;
+   * no mount point maps back to "filer1:-export-home", so each gets the
+   * FNV-1a-32 of its own mount point (NamingScheme auto) */
+  char home[64], bind[64];
+  snprintf(home, sizeof(home), "filer1:-export-home~%08x",
+           (unsigned)ms_fnv1a32("/home", 5));
+  snprintf(bind, sizeof(bind), "filer1:-export-home~%08x",
+           (unsigned)ms_fnv1a32("/mnt/bind", 9));
+  ck_assert_ptr_nonnull(find(orec, home, "nfs_bytes", NULL));
+  ck_assert_ptr_nonnull(find(orec, bind, "nfs_bytes", NULL));
+  ck_assert_uint_eq(logs_with(orec, MS_LOG_INFO, "show one"), 0);
+  /* NamingScheme path: the names before 0.2, the first in file order keeps
+   * the name (names are made when the mount set changes: a new collector) */
+  other.naming_scheme = MS_SCHEME_PATH;
+  reset(orec);
+  ms_collector_t *c3 = ms_collector_new(&other, record, logline, orec);
+  ck_assert_int_eq(run_text(c3, sample, 110), 0);
   ck_assert_ptr_nonnull(find(orec, "filer1:-export-home", "nfs_bytes", NULL));
   ck_assert_ptr_nonnull(find(orec, "filer1:-export-home~2", "nfs_bytes", NULL));
-  ck_assert_uint_eq(logs_with(orec, MS_LOG_INFO, "show one"), 0);
+  ms_collector_free(c3);
   ms_collector_free(c2);
   ms_config_free(&other);
   free(orec);

@@ -27,7 +27,7 @@ import tempfile
 import time
 import mstest
 # Re-exported: the e2e tests use them as E.<name>.
-from mstest import STOCK_PLUGIN_DIR, STOCK_TYPES_DB, log_problems, q  # noqa: F401
+from mstest import STOCK_PLUGIN_DIR, STOCK_TYPES_DB, fnv1a32, log_problems, q  # noqa: F401
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -40,13 +40,6 @@ def median(xs):
         return None
     n = len(xs)
     return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2.0
-
-
-def fnv1a32(data):
-    h = 2166136261
-    for b in data:
-        h = ((h ^ b) * 16777619) & 0xFFFFFFFF
-    return h
 
 
 # MaxNameLength's default (README's options table).
@@ -96,6 +89,37 @@ def instance_name(mountpoint, max_len=DEFAULT_MAX_NAME_LEN):
     while cut > 0 and (body[cut] & 0xC0) == 0x80:
         cut -= 1
     return (body[:cut] + b"~%08x" % fnv1a32(raw)).decode("utf-8")
+
+
+def unique_names(mountpoints, max_len=DEFAULT_MAX_NAME_LEN):
+    """plugin_instance of each decoded mount point of one file under
+    NamingScheme auto's clash rule (collectd-mountstats(5), NAMING): names
+    that are equal once write_graphite has escaped them are kept only by
+    the mount whose path the df rule maps back to exactly ("a_b" is
+    "/a_b"'s, never "/a.b"'s); the others end in "~" + 8 hex digits of
+    FNV-1a-32 of their own path, cut to fit. Written from the man page, not
+    from src/naming.c."""
+    names = [instance_name(mp, max_len) for mp in mountpoints]
+    groups = {}
+    for i, n in enumerate(names):
+        groups.setdefault(graphite_escape(n), []).append(i)
+    out = list(names)
+    for folded, idx in groups.items():
+        if len(idx) < 2:
+            continue
+        back = "/" if folded == "root" else "/" + folded.replace("-", "/")
+        exact = [i for i in idx if mountpoints[i] == back]
+        for i in idx:
+            if exact == [i]:
+                continue
+            body = names[i].encode("utf-8")
+            if len(body) + 9 > max_len:
+                cut = max_len - 9
+                while cut > 0 and (body[cut] & 0xC0) == 0x80:
+                    cut -= 1
+                body = body[:cut]
+            out[i] = (body + b"~%08x" % fnv1a32(mountpoints[i].encode("utf-8"))).decode()
+    return out
 
 
 def graphite_escape(s, esc="_"):
@@ -804,18 +828,13 @@ def fleet_scenario(i, odd=True):
 
 
 def fleet_mount_names():
-    """{host: {mount point: plugin_instance}} by README's naming rule: the
-    k-th of names equal once Graphite escaped them gets "~k"."""
+    """{host: {mount point: plugin_instance}} by the man page's naming rule
+    (unique_names: a clash once Graphite escaped the names is kept by the
+    mount the name maps back to, the others get their path's hash)."""
     out = {}
     for i, (host, _, _) in enumerate(PROM_FLEET):
         mps = [m["mountpoint"] for m in fleet_scenario(i)["mounts"]]
-        names, seen = {}, {}
-        for mp in mps:
-            n = instance_name(mp)
-            key = graphite_escape(n)
-            seen[key] = seen.get(key, 0) + 1
-            names[mp] = n if seen[key] == 1 else "%s~%d" % (n, seen[key])
-        out[host] = names
+        out[host] = dict(zip(mps, unique_names(mps)))
     return out
 
 

@@ -12,7 +12,7 @@ false, the kernel's counters) and "rates." (StoreRates true).
 
 Mounts: /srv/projects (the values), and odd names: "/mnt/with space" (\\040
 in the file), "/mnt/a.b" and "/mnt/a_b" (equal once Graphite has escaped the
-dot: the second must become "~2"), and a 300-byte path (cut to MaxNameLength's
+dot: "/mnt/a.b" must get its path's hash), and a 300-byte path (cut to MaxNameLength's
 default of 64 bytes, ending in "~" and a hash). Each must land as exactly one
 distinct, valid Graphite path carrying its own values, every one of its nfs_op
 value lists included.
@@ -61,10 +61,9 @@ def scenario():
 
 def expected_dirs():
     """Graphite path part of each mount, in scenario order."""
-    names = [E.instance_name(m) for m in ["/srv/projects"] + [mp for mp, _ in ODD]]
-    # "/mnt/a_b" comes after "/mnt/a.b" in the file and equals it once
-    # escaped: README's rule gives it "~2".
-    names[3] = names[3] + "~2"
+    # "/mnt/a.b" equals "/mnt/a_b" once escaped: "mnt-a_b" is "/mnt/a_b"'s,
+    # "/mnt/a.b" gets the hash of its own path (NamingScheme auto)
+    names = E.unique_names(["/srv/projects"] + [mp for mp, _ in ODD])
     return ["mountstats-" + E.graphite_escape(n) for n in names]
 
 

@@ -37,7 +37,8 @@
  *      plugin_instance that no current mount should have;
  *   2. each reported superblock is reported once (bind duplicates not), under
  *      the name the README's rule gives its first mount point (df rule, long
- *      names cut to MaxNameLength with ~hash, clashes ~k in file order), with
+ *      names cut to MaxNameLength with ~hash, clashes ~k in file order: it
+ *      runs with NamingScheme path), with
  *      the 27 events in the five types nfs_events_cache (events 1-4), _vfs
  *      (5-12), _file (13-18), _io (19-25) and _pnfs (26-27), each with the
  *      values of the file;
@@ -1099,10 +1100,14 @@ int main(int argc, char **argv) {
   v_true.value.boolean = 1;
   oconfig_value_t v_len = {.type = OCONFIG_TYPE_NUMBER};
   v_len.value.number = (double)opt_max_name_length;
+  /* The model below is NamingScheme path's (clashes "~k" in file order);
+   * auto's rules are the unit tests' and the pod churn test's. */
+  oconfig_value_t v_scheme = str_value("path");
   oconfig_item_t children[] = {
       {.key = "File", .values = &v_file, .values_num = 1},
       {.key = "MountInfoFile", .values = &v_mi, .values_num = 1},
       {.key = "ReportIostat", .values = &v_true, .values_num = 1},
+      {.key = "NamingScheme", .values = &v_scheme, .values_num = 1},
       {.key = "MaxNameLength", .values = &v_len, .values_num = 1},
   };
   oconfig_item_t top = {.key = "Plugin",

@@ -39,14 +39,15 @@ static const char *const level_names[] = {[MS_LOG_ERR] = "error",
                                           [MS_LOG_INFO] = "info"};
 
 static bool json;
+static bool explain; /* --explain-names: the names, not the values */
 static const char *host = "localhost";
 static double now_s;
 static size_t nrecords, nlogs;
 
 static void usage(FILE *out) {
   fprintf(out,
-          "usage: mountstats-dryrun [--json] [--host NAME] [--reads N "
-          "[--interval S]]\n"
+          "usage: mountstats-dryrun [--json | --explain-names] [--host NAME] "
+          "[--reads N [--interval S]]\n"
           "                         [--OPTION VALUE ...] [FILE]\n"
           "Prints the value lists and log lines the collectd mountstats "
           "plugin would\n"
@@ -94,6 +95,8 @@ static size_t cut(size_t len) {
 }
 
 static void print_record(void *ctx, const ms_record_t *r) {
+  if (explain)
+    return;
   (void)ctx;
   const ms_metric_type_t *t = r->type;
   size_t pil = cut(strlen(r->plugin_instance));
@@ -227,6 +230,15 @@ static int set_option(ms_config_t *cfg, const char *key, const char *value) {
             value);
     return -1;
   }
+  if (strcasecmp(key, "NamingScheme") == 0) {
+    if (ms_config_set_naming_scheme(cfg, value) == 0)
+      return 0;
+    fprintf(stderr,
+            MS_PLUGIN_NAME " plugin: Option \"NamingScheme\": \"%s\" is "
+                           "neither \"auto\" nor \"path\".\n",
+            value);
+    return -1;
+  }
   if (strcasecmp(key, "MaxFileSize") == 0) {
     if (parse_number(value, &n) == 0 &&
         ms_config_set_max_file_size(cfg, n) == 0)
@@ -252,6 +264,30 @@ static int set_option(ms_config_t *cfg, const char *key, const char *value) {
   return -1;
 }
 
+/* --explain-names: for every NFS mount of the file, its mount point, the
+ * rule that named it and the name it is reported under (tab-separated). */
+static void explain_names(const ms_collector_t *c) {
+  size_t n = ms_collector_explain_names(c, NULL, 0);
+  ms_name_explain_t *e = calloc(n ? n : 1, sizeof(*e));
+  if (e == NULL)
+    return;
+  ms_collector_explain_names(c, e, n);
+  printf("# mount point\trule\tname\n");
+  for (size_t i = 0; i < n; i++) {
+    char mp[4096];
+    size_t len =
+        ms_unescape(mp, sizeof(mp), e[i].mountpoint.ptr, e[i].mountpoint.len);
+    mp[len < sizeof(mp) ? len : sizeof(mp) - 1] = '\0';
+    if (e[i].name == NULL)
+      printf("%s\t-\tnot reported (not selected)\n", mp);
+    else if (e[i].shared)
+      printf("%s\tsuperblock\t%s (one superblock with it)\n", mp, e[i].name);
+    else
+      printf("%s\t%s\t%s\n", mp, e[i].rule, e[i].name);
+  }
+  free(e);
+}
+
 /* ---- main ---------------------------------------------------------------- */
 
 static double wall_clock(void) {
@@ -274,6 +310,10 @@ int main(int argc, char **argv) {
     }
     if (strcmp(a, "--json") == 0) {
       json = true;
+      continue;
+    }
+    if (strcmp(a, "--explain-names") == 0) {
+      explain = true;
       continue;
     }
     if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
@@ -346,10 +386,12 @@ int main(int argc, char **argv) {
                                 cfg.max_file_size);
       in.mi_buf = in.mi_err == 0 ? mi_buf.buf : NULL;
     }
-    if (!json && reads > 1)
+    if (!json && !explain && reads > 1)
       printf("# read %ld\n", r + 1);
     if (ms_collector_run(c, &in) != 0)
       rc = 1;
+    if (explain && in.err == 0)
+      explain_names(c);
     if (in.err != 0)
       rc = 1;
   }

@@ -1539,6 +1539,9 @@ def main():
         guarded(capture.run, sys.modules[__name__])
     if want("dead"):
         guarded(phase_dead)
+    if want("kubelet"):
+        import kubelet
+        guarded(kubelet.run, sys.modules[__name__])
     if want("namespace"):
         guarded(phase_namespace)
     if want("churn"):
