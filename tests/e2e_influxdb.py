@@ -8,7 +8,7 @@ contrib/mountstats-replay) send with the network plugin to Debian's influxd
 collectd listeners on free 127.0.0.1 UDP ports with a typesdb folder holding
 collectd's types.db and plugin/mountstats.types.db:
   - database "mountstats", parse-multivalue-plugin = "join" (one measurement
-    "mountstats", one field per data source: what README recommends, since
+    "mountstats", one field per data source: what docs/integrations.md recommends, since
     InfluxQL divides fields of one measurement, not two measurements);
   - database "mountstats_split", the default "split" (a measurement per data
     source, mountstats_<ds>, field "value").
@@ -144,7 +144,7 @@ def run(h):
     h.check("join: host = the Hostnames", tv["host"] == hosts, str(tv["host"]))
     names = E.fleet_mount_names()
     want_inst = sorted({n for d in names.values() for n in d.values()})
-    h.check("join: instance = README's mount names, odd ones distinct and intact (%d)"
+    h.check("join: instance = the manual's mount names, odd ones distinct and intact (%d)"
             % len(want_inst), tv["instance"] == want_inst,
             "got %r\nexpected %r" % (tv["instance"], want_inst))
     h.check("join: type = the collectd types (%d)" % len(made), tv["type"] == sorted(made),
@@ -199,7 +199,7 @@ def run(h):
         h.check("%s: split database, mountstats_ops: the same derivatives" % host,
                 all(close(x, y) for _, x, y in sp), str([p for p in sp if not close(p[1], p[2])][:5]))
 
-    # ---- per bucket: README's InfluxQL -------------------------------------------------
+    # ---- per bucket: docs/integrations.md's InfluxQL -----------------------------------
     gb = "GROUP BY time(%ds)" % BUCKET
 
     def per_bucket(q, by_host=True):

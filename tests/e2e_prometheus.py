@@ -261,7 +261,7 @@ def run(h):
     names = E.fleet_mount_names()
     expected_mounts = sorted(names["host1"].values())
     got_mounts = sorted({s["mountstats"] for s in allseries if s["instance"] == "host1"})
-    h.check("host1: one distinct mountstats label value per mount, exactly README's "
+    h.check("host1: one distinct mountstats label value per mount, exactly the manual's "
             "names (%d)" % len(expected_mounts), got_mounts == expected_mounts,
             "got %r\nexpected %r" % (got_mounts, expected_mounts))
     long_name = names["host1"][E.LONG_MOUNTPOINT]

@@ -41,7 +41,7 @@ sed -E -e 's/^  #([A-Za-z]+ )/  \1/' \
   -e "s|^  File .*|  File \"$fixture\"|" -e 's|^  MountInfoFile .*|  MountInfoFile ""|' \
   "$example" | run all_options
 grep -c '^  [A-Z]' "$work/all_options.conf" | sed 's/^/options uncommented: /'
-# The uncommented options must cover every option the README documents.
+# The uncommented options must cover every option the manual (collectd-mountstats(5)) documents.
 for opt in File MountInfoFile MountPoint Device FSType IgnoreSelected Operation \
   IgnoreSelectedOperation ReportAge ReportEvents ReportBytes ReportFsCache \
   ReportTransport ReportOperations ReportOpErrors ReportZeroOps \
