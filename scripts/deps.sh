@@ -26,6 +26,7 @@ packages=(
   # The live-kernel suite (tests/live/): Debian's kernels under qemu (TCG),
   # a busybox initramfs, the in-guest NFS server and nfs-utils' readers.
   qemu-system-x86 busybox-static nfs-kernel-server nfs-common cpio kmod xz-utils
+  nftables # the outage phase's partition (packets dropped in the guest)
   # Prometheus and InfluxDB end to end (write_prometheus needs the two libs).
   prometheus influxdb libmicrohttpd12 libprotobuf-c1
 )
