@@ -1113,7 +1113,7 @@ def alert_recipe(interval):
     """README's threshold recipe for an unresponsive server, exactly as
     printed there, with WarningMax set to this daemon's Interval as README
     says to."""
-    text = read_text(os.path.join(CFG["repo"], "README.md"))
+    text = read_text(os.path.join(CFG["repo"], "docs", "integrations.md"))
     m = re.search(r"<!-- stall-recipe -->\n```\n(.*?)```", text, re.S)
     if not m:
         raise SystemExit("README has no <!-- stall-recipe --> block")
