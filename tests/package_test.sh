@@ -74,18 +74,24 @@ mapfile -t man_options < <(grep -oE '^\.BI "[A-Z][A-Za-z]+ ' "$man_src" |
   sed -E 's/^\.BI "//; s/ $//' | sort -u)
 mapfile -t dropin_options < <(grep -oE '^ *#[A-Z][A-Za-z]+ ' "$src/packaging/mountstats.conf" |
   sed -E 's/^ *#//; s/ $//' | sort -u)
+# Here-strings, not pipes: grep -q exits at its first match, and with
+# pipefail a printf still writing into it dies of SIGPIPE and the pipeline
+# fails (this test failed once so under load).
+man_list=$(printf '%s\n' "${man_options[@]}")
+dropin_list=$(printf '%s\n' "${dropin_options[@]}")
 missing=()
 for o in "${options[@]}"; do
-  printf '%s\n' "${man_options[@]}" | grep -qxF "$o" || missing+=("man:$o")
-  printf '%s\n' "${dropin_options[@]}" | grep -qxF "$o" || missing+=("drop-in:$o")
+  grep -qxF "$o" <<<"$man_list" || missing+=("man:$o")
+  grep -qxF "$o" <<<"$dropin_list" || missing+=("drop-in:$o")
 done
 [ "${#missing[@]}" -eq 0 ] || fail "options not documented: ${missing[*]}"
+code_list=$(printf '%s\n' "${options[@]}")
 unknown=()
 for o in "${man_options[@]}"; do
-  printf '%s\n' "${options[@]}" | grep -qxF "$o" || unknown+=("man:$o")
+  grep -qxF "$o" <<<"$code_list" || unknown+=("man:$o")
 done
 for o in "${dropin_options[@]}"; do
-  printf '%s\n' "${options[@]}" | grep -qxF "$o" || unknown+=("drop-in:$o")
+  grep -qxF "$o" <<<"$code_list" || unknown+=("drop-in:$o")
 done
 [ "${#unknown[@]}" -eq 0 ] || fail "documented options the plugin does not have: ${unknown[*]}"
 pass "the ${#options[@]} options of the code's table, no more, in the man page (OPTIONS) and in the drop-in"
