@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Renders the example graphs of README.md: replays fixtures/replay/demo.json
-# (contrib/mountstats-replay) into the real collectd with the plugin and the
+# Renders the example graphs of docs/integrations.md: replays
+# fixtures/replay/demo.json (contrib/mountstats-replay) into the real collectd with the plugin and the
 # rrdtool plugin for --seconds (default 300: the scenario's latency incident
 # runs from 120 s to 170 s), then draws PNGs with contrib/mountstats-graphs.
 #

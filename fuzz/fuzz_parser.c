@@ -11,6 +11,7 @@
 #include "mountstats.h"
 #include "naming.h"
 #include "parser_reference.h"
+#include "text.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -92,7 +92,8 @@ static void configure(ms_config_t *cfg, uint8_t bits) {
     ms_matcher_add(&cfg->sel_mountpoint, "/^\\/[a-m]/", NULL, 0);
   if (bits & 32)
     ms_matcher_add(&cfg->sel_op, "/^[A-R]/", NULL, 0);
-  cfg->ignore_selected = bits & 64;
+  cfg->sel_mountpoint.invert = cfg->sel_device.invert = cfg->sel_fstype.invert =
+      bits & 64;
   /* the two options that keep state between reads */
   cfg->report_iostat = cfg->report_stall = bits & 128;
 }

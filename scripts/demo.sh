@@ -5,7 +5,7 @@
 # fixture otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/deps.sh
+bash scripts/deps.sh --demo # the compiler, cmake and collectd; scripts/test.sh installs the rest
 build=${BUILD_DIR:-build-demo} # its own folder: the test phases configure build/ differently
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMOUNTSTATS_BUILD_TESTS=OFF \
   -DMOUNTSTATS_SANITIZE= -DMOUNTSTATS_FUZZ=OFF -DMOUNTSTATS_PACKAGE=OFF >/dev/null

@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages this project needs to build, run and test.
 # Only what is missing is installed; needs root (or sudo).
+#
+#   deps.sh          everything the tests use (scripts/test.sh, CI)
+#   deps.sh --demo   only what scripts/demo.sh builds and runs with
 set -euo pipefail
+
+# The demo: a C compiler with the C library's headers, make for cmake's
+# default generator, cmake, and collectd with its plugin headers (its csv
+# and logfile plugins show the values). Nothing else: no pkg-config or
+# Check, which only the tests' build looks for.
+demo_packages=(gcc libc6-dev make cmake collectd-core collectd-dev)
 
 packages=(
   build-essential cmake pkg-config check
@@ -14,12 +23,23 @@ packages=(
   # /etc/collectd/collectd.conf (collectd-core only an example), dpkg-dev
   # dpkg-buildflags and dpkg-shlibdeps, man-db renders the man page.
   collectd dpkg-dev lintian man-db
+  groff-base # the man page rendered as text (CMake target manpages, test man_page)
   # The live-kernel suite (tests/live/): Debian's kernels under qemu (TCG),
   # a busybox initramfs, the in-guest NFS server and nfs-utils' readers.
   qemu-system-x86 busybox-static nfs-kernel-server nfs-common cpio kmod xz-utils
+  nftables # the outage phase's partition (packets dropped in the guest)
   # Prometheus and InfluxDB end to end (write_prometheus needs the two libs).
   prometheus influxdb libmicrohttpd12 libprotobuf-c1
 )
+
+case "${1:-}" in
+--demo) packages=("${demo_packages[@]}") ;;
+"") ;;
+*)
+  echo "usage: deps.sh [--demo]" >&2
+  exit 2
+  ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

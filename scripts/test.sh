@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Builds the plugin and runs the whole test suite through CTest, in phases:
-#  1. the normal build: unit tests, conformance over ../shared/real-mountstats,
-#     integration tests with the real collectd daemon, valgrind memcheck of
+#  1. the normal build: unit tests, conformance over published real
+#     captures (docs/testing.md), integration tests with the real collectd
+#     daemon, valgrind memcheck of
 #     the daemon, exported-symbol and example-config checks, the Debian
 #     package, the end-to-end tests with real storage servers; then the
 #     benchmark's own result checks (a wrong parse fails them; its timings
-#     are not judged here: see README.md, Performance);
+#     are not judged here: see docs/performance.md);
 #  2. everything again built with -fsanitize=address,undefined (the daemon
 #     gets the sanitizer runtimes preloaded);
 #  3. the live-kernel suite: Debian's kernels in qemu with real NFS mounts,
@@ -120,10 +121,12 @@ if check "configure build-asan/" cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Deb
 fi
 
 # Needs both builds: the guest runs this build's plugin, and its churn also
-# the sanitizer build's (tests/live/, README: Live-kernel suite).
+# the sanitizer build's (tests/live/, docs/testing.md: Live-kernel suite).
 phase "live kernels (qemu, Debian's kernels, real NFS mounts)"
 if [ -f build-asan/mountstats.so ] && [ -f build/mountstats.so ]; then
-  MOUNTSTATS_ASAN_PLUGIN=$PWD/build-asan/mountstats.so run_ctest build -L live
+  # -V: the outage phase's table (scenario, path, fired, held, cleared)
+  # reaches the log also when the test passes
+  MOUNTSTATS_ASAN_PLUGIN=$PWD/build-asan/mountstats.so run_ctest build -L live -V
 else
   echo "FAILED: the live suite needs build/mountstats.so and build-asan/mountstats.so" >&2
   phase_failed=$((phase_failed + 1))

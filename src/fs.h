@@ -2,7 +2,7 @@
  *
  * fs.h: the few file system calls the collector core makes, as functions
  * the caller gives. The core itself does no I/O: the collectd plugin and the
- * dry-run tool pass plugin/sysfs.h's implementation (openat() below one root
+ * dry-run tool pass io/sysfs.h's implementation (openat() below one root
  * folder, "/sys" by default), tests pass one over a captured tree. Only
  * sysfs is ever read through it; never an NFS mount point.
  */

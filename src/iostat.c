@@ -4,11 +4,11 @@
  */
 #include "iostat.h"
 
-#include "sort.h"
 #include "span.h"
 #include "xprt.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,36 +40,16 @@ static bool mount_sends(const ms_snapshot_t *snap, const ms_mount_t *m,
 
 void ms_iostat_begin(ms_iostat_table_t *t) { t->generation_++; }
 
+_Static_assert(offsetof(ms_iostat_entry_t, key) == 0 &&
+                   sizeof(ms_iostat_entry_t) <= MS_KEYTAB_RECORD_MAX,
+               "a keytab record: its key first, small enough to sort");
+
 static ms_iostat_entry_t *find(ms_iostat_table_t *t, uint64_t key) {
-  size_t lo = 0, hi = t->sorted_;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (t->entries[mid].key == key)
-      return &t->entries[mid];
-    if (t->entries[mid].key < key)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  for (size_t i = t->sorted_; i < t->count; i++)
-    if (t->entries[i].key == key)
-      return &t->entries[i];
-  return NULL;
+  return ms_keytab_find(&t->samples, sizeof(ms_iostat_entry_t), key);
 }
 
 static ms_iostat_entry_t *append(ms_iostat_table_t *t, uint64_t key) {
-  if (t->count == t->cap_) {
-    size_t ncap = t->cap_ ? t->cap_ * 2 : 64;
-    ms_iostat_entry_t *e = realloc(t->entries, ncap * sizeof(*e));
-    if (e == NULL)
-      return NULL;
-    t->entries = e;
-    t->cap_ = ncap;
-  }
-  ms_iostat_entry_t *e = &t->entries[t->count++];
-  memset(e, 0, sizeof(*e));
-  e->key = key;
-  return e;
+  return ms_keytab_append(&t->samples, sizeof(ms_iostat_entry_t), key);
 }
 
 /* The previous sample of op k of the current record: usually at the same
@@ -201,34 +181,26 @@ int ms_iostat_update(ms_iostat_table_t *t, uint64_t key, double now,
   return status;
 }
 
-static int cmp_entry(const void *a, const void *b, void *ctx) {
-  const ms_iostat_entry_t *x = a, *y = b;
-  (void)ctx;
-  return x->key < y->key ? -1 : x->key > y->key;
+/* Keeps the samples of mounts seen in this interval. */
+static bool seen(void *record, void *ctx) {
+  ms_iostat_entry_t *e = record;
+  if (e->generation_ == *(const unsigned *)ctx)
+    return true;
+  free(e->ops_); /* the mount is gone */
+  return false;
 }
 
-_Static_assert(sizeof(ms_iostat_entry_t) <= MS_SORT_MAX_ELEM,
-               "ms_sort() swaps entries through a buffer of this size");
-
 void ms_iostat_end(ms_iostat_table_t *t) {
-  int has_new = t->sorted_ != t->count; /* appended after the sorted part */
-  size_t kept = 0;
-  for (size_t i = 0; i < t->count; i++) {
-    if (t->entries[i].generation_ != t->generation_) {
-      free(t->entries[i].ops_); /* the mount is gone */
-      continue;
-    }
-    t->entries[kept++] = t->entries[i];
-  }
-  t->count = kept; /* compaction keeps the order of what remains */
-  if (has_new)
-    ms_sort(t->entries, t->count, sizeof(*t->entries), cmp_entry, NULL);
-  t->sorted_ = t->count;
+  ms_keytab_filter(&t->samples, sizeof(ms_iostat_entry_t), seen,
+                   &t->generation_);
 }
 
 void ms_iostat_free(ms_iostat_table_t *t) {
-  for (size_t i = 0; i < t->count; i++)
-    free(t->entries[i].ops_);
-  free(t->entries);
-  memset(t, 0, sizeof(*t));
+  for (size_t i = 0; i < t->samples.count; i++) {
+    ms_iostat_entry_t *e =
+        ms_keytab_at(&t->samples, sizeof(ms_iostat_entry_t), i);
+    free(e->ops_);
+  }
+  ms_keytab_free(&t->samples);
+  t->generation_ = 0;
 }

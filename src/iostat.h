@@ -18,6 +18,7 @@
 #ifndef MOUNTSTATS_IOSTAT_H
 #define MOUNTSTATS_IOSTAT_H
 
+#include "keytab.h"
 #include "mountstats.h"
 
 #include <stdbool.h>
@@ -61,10 +62,7 @@ typedef struct {
 /* Previous samples of every reported mount. Zero-initialise; free with
  * ms_iostat_free(). */
 typedef struct {
-  ms_iostat_entry_t *entries;
-  size_t count; /* entries[0..sorted_) are sorted by key; new ones follow */
-  size_t sorted_;
-  size_t cap_;
+  ms_keytab_t samples; /* of ms_iostat_entry_t */
   unsigned generation_;
 } ms_iostat_table_t;
 

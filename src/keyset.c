@@ -4,61 +4,24 @@
  */
 #include "keyset.h"
 
-#include "sort.h"
-
 #include <errno.h>
-#include <stdlib.h>
 
 int ms_keyset_add(ms_keyset_t *s, uint64_t key) {
-  if (s->count_ == s->cap_) {
-    size_t ncap = s->cap_ ? s->cap_ * 2 : 64;
-    uint64_t *v = realloc(s->keys_, ncap * sizeof(*v));
-    if (v == NULL)
-      return -ENOMEM;
-    s->keys_ = v;
-    s->cap_ = ncap;
-  }
-  s->keys_[s->count_++] = key;
-  return 0;
-}
-
-static int cmp_u64(const void *a, const void *b, void *ctx) {
-  (void)ctx;
-  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-  return x < y ? -1 : x > y;
+  return ms_keytab_append(&s->keys_, sizeof(key), key) != NULL ? 0 : -ENOMEM;
 }
 
 bool ms_keyset_has(const ms_keyset_t *s, uint64_t key) {
-  size_t lo = 0, hi = s->count_;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (s->keys_[mid] == key)
-      return true;
-    if (s->keys_[mid] < key)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return false;
+  return ms_keytab_find_sorted(&s->keys_, sizeof(key), key) != NULL;
 }
 
 bool ms_keyset_has_unsorted(const ms_keyset_t *s, uint64_t key) {
-  for (size_t k = 0; k < s->count_; k++)
-    if (s->keys_[k] == key)
-      return true;
-  return false;
+  return ms_keytab_find_new(&s->keys_, sizeof(key), key) != NULL;
 }
 
 void ms_keyset_rotate(ms_keyset_t *prev, ms_keyset_t *cur) {
-  ms_keyset_t t = *prev;
-  *prev = *cur;
-  *cur = t;
-  cur->count_ = 0;
-  ms_sort(prev->keys_, prev->count_, sizeof(*prev->keys_), cmp_u64, NULL);
+  ms_keytab_swap(&prev->keys_, &cur->keys_);
+  ms_keytab_clear(&cur->keys_);
+  ms_keytab_sort(&prev->keys_, sizeof(uint64_t));
 }
 
-void ms_keyset_free(ms_keyset_t *s) {
-  free(s->keys_);
-  s->keys_ = NULL;
-  s->count_ = s->cap_ = 0;
-}
+void ms_keyset_free(ms_keyset_t *s) { ms_keytab_free(&s->keys_); }

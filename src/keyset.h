@@ -8,14 +8,15 @@
 #ifndef MOUNTSTATS_KEYSET_H
 #define MOUNTSTATS_KEYSET_H
 
+#include "keytab.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 /* Zero-initialise; free with ms_keyset_free(). */
 typedef struct {
-  uint64_t *keys_;
-  size_t count_, cap_;
+  ms_keytab_t keys_; /* of uint64_t */
 } ms_keyset_t;
 
 /* Appends key. Returns 0 or -ENOMEM (the key is then not kept). */

@@ -49,6 +49,10 @@ bool ms_matcher_match(const ms_matcher_t *m, const char *s) {
   return false;
 }
 
+bool ms_matcher_selects(const ms_matcher_t *m, const char *s) {
+  return m->count == 0 || ms_matcher_match(m, s) != m->invert;
+}
+
 void ms_matcher_free(ms_matcher_t *m) {
   for (size_t i = 0; i < m->count; i++) {
     if (m->items[i].is_regex)
@@ -56,20 +60,13 @@ void ms_matcher_free(ms_matcher_t *m) {
     free(m->items[i].text);
   }
   free(m->items);
-  m->items = NULL;
-  m->count = 0;
+  *m = (ms_matcher_t){0};
 }
 
 bool ms_selected(const ms_matcher_t *const *lists, const char *const *values,
-                 size_t n, bool ignore_selected) {
-  for (size_t i = 0; i < n; i++) {
-    if (lists[i] == NULL || lists[i]->count == 0)
-      continue;
-    bool hit = ms_matcher_match(lists[i], values[i]);
-    if (ignore_selected && hit)
+                 size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (lists[i] != NULL && !ms_matcher_selects(lists[i], values[i]))
       return false;
-    if (!ignore_selected && !hit)
-      return false;
-  }
   return true;
 }

@@ -23,6 +23,8 @@ typedef struct ms_pattern {
 typedef struct {
   ms_pattern_t *items;
   size_t count;
+  bool invert; /* select what no pattern matches (IgnoreSelected), as
+                  collectd's ignorelist_set_invert() does */
 } ms_matcher_t;
 
 /* Adds a pattern. A pattern of two or more characters that starts and ends
@@ -37,13 +39,18 @@ int ms_matcher_add(ms_matcher_t *m, const char *pattern, char *err,
  * and a NULL s). */
 bool ms_matcher_match(const ms_matcher_t *m, const char *s);
 
+/* True when the list selects s: an empty list selects everything; else s
+ * is selected when a pattern matches it, or with invert when none does. */
+bool ms_matcher_selects(const ms_matcher_t *m, const char *s);
+
+/* Frees the patterns and zeroes m (invert too). */
 void ms_matcher_free(ms_matcher_t *m);
 
-/* The selection rule of df: with ignore_selected false, a value is kept when
- * every non-empty list matches it; with ignore_selected true, it is kept when
- * no list matches it. lists and values are parallel arrays of n entries; a
- * NULL value never matches. */
+/* The selection rule of df: a value is kept when every list selects its
+ * value (so with invert set on every non-empty list, when no list matches
+ * it). lists and values are parallel arrays of n entries; a NULL list
+ * selects everything, a NULL value is matched by no pattern. */
 bool ms_selected(const ms_matcher_t *const *lists, const char *const *values,
-                 size_t n, bool ignore_selected);
+                 size_t n);
 
 #endif

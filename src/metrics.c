@@ -4,10 +4,51 @@
  */
 #include "metrics.h"
 
-#include "mountstats.h"
-
 #include <math.h>
 #include <string.h>
+
+const char *const ms_event_names[MS_EVENTS_NAMED] = {
+    "inode_revalidate",
+    "dentry_revalidate",
+    "data_invalidate",
+    "attr_invalidate",
+    "vfs_open",
+    "vfs_lookup",
+    "vfs_access",
+    "vfs_update_page",
+    "vfs_read_page",
+    "vfs_read_pages",
+    "vfs_write_page",
+    "vfs_write_pages",
+    "vfs_getdents",
+    "vfs_setattr",
+    "vfs_flush",
+    "vfs_fsync",
+    "vfs_lock",
+    "vfs_release",
+    "congestion_wait",
+    "setattr_trunc",
+    "extend_write",
+    "silly_rename",
+    "short_read",
+    "short_write",
+    "delay",
+    "pnfs_read",
+    "pnfs_write",
+};
+
+const char *const ms_bytes_names[MS_BYTES_COUNT] = {
+    "normal_read", "normal_write", "direct_read", "direct_write",
+    "server_read", "server_write", "read_pages",  "write_pages",
+};
+
+const char *ms_event_name(unsigned i) {
+  return i < MS_EVENTS_NAMED ? ms_event_names[i] : NULL;
+}
+
+const char *ms_bytes_name(unsigned i) {
+  return i < MS_BYTES_COUNT ? ms_bytes_names[i] : NULL;
+}
 
 static const char *const op_ds[] = {"ops",        "trans",      "timeouts",
                                     "bytes_sent", "bytes_recv", "queue_ms",
@@ -39,52 +80,52 @@ static const char *const iostat_ds[] = {"ops", "read_ops", "read_kb",
                                         "write_ops", "write_kb"};
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
+/* A type of n counters of one of the kernel's lines, from its counter
+ * first on: named after them (events:, the RDMA fields of xprt:). */
+#define EVENTS(type, first, n)                                                 \
+  { type, ms_event_names + (first), n, NULL, false, false, first }
+#define RDMA(type, first, n)                                                   \
+  { type, rdma_ds + (first), n, NULL, false, false, first }
 
 /* The 27 event counters come in five groups, the 17 RDMA counters in three. */
 const ms_metric_type_t ms_metric_types[MS_TYPES_NUM] = {
-    [MS_TYPE_NFS_OP] = {"nfs_op", op_ds, N(op_ds), NULL, false, false},
-    [MS_TYPE_NFS_OP_ERRORS] = {"nfs_op_errors", value_ds, 1, NULL, false,
-                               false},
+    [MS_TYPE_NFS_OP] = {"nfs_op", op_ds, N(op_ds), NULL, false, false,
+                        MS_OP_OPS},
+    [MS_TYPE_NFS_OP_ERRORS] = {"nfs_op_errors", value_ds, 1, NULL, false, false,
+                               MS_OP_ERRORS},
     /* inode_revalidate .. attr_invalidate */
-    [MS_TYPE_NFS_EVENTS_CACHE] = {"nfs_events_cache", ms_event_names + 0, 4,
-                                  NULL, false, false},
+    [MS_TYPE_NFS_EVENTS_CACHE] = EVENTS("nfs_events_cache", 0, 4),
     /* vfs_open .. vfs_write_pages */
-    [MS_TYPE_NFS_EVENTS_VFS] = {"nfs_events_vfs", ms_event_names + 4, 8, NULL,
-                                false, false},
+    [MS_TYPE_NFS_EVENTS_VFS] = EVENTS("nfs_events_vfs", 4, 8),
     /* vfs_getdents .. vfs_release */
-    [MS_TYPE_NFS_EVENTS_FILE] = {"nfs_events_file", ms_event_names + 12, 6,
-                                 NULL, false, false},
+    [MS_TYPE_NFS_EVENTS_FILE] = EVENTS("nfs_events_file", 12, 6),
     /* congestion_wait .. delay */
-    [MS_TYPE_NFS_EVENTS_IO] = {"nfs_events_io", ms_event_names + 18, 7, NULL,
-                               false, false},
+    [MS_TYPE_NFS_EVENTS_IO] = EVENTS("nfs_events_io", 18, 7),
     /* pnfs_read, pnfs_write: 2.6.39+ */
-    [MS_TYPE_NFS_EVENTS_PNFS] = {"nfs_events_pnfs", ms_event_names + 25, 2,
-                                 NULL, false, false},
+    [MS_TYPE_NFS_EVENTS_PNFS] = EVENTS("nfs_events_pnfs", 25, 2),
     [MS_TYPE_NFS_BYTES] = {"nfs_bytes", ms_bytes_names, MS_BYTES_COUNT, NULL,
-                           false, false},
+                           false, false, 0},
     [MS_TYPE_NFS_FSCACHE] = {"nfs_fscache", fscache_ds, N(fscache_ds), NULL,
-                             false, false},
-    [MS_TYPE_NFS_XPRT] = {"nfs_xprt", xprt_ds, N(xprt_ds), NULL, false, false},
+                             false, false, 0},
+    [MS_TYPE_NFS_XPRT] = {"nfs_xprt", xprt_ds, N(xprt_ds), NULL, false, false,
+                          0},
     [MS_TYPE_NFS_XPRT_CONN] = {"nfs_xprt_conn", conn_ds, N(conn_ds), conn_gauge,
-                               false, false},
+                               false, false, 0},
     [MS_TYPE_NFS_XPRT_SLOTS] = {"nfs_xprt_slots", slots_ds, N(slots_ds),
-                                slots_gauge, false, false},
-    [MS_TYPE_NFS_XPRT_RDMA] = {"nfs_xprt_rdma", rdma_ds + 0, 5, NULL, false,
-                               false},
-    [MS_TYPE_NFS_XPRT_RDMA_COPY] = {"nfs_xprt_rdma_copy", rdma_ds + 5, 5, NULL,
-                                    false, false},
-    [MS_TYPE_NFS_XPRT_RDMA_MR] = {"nfs_xprt_rdma_mr", rdma_ds + 10, 7, NULL,
-                                  false, false},
+                                slots_gauge, false, false, 0},
+    [MS_TYPE_NFS_XPRT_RDMA] = RDMA("nfs_xprt_rdma", 0, 5),
+    [MS_TYPE_NFS_XPRT_RDMA_COPY] = RDMA("nfs_xprt_rdma_copy", 5, 5),
+    [MS_TYPE_NFS_XPRT_RDMA_MR] = RDMA("nfs_xprt_rdma_mr", 10, 7),
     [MS_TYPE_NFS_OP_AVG] = {"nfs_op_avg", op_avg_ds, N(op_avg_ds), NULL, true,
-                            false},
+                            false, 0},
     [MS_TYPE_NFS_IOSTAT] = {"nfs_iostat", iostat_ds, N(iostat_ds), NULL, true,
-                            false},
+                            false, 0},
     [MS_TYPE_NFS_XPRT_STALL] = {"nfs_xprt_stall", stall_ds, N(stall_ds), NULL,
-                                true, false},
+                                true, false, 0},
     [MS_TYPE_NFS_XPRT_QUEUE] = {"nfs_xprt_queue", queue_ds, N(queue_ds), NULL,
-                                true, false},
-    [MS_TYPE_UPTIME] = {"uptime", value_ds, 1, NULL, true, true},
-    [MS_TYPE_COUNT] = {"count", value_ds, 1, NULL, true, true},
+                                true, false, 0},
+    [MS_TYPE_UPTIME] = {"uptime", value_ds, 1, NULL, true, true, 0},
+    [MS_TYPE_COUNT] = {"count", value_ds, 1, NULL, true, true, 0},
 };
 
 bool ms_metric_is_gauge(const ms_metric_type_t *t, size_t i) {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT
  *
  * metrics.h: the metric contract as data. Every type the collector emits,
- * with its data sources in order, DERIVE or GAUGE, and their minimum.
+ * with its data sources in order, DERIVE or GAUGE, and their minimum; and
+ * the kernel's names of the counters whose names the contract uses.
  *
  * The plugin registers the types that are not stock from this table (so
  * LoadPlugin alone works with the stock types.db), plugin/mountstats.types.db
@@ -13,6 +14,8 @@
  */
 #ifndef MOUNTSTATS_METRICS_H
 #define MOUNTSTATS_METRICS_H
+
+#include "mountstats.h" /* MS_EVENTS_NAMED, MS_BYTES_COUNT */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -28,6 +31,9 @@ typedef struct {
   const unsigned char *gauge; /* per data source: 1 GAUGE; NULL: see below */
   bool all_gauge;             /* every data source a GAUGE */
   bool stock;                 /* in collectd's types.db: not registered */
+  unsigned first; /* a type of consecutive counters of one kernel line: the
+                     first it takes (in events[], an op's v[], the RDMA
+                     fields of xprt:); else 0 */
 } ms_metric_type_t;
 
 /* Indexes into ms_metric_types[]. */
@@ -56,6 +62,10 @@ enum ms_metric_type_id {
   MS_TYPES_NUM
 };
 
+/* The event types, in the order of the kernel's events: line. */
+#define MS_TYPE_EVENTS_FIRST MS_TYPE_NFS_EVENTS_CACHE
+#define MS_TYPE_EVENTS_LAST MS_TYPE_NFS_EVENTS_PNFS
+
 /* The table, in the order of plugin/mountstats.types.db; the stock types
  * come last. */
 extern const ms_metric_type_t ms_metric_types[MS_TYPES_NUM];
@@ -68,5 +78,18 @@ double ms_metric_min(const ms_metric_type_t *t, size_t i);
 
 /* The type called name; NULL when the contract has none. */
 const ms_metric_type_t *ms_metric_find(const char *name);
+
+/* The kernel's names of the event counters, in print order. */
+extern const char *const ms_event_names[MS_EVENTS_NAMED];
+
+/* Names of the bytes: counters, in print order. */
+extern const char *const ms_bytes_names[MS_BYTES_COUNT];
+
+/* The kernel's name for event counter i (0..26), e.g. "inode_revalidate";
+ * NULL for i >= MS_EVENTS_NAMED. */
+const char *ms_event_name(unsigned i);
+
+/* Names of the bytes: counters, e.g. "normal_read" (i < MS_BYTES_COUNT). */
+const char *ms_bytes_name(unsigned i);
 
 #endif

@@ -5,6 +5,8 @@
 #define _GNU_SOURCE /* memmem */
 #include "mountstats.h"
 
+#include "digits.h"
+#include "fastpath.h"
 #include "xprt.h"
 
 #include <errno.h>
@@ -15,49 +17,6 @@
  * twice MS_MAX_OPS, so it is never full. */
 #define OP_SEEN_SLOTS (2 * MS_MAX_OPS)
 _Static_assert(MS_MAX_OPS < 0xffff, "op_seen holds op indexes in 16 bits");
-
-const char *const ms_event_names[MS_EVENTS_NAMED] = {
-    "inode_revalidate",
-    "dentry_revalidate",
-    "data_invalidate",
-    "attr_invalidate",
-    "vfs_open",
-    "vfs_lookup",
-    "vfs_access",
-    "vfs_update_page",
-    "vfs_read_page",
-    "vfs_read_pages",
-    "vfs_write_page",
-    "vfs_write_pages",
-    "vfs_getdents",
-    "vfs_setattr",
-    "vfs_flush",
-    "vfs_fsync",
-    "vfs_lock",
-    "vfs_release",
-    "congestion_wait",
-    "setattr_trunc",
-    "extend_write",
-    "silly_rename",
-    "short_read",
-    "short_write",
-    "delay",
-    "pnfs_read",
-    "pnfs_write",
-};
-
-const char *const ms_bytes_names[MS_BYTES_COUNT] = {
-    "normal_read", "normal_write", "direct_read", "direct_write",
-    "server_read", "server_write", "read_pages",  "write_pages",
-};
-
-const char *ms_event_name(unsigned i) {
-  return i < MS_EVENTS_NAMED ? ms_event_names[i] : NULL;
-}
-
-const char *ms_bytes_name(unsigned i) {
-  return i < MS_BYTES_COUNT ? ms_bytes_names[i] : NULL;
-}
 
 const char *ms_diag_reason_str(enum ms_diag_reason reason) {
   switch (reason) {
@@ -106,60 +65,6 @@ static const char *find(const char *p, const char *end, const char *lit) {
 /* Result of reading the numbers of a line. */
 enum num_status { NUM_OK = 0, NUM_BAD, NUM_OVERFLOW };
 
-/* Re-reads a token of more than 19 digits with overflow checks: leading
- * zeros are allowed, a value of 2^64 or more is not. */
-static enum num_status long_number(const char *p, const char *e,
-                                   uint64_t *out) {
-  uint64_t v = 0;
-  for (; p < e; p++) {
-    unsigned d = (unsigned char)*p - '0';
-    if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, d, &v))
-      return NUM_OVERFLOW;
-  }
-  *out = v;
-  return NUM_OK;
-}
-
-static uint64_t load8(const char *p) {
-  uint64_t w;
-  memcpy(&w, p, sizeof(w));
-  return w;
-}
-
-/* Eight bytes at a time where the byte order allows: a token's digits are
- * found and converted without a loop over its characters. */
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) &&                            \
-    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define MS_WORD_DIGITS 1
-
-static const uint64_t pow10_u64[9] = {
-    1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
-
-/* How many of the 8 bytes of w (first byte in the low bits) are ASCII digits
- * before the first one that is not. A byte is a digit when its high nibble
- * is 3 and adding 6 keeps it so. The +6 carries only out of a non-digit
- * byte, so it can spoil bytes after the first non-digit, never before. */
-static unsigned digit_run8(uint64_t w) {
-  const uint64_t hi = 0xF0F0F0F0F0F0F0F0ull, threes = 0x3030303030303030ull;
-  uint64_t not_digit =
-      ((w & hi) ^ threes) | (((w + 0x0606060606060606ull) & hi) ^ threes);
-  return not_digit ? (unsigned)__builtin_ctzll(not_digit) >> 3 : 8;
-}
-
-/* The value of the first n (1..8) bytes of w, all digits. Shifting them to
- * the top leaves zero digits in front; then pairs, quads and the eight are
- * combined with three multiplications. Bytes after the n digits may borrow
- * in the subtraction, but only into bytes that the shift drops. */
-static uint64_t digits8_value(uint64_t w, unsigned n) {
-  uint64_t t = (w - 0x3030303030303030ull) << (8 * (8 - n));
-  t = t * 10 + (t >> 8); /* bytes 0, 2, 4, 6: two-digit values */
-  const uint64_t two = 0x000000FF000000FFull;
-  return ((t & two) * (100 + (1000000ull << 32)) +
-          ((t >> 16) & two) * (1 + (10000ull << 32))) >>
-         32;
-}
-#endif
-
 /* Reads the numbers of a line, keeping the first max in v, and sets *count
  * to how many there are. Only digits make a number (the kernel prints no
  * sign, base prefix or separator); every token is checked, kept or not.
@@ -176,38 +81,17 @@ static enum num_status read_numbers(const char *p, const char *end,
                                     const char *limit, uint64_t *v,
                                     unsigned max, unsigned *count) {
   unsigned n = 0;
-  (void)limit;
   for (;;) {
     while (is_blank(*p))
       p++;
     if (p == end)
       break;
     const char *start = p;
-    uint64_t x = 0; /* may wrap: checked below when over 19 digits */
-#ifdef MS_WORD_DIGITS
-    while (limit - p >= 8) {
-      uint64_t w = load8(p);
-      unsigned k = digit_run8(w);
-      if (k == 0)
-        break;
-      x = x * pow10_u64[k] + digits8_value(w, k);
-      p += k;
-      if (k < 8)
-        break;
-    }
-#endif
-    unsigned d;
-    while ((d = (unsigned char)*p - '0') <= 9) { /* near limit, or no words */
-      x = x * 10 + d;
-      p++;
-    }
+    uint64_t x = ms_digits_run(&p, limit); /* wraps: checked over 19 */
     if (p != end && !is_blank(*p))
       return NUM_BAD;
-    if (p - start > 19) {
-      enum num_status st = long_number(start, p, &x);
-      if (st != NUM_OK)
-        return st;
-    }
+    if (p - start > 19 && !ms_digits_checked(start, p, &x))
+      return NUM_OVERFLOW;
     if (n < max)
       v[n] = x;
     n++;
@@ -468,8 +352,8 @@ static uint32_t op_name_mix(uint64_t first, uint64_t last, size_t len) {
 static uint32_t op_name_hash(const char *name, size_t len) {
   uint64_t first = 0, last = 0;
   if (len >= 8) {
-    first = load8(name);
-    last = load8(name + len - 8);
+    first = ms_load8(name);
+    last = ms_load8(name + len - 8);
   } else {
     memcpy(&first, name, len);
   }
@@ -554,187 +438,43 @@ static int parse_op(parser_t *ps, const char *line, const char *p,
   return 0;
 }
 
-/* ---- the fast path for operation lines ----
- *
- * Nine lines in ten are per-op lines. Where SSE2 is available, a well-formed
- * one is read without first looking for its newline: 16 bytes at a time are
- * classified as digit, blank or other, the first "other" byte must be the
- * line's end, and the digit runs become numbers with word arithmetic. Any
- * line it does not accept exactly as it is (a bad or long token, too few or
- * too many fields, a duplicate, no newline where expected, too near the
- * end of the input) goes to the general path, which parses it and reports
- * what is wrong, so both paths give the same result for every input
- * (tests/check_parser.c and fuzz/fuzz_parser.c compare them). */
-#if defined(__SSE2__) && defined(__SIZEOF_INT128__) &&                         \
-    defined(MS_WORD_DIGITS) && !defined(MS_NO_FAST_PATH)
-#include <emmintrin.h>
-#define MS_FAST_OPS 1
-
-/* Bytes from a line's start that the fast path may read: 16 for the
- * leading blanks, 32 from the name's start for the name and its ':', the
- * 128-byte window after the ':', and 8-byte loads that start inside it.
- * Lines that start closer than that to the end of the input take the
- * general path. */
-#define FAST_NAME_SCAN 32
-#define FAST_WINDOW 128
-#define FAST_MARGIN 256
-_Static_assert(15 + FAST_NAME_SCAN + FAST_WINDOW + 8 <= FAST_MARGIN,
-               "the fast path stays inside its margin");
-
-/* Per 16 bytes at p: bit i set in *digits when byte i is a digit, in
- * *other when it is neither a digit nor a blank. */
-static void classify16(const char *p, unsigned *digits, unsigned *other) {
-  __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-  __m128i d = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
-                            _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
-  __m128i b = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
-                           _mm_cmpeq_epi8(v, _mm_set1_epi8('\t')));
-  *digits = (unsigned)_mm_movemask_epi8(d);
-  *other = ~(unsigned)_mm_movemask_epi8(_mm_or_si128(d, b)) & 0xffffu;
-}
-
-/* The value of the len (1..19) digits at t; loads stay in [t, t + 8 or
- * len]. */
-static uint64_t token_value(const char *t, unsigned len) {
-  if (len <= 8)
-    return digits8_value(load8(t), len);
-  if (len <= 16)
-    return digits8_value(load8(t), len - 8) * 100000000u +
-           digits8_value(load8(t + len - 8), 8);
-  return (digits8_value(load8(t), len - 16) * 100000000u +
-          digits8_value(load8(t + len - 16), 8)) *
-             100000000u +
-         digits8_value(load8(t + len - 8), 8);
-}
-
-static unsigned ctz128(unsigned __int128 x) {
-  return (uint64_t)x ? (unsigned)__builtin_ctzll((uint64_t)x)
-                     : 64 + (unsigned)__builtin_ctzll((uint64_t)(x >> 64));
-}
-
-/* Converts the digit run at w[at..to] into the next field of o. Returns
- * false when there are too many fields or the run is too long for the fast
- * path. */
-static bool put_token(ms_op_t *o, unsigned *n, const char *w, unsigned at,
-                      unsigned to) {
-  unsigned len = to - at + 1;
-  if (*n == MS_OP_FIELDS || len > 19)
-    return false;
-  o->v[(*n)++] = token_value(w + at, len);
-  return true;
-}
-
-/* Reads the op line that starts at line (a blank; ps->in_ops). Returns its
- * '\n' when the line was well formed and is recorded, NULL when the general
- * path must take it (nothing was recorded then). */
-static const char *parse_op_fast(parser_t *ps, const char *line) {
-  if (ps->limit - line < FAST_MARGIN)
-    return NULL;
-  __m128i v = _mm_loadu_si128((const __m128i *)(const void *)line);
-  unsigned blank = (unsigned)_mm_movemask_epi8(
-                       _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
-                                    _mm_cmpeq_epi8(v, _mm_set1_epi8('\t')))) ^
-                   0xffffu;
-  if (blank == 0)
-    return NULL;
-  const char *name = line + __builtin_ctz(blank);
-
-  /* The name: up to the first ':' in FAST_NAME_SCAN bytes, every byte
-   * before it a name character. Longer names take the general path. */
-  unsigned colon_bits = 0, bad_bits = 0;
-  for (int j = 0; j < FAST_NAME_SCAN / 16; j++) {
-    __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(name + 16 * j));
-    __m128i lower = _mm_or_si128(c, _mm_set1_epi8(0x20));
-    __m128i ok = _mm_or_si128(
-        _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
-                      _mm_cmplt_epi8(lower, _mm_set1_epi8('z' + 1))),
-        _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi8(c, _mm_set1_epi8('0' - 1)),
-                                   _mm_cmplt_epi8(c, _mm_set1_epi8('9' + 1))),
-                     _mm_cmpeq_epi8(c, _mm_set1_epi8('_'))));
-    colon_bits |=
-        (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(c, _mm_set1_epi8(':')))
-        << (16 * j);
-    bad_bits |= (~(unsigned)_mm_movemask_epi8(ok) & 0xffffu) << (16 * j);
-  }
-  if (colon_bits == 0)
-    return NULL;
-  unsigned name_len = (unsigned)__builtin_ctz(colon_bits);
-  if (name_len == 0 || (bad_bits & ((1u << name_len) - 1)) != 0 ||
-      ps->cur->op_count >= MS_MAX_OPS)
-    return NULL;
-  const char *q = name + name_len;
-  /* op_name_hash() with loads the margin allows. */
-  uint64_t name_first = load8(name), name_last = 0;
-  if (name_len >= 8)
-    name_last = load8(q - 8);
+/* ---- op lines through the fast path (fastpath.h) ---- */
+#ifdef MS_FAST_OPS
+/* op_name_hash() with the loads a fast-path line allows: its name starts
+ * within 16 bytes of the line, which has MS_FAST_MARGIN bytes. */
+static uint32_t op_name_hash_fast(const char *name, size_t len) {
+  uint64_t first = ms_load8(name), last = 0;
+  if (len >= 8)
+    last = ms_load8(name + len - 8);
   else
-    name_first &= (1ull << (8 * name_len)) - 1;
-  uint32_t h = op_name_mix(name_first, name_last, name_len);
-  const char *w = q + 1; /* the window: numbers and the line's end */
+    first &= (1ull << (8 * len)) - 1;
+  return op_name_mix(first, last, len);
+}
 
-  /* Digit and other bits of the window, 64 bytes per word; the second word
-   * only when the line goes on that far. */
-  uint64_t dig[2] = {0, 0}, oth[2] = {0, 0};
-  for (int half = 0; half < 2; half++) {
-    for (int j = 0; j < 4; j++) {
-      unsigned digits, other;
-      classify16(w + 64 * half + 16 * j, &digits, &other);
-      dig[half] |= (uint64_t)digits << (16 * j);
-      oth[half] |= (uint64_t)other << (16 * j);
-    }
-    if (oth[half] != 0)
-      break;
-  }
-  unsigned e; /* offset of the first other byte: the line's end */
-  if (oth[0] != 0) {
-    e = (unsigned)__builtin_ctzll(oth[0]);
-    dig[0] &= (1ull << e) - 1;
-    dig[1] = 0;
-  } else if (oth[1] != 0) {
-    e = 64 + (unsigned)__builtin_ctzll(oth[1]);
-    dig[1] &= (1ull << (e - 64)) - 1;
-  } else {
-    return NULL; /* longer than the window */
-  }
-  const char *nl = w + e;
-  if (*nl == '\r')
-    nl++;
-  if (*nl != '\n')
-    return NULL; /* a bad token, or a lone '\r' */
-
+/* The op line at line (a blank; ps->in_ops) when the fast path reads it and
+ * its name is new in the record: recorded, and its '\n' returned. NULL when
+ * the general path must take it (nothing was recorded then). */
+static const char *op_line_fast(parser_t *ps, const char *line) {
   ms_snapshot_t *s = ps->snap;
-  if (grow((void **)&s->ops, &s->ops_cap_, s->nops + 1, sizeof(*s->ops)) != 0)
-    return NULL; /* the general path reports it */
-  ms_op_t *o = &s->ops[s->nops];
-  /* The digit runs in order, from the bits of their first and last digits.
-   * More than MS_OP_FIELDS, fewer than MS_OP_MIN_FIELDS or one over 19
-   * digits (2^64 or more?) is the general path's to judge. */
-  unsigned n = 0;
-  if (dig[1] == 0) { /* most lines: the numbers fit in the first word */
-    uint64_t first = dig[0] & ~(dig[0] << 1);
-    uint64_t last = dig[0] & ~(dig[0] >> 1);
-    for (; first != 0; first &= first - 1, last &= last - 1)
-      if (!put_token(o, &n, w, (unsigned)__builtin_ctzll(first),
-                     (unsigned)__builtin_ctzll(last)))
-        return NULL;
-  } else { /* 128-bit masks: a run may cross from one word into the other */
-    typedef unsigned __int128 u128;
-    u128 digit_bits = (u128)dig[1] << 64 | dig[0];
-    u128 first = digit_bits & ~(digit_bits << 1);
-    u128 last = digit_bits & ~(digit_bits >> 1);
-    for (; first != 0; first &= first - 1, last &= last - 1)
-      if (!put_token(o, &n, w, ctz128(first), ctz128(last)))
-        return NULL;
+  if (ps->limit - line < MS_FAST_MARGIN || ps->cur->op_count >= MS_MAX_OPS)
+    return NULL;
+  /* Read into the next free slot; into a spare only while the array is
+   * full, so that the array grows only for a line that is kept, as on the
+   * general path. */
+  ms_op_t spare;
+  ms_op_t *o = s->nops < s->ops_cap_ ? &s->ops[s->nops] : &spare;
+  const char *nl = ms_parse_op_fast(line, o);
+  if (nl == NULL)
+    return NULL;
+  if (o == &spare) {
+    if (grow((void **)&s->ops, &s->ops_cap_, s->nops + 1, sizeof(*s->ops)) != 0)
+      return NULL; /* the general path reports it */
+    o = &s->ops[s->nops];
+    *o = spare;
   }
-  if (n < MS_OP_MIN_FIELDS)
+  if (op_seen_before(ps, o->name.ptr, o->name.len,
+                     op_name_hash_fast(o->name.ptr, o->name.len)))
     return NULL;
-  if (op_seen_before(ps, name, (size_t)(q - name), h))
-    return NULL;
-  o->name.ptr = name;
-  o->name.len = (size_t)(q - name);
-  o->nfields = n;
-  if (n < MS_OP_FIELDS)
-    o->v[MS_OP_ERRORS] = 0;
   s->nops++;
   ps->cur->op_count++;
   return nl;
@@ -797,6 +537,25 @@ static int parse_body_line(parser_t *ps, const char *line, const char *end) {
   return 0;
 }
 
+/* The last line, p..end, has no newline. The kernel ends every line with
+ * '\n'; a line without one was cut while being read, and a number on it
+ * may be cut too: a diagnostic unless it is blank. */
+static void truncated_line(parser_t *ps, const char *p, const char *end) {
+  if (skip_blanks(p, end) == end)
+    return;
+  /* Named with the record it belongs to (the current one, unless it is a
+   * record header or a line outside NFS records), but not the record's
+   * fault: its bad_lines is not counted. */
+  ms_mount_t *cur = ps->in_record && is_blank(*p) ? ps->cur : NULL;
+  unsigned bad = cur ? cur->bad_lines : 0;
+  ms_mount_t *saved = ps->cur;
+  ps->cur = cur;
+  add_diag(ps, MS_DIAG_TRUNCATED, p, end);
+  if (cur)
+    cur->bad_lines = bad;
+  ps->cur = saved;
+}
+
 int ms_parse(ms_snapshot_t *snap, const char *buf, size_t len) {
   snap->nmounts = snap->nops = snap->nxprts = 0;
   snap->ndiags = snap->diags_total = 0;
@@ -808,7 +567,7 @@ int ms_parse(ms_snapshot_t *snap, const char *buf, size_t len) {
   while (p < end) {
 #ifdef MS_FAST_OPS
     if (ps.in_ops && is_blank(*p)) {
-      const char *fast_nl = parse_op_fast(&ps, p);
+      const char *fast_nl = op_line_fast(&ps, p);
       if (fast_nl != NULL) {
         ps.line_no++;
         snap->lines++;
@@ -821,21 +580,7 @@ int ms_parse(ms_snapshot_t *snap, const char *buf, size_t len) {
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     ps.line_no++;
     if (nl == NULL) {
-      /* The kernel ends every line with '\n'; a line without one was cut
-       * while being read, and a number on it may be cut too. */
-      if (skip_blanks(p, end) != end) {
-        /* Named with the record it belongs to (the current one, unless it
-         * is a record header or a line outside NFS records), but not the
-         * record's fault: its bad_lines is not counted. */
-        ms_mount_t *cur = ps.in_record && is_blank(*p) ? ps.cur : NULL;
-        unsigned bad = cur ? cur->bad_lines : 0;
-        ms_mount_t *saved = ps.cur;
-        ps.cur = cur;
-        add_diag(&ps, MS_DIAG_TRUNCATED, p, end);
-        if (cur)
-          cur->bad_lines = bad;
-        ps.cur = saved;
-      }
+      truncated_line(&ps, p, end);
       break;
     }
     snap->lines++;
@@ -856,51 +601,4 @@ int ms_parse(ms_snapshot_t *snap, const char *buf, size_t len) {
     p = nl + 1;
   }
   return 0;
-}
-
-size_t ms_unescape(char *dst, size_t dst_size, const char *src, size_t len) {
-  size_t o = 0;
-  for (size_t i = 0; i < len; i++) {
-    char c = src[i];
-    if (c == '\\' && len - i >= 4) {
-      unsigned a = (unsigned char)src[i + 1] - '0';
-      unsigned b = (unsigned char)src[i + 2] - '0';
-      unsigned d = (unsigned char)src[i + 3] - '0';
-      if (a <= 3 && b <= 7 && d <= 7) {
-        c = (char)(a * 64 + b * 8 + d);
-        i += 3;
-      }
-    }
-    if (o + 1 < dst_size)
-      dst[o] = c;
-    o++;
-  }
-  dst[o < dst_size ? o : dst_size - 1] = '\0';
-  return o;
-}
-
-bool ms_opt_get(ms_span_t opts, const char *key, ms_span_t *value) {
-  size_t klen = strlen(key);
-  const char *p = opts.ptr;
-  const char *end = opts.ptr + opts.len;
-  while (p < end) {
-    const char *comma = memchr(p, ',', (size_t)(end - p));
-    const char *ie = comma ? comma : end;
-    const char *q = skip_blanks(p, ie);
-    if ((size_t)(ie - q) >= klen && memcmp(q, key, klen) == 0) {
-      const char *r = q + klen;
-      if (r == ie) {
-        value->ptr = r;
-        value->len = 0;
-        return true;
-      }
-      if (*r == '=') {
-        value->ptr = r + 1;
-        value->len = (size_t)(ie - r - 1);
-        return true;
-      }
-    }
-    p = comma ? comma + 1 : end;
-  }
-  return false;
 }

@@ -189,29 +189,4 @@ size_t ms_snapshot_bytes(const ms_snapshot_t *snap);
 /* A short English phrase for a diagnostic reason ("too few fields"). */
 const char *ms_diag_reason_str(enum ms_diag_reason reason);
 
-/* Decodes the kernel's \ooo escapes of src[0..len) into dst, which receives
- * at most dst_size - 1 bytes and a terminating NUL (dst_size must be > 0).
- * A backslash not followed by three octal digits is copied as is. Returns the
- * length of the whole decoded string, which is >= dst_size when dst was too
- * small (as snprintf does). */
-size_t ms_unescape(char *dst, size_t dst_size, const char *src, size_t len);
-
-/* Looks up the value of key in a comma separated opts list ("vers=4.2,...").
- * Returns true and sets *value when key=value is present, true with an empty
- * value for a bare key, false (*value untouched) when absent. */
-bool ms_opt_get(ms_span_t opts, const char *key, ms_span_t *value);
-
-/* The kernel's names of the event counters, in print order. */
-extern const char *const ms_event_names[MS_EVENTS_NAMED];
-
-/* Names of the bytes: counters, in print order. */
-extern const char *const ms_bytes_names[MS_BYTES_COUNT];
-
-/* The kernel's name for event counter i (0..26), e.g. "inode_revalidate";
- * NULL for i >= MS_EVENTS_NAMED. */
-const char *ms_event_name(unsigned i);
-
-/* Names of the bytes: counters, e.g. "normal_read" (i < MS_BYTES_COUNT). */
-const char *ms_bytes_name(unsigned i);
-
 #endif /* MOUNTSTATS_H */

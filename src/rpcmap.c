@@ -5,6 +5,7 @@
 #include "rpcmap.h"
 
 #include "span.h"
+#include "text.h"
 #include "xprt.h"
 
 #include <errno.h>

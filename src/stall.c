@@ -4,11 +4,10 @@
  */
 #include "stall.h"
 
-#include "sort.h"
 #include "xprt.h"
 
 #include <errno.h>
-#include <stdlib.h>
+#include <stddef.h>
 
 struct ms_stall_entry {
   uint64_t key;
@@ -56,36 +55,25 @@ int64_t ms_stall_x(uint64_t sends, uint64_t recvs, uint64_t retrans,
   return (int64_t)(sends - recvs - retrans - timeouts);
 }
 
-static int cmp_key(const void *a, const void *b, void *ctx) {
-  (void)ctx;
-  uint64_t ka = ((const struct ms_stall_entry *)a)->key;
-  uint64_t kb = ((const struct ms_stall_entry *)b)->key;
-  return ka < kb ? -1 : ka > kb;
-}
+_Static_assert(offsetof(struct ms_stall_entry, key) == 0 &&
+                   sizeof(struct ms_stall_entry) <= MS_KEYTAB_RECORD_MAX,
+               "a keytab record: its key first, small enough to sort");
 
 /* The previous interval's entry of key. Mounts are read in the same order
  * every interval, so the entry at this update's position is tried first;
  * only when that misses is the previous interval sorted (once) and
  * searched. */
 static struct ms_stall_entry *find_prev(ms_stall_table_t *t, uint64_t key) {
-  size_t hint = t->ncur_;
-  if (!t->prev_sorted_ && hint < t->nprev_ && t->prev_[hint].key == key)
-    return &t->prev_[hint];
-  if (!t->prev_sorted_) {
-    ms_sort(t->prev_, t->nprev_, sizeof(*t->prev_), cmp_key, NULL);
-    t->prev_sorted_ = true;
+  const size_t size = sizeof(struct ms_stall_entry);
+  size_t hint = t->cur_.count;
+  if (!ms_keytab_is_sorted(&t->prev_) && hint < t->prev_.count) {
+    struct ms_stall_entry *e = ms_keytab_at(&t->prev_, size, hint);
+    if (e->key == key)
+      return e;
   }
-  size_t lo = 0, hi = t->nprev_;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (t->prev_[mid].key == key)
-      return &t->prev_[mid];
-    if (t->prev_[mid].key < key)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return NULL;
+  if (!ms_keytab_is_sorted(&t->prev_))
+    ms_keytab_sort(&t->prev_, size);
+  return ms_keytab_find_sorted(&t->prev_, size, key);
 }
 
 /* Seconds from then to now; a clock that went back counts as none. */
@@ -143,32 +131,19 @@ int ms_stall_update(ms_stall_table_t *t, uint64_t key, double now,
     out->stalled = 0.0;
   }
 
-  if (t->ncur_ == t->cur_cap_) {
-    size_t ncap = t->cur_cap_ ? t->cur_cap_ * 2 : 64;
-    struct ms_stall_entry *grown = realloc(t->cur_, ncap * sizeof(*grown));
-    if (grown == NULL)
-      return -ENOMEM;
-    t->cur_ = grown;
-    t->cur_cap_ = ncap;
-  }
-  t->cur_[t->ncur_++] = e;
+  struct ms_stall_entry *slot = ms_keytab_append(&t->cur_, sizeof(e), key);
+  if (slot == NULL)
+    return -ENOMEM;
+  *slot = e;
   return 0;
 }
 
 void ms_stall_end(ms_stall_table_t *t) {
-  struct ms_stall_entry *p = t->prev_;
-  size_t cap = t->prev_cap_;
-  t->prev_ = t->cur_;
-  t->prev_cap_ = t->cur_cap_;
-  t->nprev_ = t->ncur_;
-  t->cur_ = p;
-  t->cur_cap_ = cap;
-  t->ncur_ = 0;
-  t->prev_sorted_ = false; /* in the order of the updates */
+  ms_keytab_swap(&t->prev_, &t->cur_);
+  ms_keytab_clear(&t->cur_); /* prev_ is in the order of the updates */
 }
 
 void ms_stall_free(ms_stall_table_t *t) {
-  free(t->prev_);
-  free(t->cur_);
-  *t = (ms_stall_table_t){0};
+  ms_keytab_free(&t->prev_);
+  ms_keytab_free(&t->cur_);
 }

@@ -39,6 +39,7 @@
 #ifndef MOUNTSTATS_STALL_H
 #define MOUNTSTATS_STALL_H
 
+#include "keytab.h"
 #include "mountstats.h"
 
 #include <stdbool.h>
@@ -62,9 +63,8 @@ typedef struct {
 /* The state of every reported mount. Zero-initialise; free with
  * ms_stall_free(). */
 typedef struct {
-  struct ms_stall_entry *prev_, *cur_; /* prev_ in update order, or sorted */
-  size_t nprev_, ncur_, prev_cap_, cur_cap_;
-  bool prev_sorted_;
+  ms_keytab_t prev_; /* the last interval's, in update order until sorted */
+  ms_keytab_t cur_;  /* this interval's, in update order */
 } ms_stall_table_t;
 
 /* Sends and recvs summed over record rec's transports of kind. Returns

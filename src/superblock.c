@@ -13,6 +13,7 @@
 #include "superblock.h"
 
 #include "span.h"
+#include "text.h"
 #include "xprt.h"
 
 #include <errno.h>

@@ -7,6 +7,7 @@
 #include "check_run.h"
 #include "collector.h"
 #include "matcher.h"
+#include "metrics.h"
 #include "mountstats.h"
 #include "mountstats_plugin.h"
 #include "options.h"
@@ -92,7 +93,7 @@ START_TEST(test_defaults) {
   ck_assert(!mountstats_settings()->report_zero_ops &&
             !mountstats_settings()->report_per_transport);
   ck_assert(!mountstats_settings()->report_all_mountpoints &&
-            !mountstats_settings()->ignore_selected);
+            !mountstats_settings()->sel_mountpoint.invert);
   ck_assert_int_eq(mountstats_settings()->naming, MS_NAMING_MOUNTPOINT);
   ck_assert_uint_eq(mountstats_settings()->max_file_size, 256u << 20);
   /* The start-up line names the version and the file. */
@@ -131,18 +132,44 @@ START_TEST(test_explicit_mountinfo_disabled) {
 }
 END_TEST
 
+/* The boolean options of the table, in its order. */
+static const ms_option_t *bool_option(size_t k) {
+  for (size_t i = 0; i < ms_options_num; i++)
+    if (ms_options[i].kind == MS_OPTION_BOOL && k-- == 0)
+      return &ms_options[i];
+  return NULL;
+}
+
+static size_t bool_options_num(void) {
+  size_t n = 0;
+  while (bool_option(n) != NULL)
+    n++;
+  return n;
+}
+
+/* The value of a boolean option (every field it sets holds it). */
+static bool bool_value_of(const ms_option_t *opt) {
+  const char *cfg = (const char *)mountstats_settings();
+  bool v = *(const bool *)(cfg + opt->at[0]);
+  for (size_t i = 1; i < opt->nat; i++)
+    ck_assert_int_eq(*(const bool *)(cfg + opt->at[i]), v);
+  return v;
+}
+
 /* Every boolean option, spelled in another case to check strcasecmp. */
 START_TEST(test_bool_options) {
-  const char *key = ms_config_bools[_i].key;
+  const ms_option_t *opt = bool_option((size_t)_i);
+  ck_assert_ptr_nonnull(opt);
+  const char *key = opt->key;
   char lower[64];
   size_t n = strlen(key);
   for (size_t i = 0; i <= n; i++)
     lower[i] = (char)tolower((unsigned char)key[i]);
-  bool before = *ms_config_bool(mountstats_settings(), key);
+  bool before = bool_value_of(opt);
   oconfig_value_t v = bool_value(!before);
   oconfig_item_t item = ITEM(lower, &v);
   ck_assert_int_eq(configure(&item, 1), 0);
-  ck_assert_int_eq(*ms_config_bool(mountstats_settings(), key), !before);
+  ck_assert_int_eq(bool_value_of(opt), !before);
   /* A string is not a boolean. */
   oconfig_value_t s = str_value("maybe");
   item = ITEM(key, &s);
@@ -244,54 +271,37 @@ END_TEST
 
 /* ---- data sets ---- */
 
-/* The data sets registered in code must equal plugin/mountstats.types.db,
- * line by line: a central server loads the file, clients may use either. */
-START_TEST(test_types_match_types_db) {
+/* The data sets registered in code are the contract's types that are not
+ * stock, with their data sources (check_metrics compares the contract with
+ * plugin/mountstats.types.db line by line: a central server loads the
+ * file, clients may use either). */
+START_TEST(test_types_registered_from_contract) {
   ck_assert_int_eq(mountstats_init(), 0);
-  FILE *f = fopen(TYPES_DB, "r");
-  ck_assert_ptr_nonnull(f);
-  char line[4096];
-  size_t types_in_file = 0;
-  while (fgets(line, sizeof(line), f) != NULL) {
-    if (line[0] == '#' || line[0] == '\n')
+  size_t registered = 0;
+  for (size_t t = 0; t < MS_TYPES_NUM; t++) {
+    const ms_metric_type_t *mt = &ms_metric_types[t];
+    const data_set_t *ds = stub_find_ds(mt->name);
+    if (mt->stock) {
+      ck_assert_msg(ds == NULL, "stock type %s registered", mt->name);
       continue;
-    char *save = NULL;
-    char *type = strtok_r(line, " \t\n", &save);
-    const data_set_t *ds = NULL;
-    for (size_t i = 0; i < stub_data_sets_n; i++)
-      if (strcmp(stub_data_sets[i].type, type) == 0)
-        ds = &stub_data_sets[i];
-    ck_assert_msg(ds != NULL, "type %s not registered by the plugin", type);
-    size_t k = 0;
-    for (char *tok = strtok_r(NULL, ", \t\n", &save); tok != NULL;
-         tok = strtok_r(NULL, ", \t\n", &save), k++) {
-      char name[64], kind[16], min[32], max[32];
-      ck_assert_int_eq(
-          sscanf(tok, "%63[^:]:%15[^:]:%31[^:]:%31s", name, kind, min, max), 4);
-      ck_assert_uint_lt(k, ds->ds_num);
-      ck_assert_str_eq(ds->ds[k].name, name);
-      ck_assert_int_eq(ds->ds[k].type, strcmp(kind, "GAUGE") == 0
+    }
+    ck_assert_msg(ds != NULL, "type %s not registered by the plugin", mt->name);
+    ck_assert_uint_eq(ds->ds_num, mt->ds_num);
+    for (size_t k = 0; k < ds->ds_num; k++) {
+      ck_assert_str_eq(ds->ds[k].name, mt->ds_names[k]);
+      ck_assert_int_eq(ds->ds[k].type, ms_metric_is_gauge(mt, k)
                                            ? DS_TYPE_GAUGE
                                            : DS_TYPE_DERIVE);
-      if (strcmp(min, "U") == 0)
-        ck_assert(isnan(ds->ds[k].min));
-      else
-        ck_assert(ds->ds[k].min == atof(min));
-      ck_assert(isnan(ds->ds[k].max) && strcmp(max, "U") == 0);
+      double min = ms_metric_min(mt, k);
+      ck_assert(isnan(min) ? isnan(ds->ds[k].min) : ds->ds[k].min == min);
+      ck_assert(isnan(ds->ds[k].max));
+      /* rrdtool's limit on data source names */
+      ck_assert_uint_le(strlen(ds->ds[k].name), 19);
     }
-    ck_assert_uint_eq(k, ds->ds_num);
-    types_in_file++;
+    registered++;
   }
-  fclose(f);
-  ck_assert_uint_eq(types_in_file, stub_data_sets_n);
-  ck_assert_uint_eq(types_in_file, 19);
-  /* No type has more than 8 data sources (write_graphite's buffer), and no
-   * data source name more than 19 characters (rrdtool's limit). */
-  for (size_t i = 0; i < stub_data_sets_n; i++) {
-    ck_assert_uint_le(stub_data_sets[i].ds_num, 8);
-    for (size_t k = 0; k < stub_data_sets[i].ds_num; k++)
-      ck_assert_uint_le(strlen(stub_data_sets[i].ds[k].name), 19);
-  }
+  ck_assert_uint_eq(registered, stub_data_sets_n);
+  ck_assert_uint_eq(registered, 19);
 }
 END_TEST
 
@@ -572,31 +582,6 @@ START_TEST(test_read_malformed_logged_once) {
 }
 END_TEST
 
-START_TEST(test_derive_twos_complement) {
-  ck_assert_int_eq(ms_derive(0), 0);
-  ck_assert_int_eq(ms_derive(INT64_MAX), INT64_MAX);
-  ck_assert_int_eq(ms_derive((uint64_t)INT64_MAX + 1), INT64_MIN);
-  ck_assert_int_eq(ms_derive(UINT64_MAX), -1);
-  ck_assert_int_eq(ms_derive(UINT64_MAX - 9), -10);
-}
-END_TEST
-
-/* Log lines are bounded, printable, and say when they were cut. */
-START_TEST(test_printable) {
-  char out[16];
-  ms_printable(out, sizeof(out), "ab\tc\\d", 6);
-  ck_assert_str_eq(out, "ab\\011c\\134d");
-  char line[200];
-  memset(line, 'x', sizeof(line));
-  line[5] = '\001';
-  ms_printable(out, sizeof(out), line, sizeof(line));
-  ck_assert_str_eq(out, "xxxxx\\001xxx...");
-  ck_assert_uint_eq(strlen(out), 15); /* the whole buffer less the NUL */
-  ms_printable(out, sizeof(out), "", 0);
-  ck_assert_str_eq(out, "");
-}
-END_TEST
-
 /* ---- the kept mount set ----
  * Selection, superblocks, names and connections are kept while the mount
  * set is byte for byte the same; each test changes one part of it between
@@ -725,48 +710,25 @@ END_TEST
 
 static Suite *config_suite(void) {
   Suite *s = suite_create("config");
-  TCase *tc = tcase_create("config");
-  tcase_add_checked_fixture(tc, setup, teardown);
-  tcase_add_test(tc, test_defaults);
-  tcase_add_test(tc, test_mountinfo_derived);
-  tcase_add_test(tc, test_explicit_mountinfo_disabled);
-  tcase_add_loop_test(tc, test_bool_options, 0, (int)ms_config_bools_num);
-  tcase_add_test(tc, test_bool_option_as_string);
-  tcase_add_test(tc, test_unknown_option_fails);
-  tcase_add_test(tc, test_bad_regex_fails);
-  tcase_add_test(tc, test_patterns);
-  tcase_add_test(tc, test_naming_source);
-  tcase_add_test(tc, test_max_file_size);
-  tcase_add_test(tc, test_max_name_length);
-  tcase_add_test(tc, test_types_match_types_db);
-  tcase_add_test(tc, test_types_known_not_registered);
-  suite_add_tcase(s, tc);
+  TCase *tc = MS_CHECK_CASE(
+      s, "config", setup, teardown, test_defaults, test_mountinfo_derived,
+      test_explicit_mountinfo_disabled, test_bool_option_as_string,
+      test_unknown_option_fails, test_bad_regex_fails, test_patterns,
+      test_naming_source, test_max_file_size, test_max_name_length,
+      test_types_registered_from_contract, test_types_known_not_registered);
+  tcase_add_loop_test(tc, test_bool_options, 0, (int)bool_options_num());
 
-  TCase *rd = tcase_create("read");
-  tcase_add_checked_fixture(rd, setup, teardown);
-  tcase_add_test(rd, test_read_dispatches_contract);
-  tcase_add_test(rd, test_read_options);
-  tcase_add_test(rd, test_read_selection);
-  tcase_add_test(rd, test_read_naming_device);
-  tcase_add_test(rd, test_read_missing_file_rate_limited);
-  tcase_add_test(rd, test_read_refuses_non_regular);
-  tcase_add_test(rd, test_read_file_size_cap);
-  tcase_add_test(rd, test_read_malformed_logged_once);
-  tcase_add_test(rd, test_derive_twos_complement);
-  tcase_add_test(rd, test_printable);
-  suite_add_tcase(s, rd);
+  MS_CHECK_CASE(s, "read", setup, teardown, test_read_dispatches_contract,
+                test_read_options, test_read_selection, test_read_naming_device,
+                test_read_missing_file_rate_limited,
+                test_read_refuses_non_regular, test_read_file_size_cap,
+                test_read_malformed_logged_once);
 
-  TCase *ks = tcase_create("mount set");
-  tcase_add_checked_fixture(ks, setup, teardown);
-  tcase_add_test(ks, test_mountset_renamed_mount);
-  tcase_add_test(ks, test_mountset_counter_groups_redone);
-  tcase_add_test(ks, test_mountset_mountinfo_change);
-  tcase_add_test(ks, test_mountset_connection_change);
-  suite_add_tcase(s, ks);
+  MS_CHECK_CASE(s, "mount set", setup, teardown, test_mountset_renamed_mount,
+                test_mountset_counter_groups_redone,
+                test_mountset_mountinfo_change,
+                test_mountset_connection_change);
   return s;
 }
 
-int main(void) {
-  int failed = ms_check_run(config_suite());
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+int main(void) { return ms_check_main(config_suite()); }

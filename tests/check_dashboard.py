@@ -3,7 +3,7 @@
 """Checks contrib/grafana/mountstats-dashboard.json against the metric paths
 the plugin really produces through write_graphite.
 
-The paths come from the types file and README's naming rules
+The paths come from the types file and collectd-mountstats(5)'s naming rules
 (<host>.mountstats-<mount>.<type>[-<type_instance>][.<ds>], no .<ds> for a
 single-value type), or with --whisper-dir from a real run's whisper files
 (tests/e2e_graphite.py does that with its own run).
@@ -50,7 +50,7 @@ NFS4_OPS = ("OPEN CLOSE LOCK LOCKT LOCKU RENEW SETCLIENTID SEQUENCE EXCHANGE_ID 
 NFS2_OPS = ["3", "7"]
 TRANSPORTS = ["tcp", "udp", "rdma", "local"]
 
-# README's metrics table: what the type_instance of each type is.
+# collectd-mountstats(5), METRICS: what the type_instance of each type is.
 TYPE_INSTANCE = {
     "nfs_op": "op", "nfs_op_errors": "op", "nfs_op_avg": "op",
     "nfs_events_cache": None, "nfs_events_vfs": None, "nfs_events_file": None,

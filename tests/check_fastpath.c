@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT
  *
- * check_fastpath.c: the parser's fast path for op lines (src/mountstats.c,
+ * check_fastpath.c: the parser's fast path for op lines (src/fastpath.c,
  * SSE2 builds) against values known by construction and against the same
  * parser built without it (tests/parser_reference.h).
  */
@@ -356,6 +356,5 @@ int main(void) {
                       ARRAY_SIZE(all_fixtures));
   suite_add_tcase(s, tc);
 
-  int failed = ms_check_run(s);
-  return failed > 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+  return ms_check_main(s);
 }

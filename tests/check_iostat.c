@@ -212,6 +212,11 @@ END_TEST
 
 /* Another key (another name, device or superblock) never sees this one's
  * sample; a mount that goes away is forgotten and starts over. */
+/* The sample table's record i. */
+static const ms_iostat_entry_t *sample(size_t i) {
+  return ms_keytab_at(&table.samples, sizeof(ms_iostat_entry_t), i);
+}
+
 START_TEST(test_keys_and_forgetting) {
   read_t t0, t1;
   read_fixture(&t0, "t0.mountstats");
@@ -219,14 +224,14 @@ START_TEST(test_keys_and_forgetting) {
   ms_iostat_begin(&table);
   update(&t0, 7, 100.0);
   ms_iostat_end(&table);
-  ck_assert_uint_eq(table.count, 1);
+  ck_assert_uint_eq(table.samples.count, 1);
 
   ms_iostat_begin(&table);
   ck_assert_int_eq(update(&t1, 8, 110.0), MS_IOSTAT_BASELINE);
   ms_iostat_end(&table);
   /* Key 7 was not seen in that interval: freed. */
-  ck_assert_uint_eq(table.count, 1);
-  ck_assert_uint_eq(table.entries[0].key, 8);
+  ck_assert_uint_eq(table.samples.count, 1);
+  ck_assert_uint_eq(sample(0)->key, 8);
 
   ms_iostat_begin(&table);
   ck_assert_int_eq(update(&t1, 7, 120.0), MS_IOSTAT_BASELINE);
@@ -247,14 +252,14 @@ START_TEST(test_many_keys) {
     ck_assert_int_eq(update(&t0, k * 7919, 100.0), MS_IOSTAT_BASELINE);
   }
   ms_iostat_end(&table);
-  ck_assert_uint_eq(table.count, 1000);
+  ck_assert_uint_eq(table.samples.count, 1000);
   ms_iostat_begin(&table);
   for (uint64_t k = 1; k <= 1000; k += 2) /* every other mount stays */
     ck_assert_int_eq(update(&t1, k * 7919, 110.0), MS_IOSTAT_VALUES);
   ms_iostat_end(&table);
-  ck_assert_uint_eq(table.count, 500);
-  for (size_t i = 1; i < table.count; i++)
-    ck_assert_uint_lt(table.entries[i - 1].key, table.entries[i].key);
+  ck_assert_uint_eq(table.samples.count, 500);
+  for (size_t i = 1; i < table.samples.count; i++)
+    ck_assert_uint_lt(sample(i - 1)->key, sample(i)->key);
   read_free(&t0);
   read_free(&t1);
 }
@@ -285,18 +290,7 @@ START_TEST(test_no_transport) {
 }
 END_TEST
 
-int main(void) {
-  Suite *s = suite_create("iostat");
-  TCase *tc = tcase_create("iostat");
-  tcase_add_checked_fixture(tc, NULL, teardown);
-  tcase_add_test(tc, test_averages_by_hand);
-  tcase_add_test(tc, test_remount_age_drops);
-  tcase_add_test(tc, test_counter_backwards);
-  tcase_add_test(tc, test_no_time_passed);
-  tcase_add_test(tc, test_keys_and_forgetting);
-  tcase_add_test(tc, test_many_keys);
-  tcase_add_test(tc, test_no_transport);
-  suite_add_tcase(s, tc);
-  int failed = ms_check_run(s);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+MS_CHECK_MAIN("iostat", NULL, teardown, test_averages_by_hand,
+              test_remount_age_drops, test_counter_backwards,
+              test_no_time_passed, test_keys_and_forgetting, test_many_keys,
+              test_no_transport)

@@ -27,6 +27,7 @@
 #include "mountinfo.h"
 #include "mountstats.h"
 #include "parser_test_util.h"
+#include "text.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -77,7 +78,8 @@ static void capture_load(capture_t *c, const char *kernel) {
   c->dev = calloc(c->snap.nmounts + 1, sizeof(*c->dev));
   ck_assert_ptr_nonnull(c->dev);
   /* every NFS record has its mountinfo line */
-  ck_assert_uint_eq(ms_mountinfo_match(&c->mit, &c->snap, c->dev), c->snap.nmounts);
+  ck_assert_uint_eq(ms_mountinfo_match(&c->mit, &c->snap, c->dev),
+                    c->snap.nmounts);
 }
 
 static void capture_free(capture_t *c) {
@@ -97,7 +99,8 @@ static size_t find(const capture_t *c, const char *mp) {
   for (size_t i = 0; i < c->snap.nmounts; i++) {
     char buf[512];
     const ms_mount_t *m = &c->snap.mounts[i];
-    size_t n = ms_unescape(buf, sizeof(buf), m->mountpoint.ptr, m->mountpoint.len);
+    size_t n =
+        ms_unescape(buf, sizeof(buf), m->mountpoint.ptr, m->mountpoint.len);
     if (n == strlen(mp) && memcmp(buf, mp, n) == 0)
       return i;
   }
@@ -119,10 +122,12 @@ static uint64_t op_ops(const capture_t *c, size_t rec, const char *name) {
   return o->v[MS_OP_OPS];
 }
 
-static void opt_is(const capture_t *c, size_t rec, const char *key, const char *want) {
+static void opt_is(const capture_t *c, size_t rec, const char *key,
+                   const char *want) {
   ms_span_t v;
   ck_assert_int_eq(ms_opt_get(c->snap.mounts[rec].opts, key, &v), 1);
-  ck_assert_msg(span_eq(v, want), "%s=%.*s, expected %s", key, (int)v.len, v.ptr, want);
+  ck_assert_msg(span_eq(v, want), "%s=%.*s, expected %s", key, (int)v.len,
+                v.ptr, want);
 }
 
 START_TEST(test_workload) {
@@ -148,7 +153,8 @@ START_TEST(test_workload) {
     const ms_op_t *w = op(&c, r, "WRITE");
     ck_assert_ptr_nonnull(w);
     ck_assert_uint_eq(w->v[MS_OP_OPS], N_WRITES);
-    ck_assert_uint_eq(w->v[MS_OP_TRANS], N_WRITES); /* loopback: no retransmission */
+    ck_assert_uint_eq(w->v[MS_OP_TRANS],
+                      N_WRITES); /* loopback: no retransmission */
     ck_assert_uint_eq(w->v[MS_OP_TIMEOUTS], 0);
     /* request bytes: the data plus RPC and NFS headers */
     ck_assert_uint_ge(w->v[MS_OP_BYTES_SENT], N_WRITES * IO_SIZE);
@@ -157,7 +163,8 @@ START_TEST(test_workload) {
     ck_assert_uint_ge(op(&c, r, rd)->v[MS_OP_BYTES_RECV], M_READS * IO_SIZE);
     if (j == 1) {
       /* the other read op stays unused */
-      const ms_op_t *o = op(&c, r, strcmp(rd, "READ") == 0 ? "READ_PLUS" : "READ");
+      const ms_op_t *o =
+          op(&c, r, strcmp(rd, "READ") == 0 ? "READ_PLUS" : "READ");
       ck_assert_ptr_nonnull(o);
       ck_assert_uint_eq(o->v[MS_OP_OPS], 0);
     }
@@ -181,7 +188,8 @@ START_TEST(test_layout) {
     /* NFSv3: 22 procedures; NFSv4: every op the client knows */
     ck_assert_uint_eq(m->op_count, span_eq(m->fstype, "nfs") ? 22 : k->v4_ops);
     for (size_t j = 0; j < m->op_count; j++)
-      ck_assert_uint_eq(c.snap.ops[m->op_first + j].nfields, 9); /* errors column */
+      ck_assert_uint_eq(c.snap.ops[m->op_first + j].nfields,
+                        9); /* errors column */
     ck_assert_uint_ge(m->xprt_count, 1);
     for (size_t j = 0; j < m->xprt_count; j++) {
       const ms_xprt_t *x = &c.snap.xprts[m->xprt_first + j];
@@ -202,7 +210,8 @@ START_TEST(test_superblocks) {
   capture_load(&c, k->kernel);
   uint64_t sc1 = c.dev[find(&c, "/mnt/sc1")], sc2 = c.dev[find(&c, "/mnt/sc2")];
   uint64_t n1 = c.dev[find(&c, "/mnt/nsc1")], n2 = c.dev[find(&c, "/mnt/nsc2")];
-  uint64_t v40 = c.dev[find(&c, "/mnt/v40")], b40 = c.dev[find(&c, "/mnt/bind40")];
+  uint64_t v40 = c.dev[find(&c, "/mnt/v40")],
+           b40 = c.dev[find(&c, "/mnt/bind40")];
   ck_assert_uint_ne(sc1, 0);
   ck_assert_uint_eq(sc1, sc2); /* sharecache: one superblock */
   ck_assert_uint_ne(n1, 0);
@@ -228,7 +237,9 @@ START_TEST(test_odd_names) {
   size_t bs = find(&c, "/mnt/odd/back\\slash");
   ck_assert(span_eq(c.snap.mounts[bs].mountpoint, "/mnt/odd/back\\134slash"));
   /* UTF-8 is printed as raw bytes */
-  size_t utf = find(&c, "/mnt/odd/\xc3\xbcn\xc3\xaf" "c\xc3\xb8" "d\xc3\xa9-\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e");
+  size_t utf = find(&c, "/mnt/odd/\xc3\xbcn\xc3\xaf"
+                        "c\xc3\xb8"
+                        "d\xc3\xa9-\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e");
   ck_assert_uint_gt(c.snap.mounts[utf].mountpoint.len, 20);
   /* "/mnt/odd/" + "long-" x 27 + "end": 9 + 135 + 3 = 147 bytes */
   char longmp[160] = "/mnt/odd/";
@@ -250,6 +261,5 @@ int main(void) {
   tcase_add_loop_test(tc, test_superblocks, 0, n);
   tcase_add_loop_test(tc, test_odd_names, 0, n);
   suite_add_tcase(s, tc);
-  int failed = ms_check_run(s);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return ms_check_main(s);
 }

@@ -387,32 +387,20 @@ END_TEST
 static Suite *mountinfo_suite(void) {
   Suite *s = suite_create("mountinfo");
 
-  TCase *tc = tcase_create("parse");
-  tcase_add_checked_fixture(tc, NULL, teardown);
-  tcase_add_test(tc, test_parse_realistic);
+  TCase *tc =
+      MS_CHECK_CASE(s, "parse", NULL, teardown, test_parse_realistic,
+                    test_parse_fstype_filter, test_parse_reuse_and_empty);
   tcase_add_loop_test(tc, test_parse_dev, 0,
                       (int)(sizeof(dev_cases) / sizeof(dev_cases[0])));
   tcase_add_loop_test(tc, test_parse_bad_line, 0,
                       (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
-  tcase_add_test(tc, test_parse_fstype_filter);
-  tcase_add_test(tc, test_parse_reuse_and_empty);
-  suite_add_tcase(s, tc);
 
-  tc = tcase_create("match");
-  tcase_add_checked_fixture(tc, NULL, teardown);
-  tcase_add_test(tc, test_match_in_order);
-  tcase_add_test(tc, test_match_missing_in_mountinfo);
-  tcase_add_test(tc, test_match_first_missing);
-  tcase_add_test(tc, test_match_extra_in_mountinfo);
-  tcase_add_test(tc, test_match_overmount);
-  tcase_add_test(tc, test_match_overmount_first_gone);
-  tcase_add_test(tc, test_match_fstype_and_escape);
-  tcase_add_test(tc, test_match_empty);
-  suite_add_tcase(s, tc);
+  MS_CHECK_CASE(s, "match", NULL, teardown, test_match_in_order,
+                test_match_missing_in_mountinfo, test_match_first_missing,
+                test_match_extra_in_mountinfo, test_match_overmount,
+                test_match_overmount_first_gone, test_match_fstype_and_escape,
+                test_match_empty);
   return s;
 }
 
-int main(void) {
-  int failed = ms_check_run(mountinfo_suite());
-  return failed > 0 ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+int main(void) { return ms_check_main(mountinfo_suite()); }

@@ -823,63 +823,37 @@ END_TEST
 static Suite *naming_suite(void) {
   Suite *s = suite_create("naming");
 
-  TCase *tc = tcase_create("fnv");
-  tcase_add_test(tc, test_fnv_vectors);
-  suite_add_tcase(s, tc);
+  MS_CHECK_CASE(s, "fnv", NULL, NULL, test_fnv_vectors);
 
-  tc = tcase_create("name_from_path");
+  TCase *tc =
+      MS_CHECK_CASE(s, "name_from_path", NULL, NULL, test_exactly_127_unchanged,
+                    test_128_bytes_hashed, test_5000_bytes_hashed,
+                    test_long_two_byte_char_at_cut, test_long_three_byte_chars,
+                    test_long_shared_prefix_differ,
+                    test_long_control_bytes_replaced, test_name_deterministic);
   tcase_add_loop_test(tc, test_short_names, 0,
                       (int)(sizeof(short_cases) / sizeof(short_cases[0])));
-  tcase_add_test(tc, test_exactly_127_unchanged);
-  tcase_add_test(tc, test_128_bytes_hashed);
-  tcase_add_test(tc, test_5000_bytes_hashed);
-  tcase_add_test(tc, test_long_two_byte_char_at_cut);
-  tcase_add_test(tc, test_long_three_byte_chars);
   tcase_add_loop_test(tc, test_long_four_byte_chars, 0, 4);
-  tcase_add_test(tc, test_long_shared_prefix_differ);
-  tcase_add_test(tc, test_long_control_bytes_replaced);
-  tcase_add_test(tc, test_name_deterministic);
-  suite_add_tcase(s, tc);
 
-  tc = tcase_create("max_len");
-  tcase_add_test(tc, test_max_len_64);
-  tcase_add_test(tc, test_max_len_clamped);
-  tcase_add_test(tc, test_unique_with_cap);
-  suite_add_tcase(s, tc);
+  MS_CHECK_CASE(s, "max_len", NULL, NULL, test_max_len_64, test_max_len_clamped,
+                test_unique_with_cap);
 
-  tc = tcase_create("make_unique");
-  tcase_add_test(tc, test_unique_df_clash);
-  tcase_add_test(tc, test_unique_three_equal_file_order);
-  tcase_add_test(tc, test_unique_graphite_folding);
-  tcase_add_test(tc, test_unique_folding_keeps_file_order);
-  tcase_add_test(tc, test_unique_literal_suffix_first);
-  tcase_add_test(tc, test_unique_literal_suffix_last);
-  tcase_add_test(tc, test_unique_long_127);
-  tcase_add_test(tc, test_unique_long_eleven);
-  tcase_add_test(tc, test_unique_long_utf8_suffix);
-  tcase_add_test(tc, test_unique_long_hashed_names);
-  tcase_add_test(tc, test_unique_deterministic);
-  tcase_add_test(tc, test_unique_no_clash_untouched);
-  tcase_add_test(tc, test_unique_prefix_not_clash);
-  tcase_add_test(tc, test_unique_realistic_prefixes);
-  tcase_add_test(tc, test_unique_empty_and_single);
-  suite_add_tcase(s, tc);
+  MS_CHECK_CASE(
+      s, "make_unique", NULL, NULL, test_unique_df_clash,
+      test_unique_three_equal_file_order, test_unique_graphite_folding,
+      test_unique_folding_keeps_file_order, test_unique_literal_suffix_first,
+      test_unique_literal_suffix_last, test_unique_long_127,
+      test_unique_long_eleven, test_unique_long_utf8_suffix,
+      test_unique_long_hashed_names, test_unique_deterministic,
+      test_unique_no_clash_untouched, test_unique_prefix_not_clash,
+      test_unique_realistic_prefixes, test_unique_empty_and_single);
 
-  tc = tcase_create("auto");
-  tcase_add_test(tc, test_auto_kubelet_layouts);
-  tcase_add_test(tc, test_auto_pod_restart_same_name);
-  tcase_add_test(tc, test_auto_docker_podman);
-  tcase_add_test(tc, test_auto_near_misses);
-  tcase_add_test(tc, test_auto_long_volume_name);
-  tcase_add_test(tc, test_stable_df_clash_either_order);
-  tcase_add_test(tc, test_stable_folding);
-  tcase_add_test(tc, test_stable_no_keeper);
-  tcase_add_test(tc, test_stable_overmount_falls_back);
-  suite_add_tcase(s, tc);
+  MS_CHECK_CASE(s, "auto", NULL, NULL, test_auto_kubelet_layouts,
+                test_auto_pod_restart_same_name, test_auto_docker_podman,
+                test_auto_near_misses, test_auto_long_volume_name,
+                test_stable_df_clash_either_order, test_stable_folding,
+                test_stable_no_keeper, test_stable_overmount_falls_back);
   return s;
 }
 
-int main(void) {
-  int failed = ms_check_run(naming_suite());
-  return failed > 0 ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+int main(void) { return ms_check_main(naming_suite()); }

@@ -14,6 +14,7 @@
 #include "check_run.h"
 #include "mountstats.h"
 #include "parser_test_util.h"
+#include "text.h"
 
 #include <check.h>
 #include <stdint.h>
@@ -1424,40 +1425,22 @@ END_TEST
 static Suite *parser_suite(void) {
   Suite *s = suite_create("parser");
 
-  TCase *tc = tcase_create("fixtures");
+  TCase *tc = MS_CHECK_CASE(
+      s, "fixtures", NULL, NULL, test_nfs2_udp, test_nfs3_tcp_udp,
+      test_nfs4_minor_versions, test_nconnect16, test_rdma_nconnect2,
+      test_old_headers, test_escapes_bind, test_huge_values, test_truncated,
+      test_crlf, test_malformed);
   tcase_add_loop_test(tc, test_fixture_counts, 0, ARRAY_SIZE(fixture_table));
-  tcase_add_test(tc, test_nfs2_udp);
-  tcase_add_test(tc, test_nfs3_tcp_udp);
-  tcase_add_test(tc, test_nfs4_minor_versions);
-  tcase_add_test(tc, test_nconnect16);
-  tcase_add_test(tc, test_rdma_nconnect2);
-  tcase_add_test(tc, test_old_headers);
-  tcase_add_test(tc, test_escapes_bind);
-  tcase_add_test(tc, test_huge_values);
-  tcase_add_test(tc, test_truncated);
-  tcase_add_test(tc, test_crlf);
-  tcase_add_test(tc, test_malformed);
-  suite_add_tcase(s, tc);
 
-  tc = tcase_create("literal");
-  tcase_add_test(tc, test_empty_input);
-  tcase_add_test(tc, test_blank_lines_only);
-  tcase_add_test(tc, test_no_nfs_record);
-  tcase_add_test(tc, test_lines_outside_records);
-  tcase_add_test(tc, test_continuation_line);
-  tcase_add_test(tc, test_header_forms);
+  tc = MS_CHECK_CASE(
+      s, "literal", NULL, NULL, test_empty_input, test_blank_lines_only,
+      test_no_nfs_record, test_lines_outside_records, test_continuation_line,
+      test_header_forms, test_extra_fields, test_many_diags,
+      test_duplicate_op_names, test_diag_reason_str, test_too_many_ops);
   tcase_add_loop_test(tc, test_bad_line, 0, ARRAY_SIZE(line_cases));
-  tcase_add_test(tc, test_extra_fields);
-  tcase_add_test(tc, test_many_diags);
-  tcase_add_test(tc, test_duplicate_op_names);
-  tcase_add_test(tc, test_diag_reason_str);
-  tcase_add_test(tc, test_too_many_ops);
-  suite_add_tcase(s, tc);
 
-  tc = tcase_create("reuse");
-  tcase_add_test(tc, test_reuse_snapshot);
-  tcase_add_test(tc, test_reuse_after_free);
-  suite_add_tcase(s, tc);
+  MS_CHECK_CASE(s, "reuse", NULL, NULL, test_reuse_snapshot,
+                test_reuse_after_free);
 
   tc = tcase_create("guard_page");
   tcase_add_loop_test(tc, test_fixture_guard_page, 0,
@@ -1467,7 +1450,4 @@ static Suite *parser_suite(void) {
   return s;
 }
 
-int main(void) {
-  int failed = ms_check_run(parser_suite());
-  return failed > 0 ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+int main(void) { return ms_check_main(parser_suite()); }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """contrib/mountstats-replay without collectd (the e2e tests feed its output
-to the real daemon): the kernel's byte layout (../shared/MOUNTSTATS-FORMAT.md)
+to the real daemon): the kernel's byte layout (docs/MOUNTSTATS-FORMAT.md)
 and exact counters.
 
   - every NFS record: header with \\040 escapes, TAB sub-lines, events: with

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT
  *
  * check_selection.c: unit tests of src/matcher.c (exact and /regex/ lists,
- * and df's selection rule ms_selected()).
+ * their inversion, and df's selection rule ms_selected()).
  */
 #include "check_run.h"
 #include "matcher.h"
@@ -206,8 +206,8 @@ static const struct {
   const char *dev[3];
   const char *fs[3];
   const char *values[3]; /* mount point, device, fstype */
-  int want_select;       /* ignore_selected = 0 */
-  int want_ignore;       /* ignore_selected = 1 */
+  int want_select;       /* the lists as they are */
+  int want_ignore;       /* every list inverted (IgnoreSelected) */
 } sel_cases[] = {
     /* all lists empty: everything kept either way */
     {{NULL}, {NULL}, {NULL}, {"/mnt/a", "srv:/a", "nfs4"}, 1, 1},
@@ -275,8 +275,9 @@ START_TEST(test_selected_table) {
   add_all(&Mfs, sel_cases[_i].fs);
   const ms_matcher_t *const lists[3] = {&Mp, &Mdev, &Mfs};
   const char *const *values = sel_cases[_i].values;
-  ck_assert_int_eq(ms_selected(lists, values, 3, 0), sel_cases[_i].want_select);
-  ck_assert_int_eq(ms_selected(lists, values, 3, 1), sel_cases[_i].want_ignore);
+  ck_assert_int_eq(ms_selected(lists, values, 3), sel_cases[_i].want_select);
+  Mp.invert = Mdev.invert = Mfs.invert = true; /* IgnoreSelected */
+  ck_assert_int_eq(ms_selected(lists, values, 3), sel_cases[_i].want_ignore);
   ms_matcher_free(&Mp);
   ms_matcher_free(&Mdev);
   ms_matcher_free(&Mfs);
@@ -284,35 +285,45 @@ START_TEST(test_selected_table) {
 END_TEST
 
 START_TEST(test_selected_zero_lists) {
-  ck_assert_int_eq(ms_selected(NULL, NULL, 0, 0), 1);
-  ck_assert_int_eq(ms_selected(NULL, NULL, 0, 1), 1);
+  ck_assert_int_eq(ms_selected(NULL, NULL, 0), 1);
+  const ms_matcher_t *const none[1] = {NULL};
+  const char *const value[1] = {"/mnt/a"};
+  ck_assert_int_eq(ms_selected(none, value, 1), 1);
+}
+END_TEST
+
+/* One list on its own, as operations are selected: its own inversion. */
+START_TEST(test_selects_with_invert) {
+  ck_assert(ms_matcher_selects(&Ml, "READ")); /* empty: everything */
+  Ml.invert = true;
+  ck_assert(ms_matcher_selects(&Ml, "READ")); /* empty, inverted: too */
+  ck_assert_int_eq(ms_matcher_add(&Ml, "/^READ/", NULL, 0), 0);
+  ck_assert(!ms_matcher_selects(&Ml, "READ_PLUS"));
+  ck_assert(ms_matcher_selects(&Ml, "WRITE"));
+  ck_assert(ms_matcher_selects(&Ml, NULL)); /* no value: no match */
+  Ml.invert = false;
+  ck_assert(ms_matcher_selects(&Ml, "READ_PLUS"));
+  ck_assert(!ms_matcher_selects(&Ml, "WRITE"));
+  ck_assert(!ms_matcher_selects(&Ml, NULL));
+  ms_matcher_free(&Ml);
+  ck_assert(!Ml.invert && Ml.count == 0);
 }
 END_TEST
 
 static Suite *selection_suite(void) {
   Suite *s = suite_create("selection");
 
-  TCase *tc = tcase_create("matcher");
-  tcase_add_checked_fixture(tc, NULL, teardown);
+  TCase *tc = MS_CHECK_CASE(s, "matcher", NULL, teardown, test_pattern_kind,
+                            test_bad_regex, test_empty_list, test_null_string,
+                            test_several_patterns);
   tcase_add_loop_test(tc, test_match_table, 0,
                       (int)(sizeof(match_cases) / sizeof(match_cases[0])));
-  tcase_add_test(tc, test_pattern_kind);
-  tcase_add_test(tc, test_bad_regex);
-  tcase_add_test(tc, test_empty_list);
-  tcase_add_test(tc, test_null_string);
-  tcase_add_test(tc, test_several_patterns);
-  suite_add_tcase(s, tc);
 
-  tc = tcase_create("selected");
-  tcase_add_checked_fixture(tc, NULL, teardown);
+  tc = MS_CHECK_CASE(s, "selected", NULL, teardown, test_selected_zero_lists,
+                     test_selects_with_invert);
   tcase_add_loop_test(tc, test_selected_table, 0,
                       (int)(sizeof(sel_cases) / sizeof(sel_cases[0])));
-  tcase_add_test(tc, test_selected_zero_lists);
-  suite_add_tcase(s, tc);
   return s;
 }
 
-int main(void) {
-  int failed = ms_check_run(selection_suite());
-  return failed > 0 ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+int main(void) { return ms_check_main(selection_suite()); }

@@ -114,11 +114,8 @@ END_TEST
 
 int main(void) {
   Suite *s = suite_create("sort");
-  TCase *tc = tcase_create("sort");
+  TCase *tc = MS_CHECK_CASE(s, "sort", NULL, NULL, test_ctx_and_struct_elements,
+                            test_oversized_elements_untouched);
   tcase_add_loop_test(tc, test_sorts_u64, 0, 32);
-  tcase_add_test(tc, test_ctx_and_struct_elements);
-  tcase_add_test(tc, test_oversized_elements_untouched);
-  suite_add_tcase(s, tc);
-  int failed = ms_check_run(s);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return ms_check_main(s);
 }

@@ -268,20 +268,12 @@ END_TEST
 
 static Suite *stall_suite(void) {
   Suite *s = suite_create("stall");
-  TCase *tc = tcase_create("stall");
-  tcase_add_checked_fixture(tc, NULL, teardown);
-  tcase_add_test(tc, test_counts_from_text);
-  tcase_add_test(tc, test_x_wraps);
-  tcase_add_test(tc, test_sysfs_hung_and_back);
-  tcase_add_test(tc, test_sysfs_idle_renewal);
-  tcase_add_test(tc, test_sysfs_dead_at_start);
-  tcase_add_test(tc, test_estimate_resends);
-  tcase_add_test(tc, test_estimate_callback_no_alarm);
-  tcase_add_test(tc, test_estimate_level_follows_down);
-  tcase_add_test(tc, test_source_change);
-  tcase_add_test(tc, test_clock_back);
-  tcase_add_test(tc, test_forget_and_many_keys);
-  suite_add_tcase(s, tc);
+  MS_CHECK_CASE(s, "stall", NULL, teardown, test_counts_from_text, test_x_wraps,
+                test_sysfs_hung_and_back, test_sysfs_idle_renewal,
+                test_sysfs_dead_at_start, test_estimate_resends,
+                test_estimate_callback_no_alarm,
+                test_estimate_level_follows_down, test_source_change,
+                test_clock_back, test_forget_and_many_keys);
   return s;
 }
 

@@ -3,7 +3,7 @@
  * check_sunrpc.c: the sunrpc sysfs reader (src/sunrpc.h), the routes from a
  * mount to its switches (src/rpcmap.h) and the values the collector makes of
  * them, on real trees the live suite captured (fixtures/live/<kernel>/
- * sysfs-<state>/, tests/live/capture.py), read through plugin/sysfs.h as
+ * sysfs-<state>/, tests/live/capture.py), read through io/sysfs.h as
  * the plugin reads /sys, and on damaged copies. Every expected number was
  * read off the fixture files by hand (grep), as noted beside it:
  *
@@ -23,8 +23,8 @@
 #include "check_run.h"
 #include "collector.h"
 #include "mountinfo.h"
-#include "naming.h"
 #include "mountstats.h"
+#include "naming.h"
 #include "options.h"
 #include "readfile.h"
 #include "rpcmap.h"
@@ -490,26 +490,13 @@ END_TEST
 
 static Suite *sunrpc_suite(void) {
   Suite *s = suite_create("sunrpc");
-  TCase *tc = tcase_create("text");
-  tcase_add_test(tc, test_parse_real_files);
-  tcase_add_test(tc, test_parse_damaged);
-  tcase_add_test(tc, test_server_addr);
-  suite_add_tcase(s, tc);
-  tc = tcase_create("trees");
-  tcase_add_checked_fixture(tc, NULL, teardown_tree);
-  tcase_add_test(tc, test_scan_both_kernels);
-  tcase_add_test(tc, test_refresh_notices_removal);
-  suite_add_tcase(s, tc);
-  tc = tcase_create("routes");
-  tcase_add_checked_fixture(tc, NULL, teardown_map);
-  tcase_add_test(tc, test_routes_trixie);
-  tcase_add_test(tc, test_routes_bookworm);
-  tcase_add_test(tc, test_routes_bookworm_closed);
-  suite_add_tcase(s, tc);
-  tc = tcase_create("values");
-  tcase_add_test(tc, test_values_hung);
-  tcase_add_test(tc, test_values_closed);
-  suite_add_tcase(s, tc);
+  MS_CHECK_CASE(s, "text", NULL, NULL, test_parse_real_files,
+                test_parse_damaged, test_server_addr);
+  MS_CHECK_CASE(s, "trees", NULL, teardown_tree, test_scan_both_kernels,
+                test_refresh_notices_removal);
+  MS_CHECK_CASE(s, "routes", NULL, teardown_map, test_routes_trixie,
+                test_routes_bookworm, test_routes_bookworm_closed);
+  MS_CHECK_CASE(s, "values", NULL, NULL, test_values_hung, test_values_closed);
   return s;
 }
 

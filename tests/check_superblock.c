@@ -526,43 +526,28 @@ END_TEST
 static Suite *superblock_suite(void) {
   Suite *s = suite_create("superblock");
 
-  TCase *tc = tcase_create("device_server");
-  tcase_add_checked_fixture(tc, NULL, teardown);
+  TCase *tc = MS_CHECK_CASE(s, "device_server", NULL, teardown,
+                            test_device_server_not_nul_terminated);
   tcase_add_loop_test(tc, test_device_server, 0,
                       (int)(sizeof(server_cases) / sizeof(server_cases[0])));
-  tcase_add_test(tc, test_device_server_not_nul_terminated);
-  suite_add_tcase(s, tc);
 
-  tc = tcase_create("superblocks");
-  tcase_add_checked_fixture(tc, NULL, teardown);
-  tcase_add_test(tc, test_sb_dev_bind_mounts);
-  tcase_add_test(tc, test_sb_dev_leader_is_first_in_file_order);
-  tcase_add_test(tc, test_sb_dev_all_different);
-  tcase_add_test(tc, test_sb_fallback_identical);
+  tc = MS_CHECK_CASE(s, "superblocks", NULL, teardown, test_sb_dev_bind_mounts,
+                     test_sb_dev_leader_is_first_in_file_order,
+                     test_sb_dev_all_different, test_sb_fallback_identical,
+                     test_sb_fallback_other_server,
+                     test_sb_no_mix_when_one_dev_missing, test_sb_take_part,
+                     test_sb_reuse_group_growing);
   tcase_add_loop_test(tc, test_sb_fallback_one_counter_differs, BUMP_AGE,
                       BUMP_COUNT);
-  tcase_add_test(tc, test_sb_fallback_other_server);
   tcase_add_loop_test(tc, test_sb_fallback_same_key_other_content, 0,
                       sizeof(unhashed_bumps) / sizeof(unhashed_bumps[0]));
-  tcase_add_test(tc, test_sb_no_mix_when_one_dev_missing);
-  tcase_add_test(tc, test_sb_take_part);
-  tcase_add_test(tc, test_sb_reuse_group_growing);
-  suite_add_tcase(s, tc);
 
-  tc = tcase_create("transports");
-  tcase_add_checked_fixture(tc, NULL, teardown);
-  tcase_add_test(tc, test_tr_same_connection);
+  tc = MS_CHECK_CASE(s, "transports", NULL, teardown, test_tr_same_connection,
+                     test_tr_without_xprt, test_tr_nconnect,
+                     test_tr_udp_srcport, test_tr_take_part);
   tcase_add_loop_test(tc, test_tr_not_same, 0,
                       (int)(sizeof(tr_diff_cases) / sizeof(tr_diff_cases[0])));
-  tcase_add_test(tc, test_tr_without_xprt);
-  tcase_add_test(tc, test_tr_nconnect);
-  tcase_add_test(tc, test_tr_udp_srcport);
-  tcase_add_test(tc, test_tr_take_part);
-  suite_add_tcase(s, tc);
   return s;
 }
 
-int main(void) {
-  int failed = ms_check_run(superblock_suite());
-  return failed > 0 ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+int main(void) { return ms_check_main(superblock_suite()); }

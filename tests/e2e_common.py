@@ -27,7 +27,7 @@ import tempfile
 import time
 import mstest
 # Re-exported: the e2e tests use them as E.<name>.
-from mstest import STOCK_PLUGIN_DIR, STOCK_TYPES_DB, log_problems, q  # noqa: F401
+from mstest import STOCK_PLUGIN_DIR, STOCK_TYPES_DB, fnv1a32, log_problems, q  # noqa: F401
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -42,17 +42,10 @@ def median(xs):
     return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2.0
 
 
-def fnv1a32(data):
-    h = 2166136261
-    for b in data:
-        h = ((h ^ b) * 16777619) & 0xFFFFFFFF
-    return h
-
-
-# MaxNameLength's default (README's options table).
+# MaxNameLength's default (collectd-mountstats(5), OPTIONS).
 DEFAULT_MAX_NAME_LEN = 64
 
-# README's metrics table: the 27 event counters in five types of at most 8
+# collectd-mountstats(5), METRICS: the 27 event counters in five types of at most 8
 # data sources (write_graphite drops a value list that does not fit its
 # 1428-byte buffer); nfs_events_pnfs only when the kernel prints 27 events.
 EVENT_GROUPS = [
@@ -66,7 +59,7 @@ EVENT_GROUPS = [
                       "short_read short_write delay".split()),
     ("nfs_events_pnfs", ["pnfs_read", "pnfs_write"]),
 ]
-# The RDMA transport counters, in three types (README's table).
+# The RDMA transport counters, in three types (collectd-mountstats(5), METRICS).
 RDMA_TYPES = [
     ("nfs_xprt_rdma", "read_chunks write_chunks reply_chunks rdma_request "
                       "rdma_reply".split()),
@@ -78,11 +71,11 @@ RDMA_TYPES = [
 
 
 def instance_name(mountpoint, max_len=DEFAULT_MAX_NAME_LEN):
-    """plugin_instance for a decoded mount point, from README's naming rule
+    """plugin_instance for a decoded mount point, from collectd-mountstats(5)'s naming rule
     (df's rule, control bytes to "_", at most MaxNameLength bytes, default
     64: a longer name keeps its first max_len - 9 bytes, cut on a UTF-8
     boundary, and ends in "~" + 8 hex digits of FNV-1a-32 of the whole
-    path). Written from the README, not from src/naming.c."""
+    path). Written from the manual, not from src/naming.c."""
     raw = mountpoint.encode("utf-8")
     if raw in (b"/", b""):
         body = b"root"
@@ -693,10 +686,11 @@ def plugin_loadable(name, why=False):
     return r.returncode == 0 and not missing
 
 
-def readme_blocks(section, lang=""):
-    """The fenced code blocks (```lang) of README's "## section", in order,
-    as text: what users copy, so the tests run them."""
-    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+def doc_blocks(doc, section, lang=""):
+    """The fenced code blocks (```lang) of the "## section" of the document
+    doc (a path from the repository's root, e.g. "docs/integrations.md"),
+    in order, as text: what users copy, so the tests run them."""
+    with open(os.path.join(ROOT, doc), encoding="utf-8") as f:
         text = f.read()
     m = re.search(r"^## %s\n(.*?)(?=^## |\Z)" % re.escape(section), text, re.M | re.S)
     if not m:
@@ -715,8 +709,8 @@ def readme_blocks(section, lang=""):
     return blocks
 
 
-def readme_statements(block, start):
-    """The statements of a README code block: a line starting with start
+def doc_statements(block, start):
+    """The statements of a document's code block: a line starting with start
     (e.g. "SELECT", or "" for any non-indented line) begins one, indented
     lines continue it."""
     out = []

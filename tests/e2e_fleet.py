@@ -5,7 +5,7 @@ with the plugin and its own mountstats file written by
 contrib/mountstats-replay) send over the network plugin (UDP, 127.0.0.1) to
 a central collectd that does not load the plugin, loads the shipped types
 file next to collectd's, and writes to carbon-cache with write_graphite
-(StoreRates false). This is README's recommended fleet setup.
+(StoreRates false). This is docs/integrations.md's recommended fleet setup.
 
 Every host mounts filer:/export/data on /data. READ runs at 10, 20 and
 30 ops/s with 2, 4 and 6 ms RTT per op (execution 1 ms more); host1 also
@@ -212,7 +212,7 @@ def run(h):
         return E.median([v for v in ss[0]["values"] if v is not None])
 
     v = med(readme)
-    h.check("README's fleet query in graphite-web: %.4f ms" % FLEET_RTT,
+    h.check("docs/integrations.md's fleet query in graphite-web: %.4f ms" % FLEET_RTT,
             isinstance(v, float) and abs(v - FLEET_RTT) < 0.01 * FLEET_RTT, str(v))
     v = med(fleet.get(("Fleet operations per second, per op", "A"), ""), "READ")
     h.check("dashboard 'Fleet operations per second' READ = %d" % FLEET_RATE,

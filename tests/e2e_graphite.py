@@ -176,7 +176,7 @@ def run(h):
     for prefix in ("counters", "rates"):
         p = "%s.%s.%s." % (prefix, HOST, main_dir)
         got = {m[len(p):] for m in metrics if m.startswith(p)}
-        h.check("%s: /srv/projects has every metric of README's table (%d)"
+        h.check("%s: /srv/projects has every metric of the manual's METRICS (%d)"
                 % (prefix, len(want)), got == want,
                 "missing %s; unexpected %s" % (sorted(want - got), sorted(got - want)))
     for d in dirs[1:]:

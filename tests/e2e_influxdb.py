@@ -8,7 +8,7 @@ contrib/mountstats-replay) send with the network plugin to Debian's influxd
 collectd listeners on free 127.0.0.1 UDP ports with a typesdb folder holding
 collectd's types.db and plugin/mountstats.types.db:
   - database "mountstats", parse-multivalue-plugin = "join" (one measurement
-    "mountstats", one field per data source: what README recommends, since
+    "mountstats", one field per data source: what docs/integrations.md recommends, since
     InfluxQL divides fields of one measurement, not two measurements);
   - database "mountstats_split", the default "split" (a measurement per data
     source, mountstats_<ds>, field "value").
@@ -38,6 +38,7 @@ import e2e_common as E  # noqa: E402
 
 SNAPSHOTS = 300   # the replays run until the test stops them
 BUCKET = 5        # seconds per GROUP BY time() bucket
+INTEGRATIONS = "docs/integrations.md"  # its "## InfluxDB 1.x" statements, run as printed
 BUCKETS = 3       # buckets checked
 FIRST = 3         # the first bucket starts this many seconds after snapshot 0
 DB, DB_SPLIT = "mountstats", "mountstats_split"
@@ -143,7 +144,7 @@ def run(h):
     h.check("join: host = the Hostnames", tv["host"] == hosts, str(tv["host"]))
     names = E.fleet_mount_names()
     want_inst = sorted({n for d in names.values() for n in d.values()})
-    h.check("join: instance = README's mount names, odd ones distinct and intact (%d)"
+    h.check("join: instance = the manual's mount names, odd ones distinct and intact (%d)"
             % len(want_inst), tv["instance"] == want_inst,
             "got %r\nexpected %r" % (tv["instance"], want_inst))
     h.check("join: type = the collectd types (%d)" % len(made), tv["type"] == sorted(made),
@@ -198,7 +199,7 @@ def run(h):
         h.check("%s: split database, mountstats_ops: the same derivatives" % host,
                 all(close(x, y) for _, x, y in sp), str([p for p in sp if not close(p[1], p[2])][:5]))
 
-    # ---- per bucket: README's InfluxQL -------------------------------------------------
+    # ---- per bucket: docs/integrations.md's InfluxQL -----------------------------------
     gb = "GROUP BY time(%ds)" % BUCKET
 
     def per_bucket(q, by_host=True):
@@ -267,14 +268,15 @@ def run(h):
             (aoa is None or abs(med - nominal) < abs(med - aoa)), str(med))
         h.note("%s: median %.4f (scenario %.4f)" % (what.split(",")[0], med or 0, nominal))
 
-    # ---- README's InfluxQL, as printed (its 1 min buckets made BUCKET s) ------------
-    stm = [q for b in E.readme_blocks("InfluxDB 1.x", "sql") for q in E.readme_statements(b, "SELECT")]
-    h.check("README's InfluxQL: 4 statements", len(stm) == 4, str(stm))
+    # ---- docs/integrations.md's InfluxQL, as printed (1 min buckets made BUCKET s) ---
+    stm = [q for b in E.doc_blocks(INTEGRATIONS, "InfluxDB 1.x", "sql")
+           for q in E.doc_statements(b, "SELECT")]
+    h.check("the doc's InfluxQL: 4 statements", len(stm) == 4, str(stm))
     stm = [q.replace("$timeFilter", tr).replace("time(1m)", "time(%ds)" % BUCKET)
            .replace("/ 60 ", "/ %d " % BUCKET) for q in stm]
     try:
         if len(stm) != 4:
-            raise RuntimeError("README: %d statements" % len(stm))
+            raise RuntimeError("the doc: %d statements" % len(stm))
         def by_host_inst(q):
             out = {}
             for _, t, rows in Q.query(DB, q):
@@ -285,28 +287,28 @@ def run(h):
             return out
         r1, r2 = by_host_inst(stm[0]), by_host_inst(stm[1])
         k1 = {(x, t) for x, i, t in r1 if i == "data"}
-        h.check("README's per-host rate statement: /data READ per bucket = the exact rates "
+        h.check("the doc's per-host rate statement: /data READ per bucket = the exact rates "
                 "above", k1 == set(rate_q) and all(close(r1[(x, "data", t)], rate_q[(x, t)])
                                                    for x, t in k1),
                 "%s\n%s" % (sorted(r1.items())[:4], sorted(rate_q.items())[:4]))
         rtts = {x: rt for x, _, rt in E.PROM_FLEET}
         odd = {names["host1"][mp] for mp, _ in E.FLEET_ODD}
-        h.check("README's per-host average statement: READ RTT per op per bucket = 2, 4, 6 ms "
+        h.check("the doc's per-host average statement: READ RTT per op per bucket = 2, 4, 6 ms "
                 "on /data and %d ms on every odd mount" % E.FLEET_ODD_RTT,
                 {i for _, i, _ in r2} == odd | {"data"} and all(
                     close(v, rtts[x] if i == "data" else E.FLEET_ODD_RTT)
                     for (x, i, _), v in r2.items()), str(sorted(r2.items())[:6]))
         r3 = per_bucket(stm[2], False)
         r4 = per_bucket(stm[3], False)
-        h.check("README's fleet sum statement = %s" % ", ".join("%.6f" % v for _, v in sorted(r3.items())),
+        h.check("the doc's fleet sum statement = %s" % ", ".join("%.6f" % v for _, v in sorted(r3.items())),
                 sorted(r3) == buckets and all(close(r3[t], exp_sum[t]) for t in buckets),
                 "%s vs %s" % (r3, exp_sum))
-        h.check("README's fleet weighted average statement = %s" %
+        h.check("the doc's fleet weighted average statement = %s" %
                 ", ".join("%.6f" % v for _, v in sorted(r4.items())),
                 sorted(r4) == buckets and all(close(r4[t], exp_rtt[t]) for t in buckets),
                 "%s vs %s" % (r4, exp_rtt))
     except RuntimeError as e:
-        h.check("README's InfluxQL statements run", False, str(e))
+        h.check("the doc's InfluxQL statements run", False, str(e))
 
     # ---- odd mount points: their own values ------------------------------------------
     rows = Q.query(DB, "SELECT derivative(ops, 1s) FROM mountstats WHERE host='host1' AND "

@@ -54,6 +54,7 @@ EVAL_AFTER = 17.2  # seconds after snapshot 0: the queries' evaluation time
 SNAPSHOTS = 300    # the replays run until the test stops them
 RULES = os.path.join(E.ROOT, "contrib", "prometheus", "mountstats-rules.yml")
 DASHBOARD = os.path.join(E.ROOT, "contrib", "grafana", "mountstats-prometheus-dashboard.json")
+INTEGRATIONS = "docs/integrations.md"  # its "## Prometheus" blocks, run as printed
 JOB = "collectd"
 TOL = 1e-9         # relative, for the exact checks
 
@@ -260,7 +261,7 @@ def run(h):
     names = E.fleet_mount_names()
     expected_mounts = sorted(names["host1"].values())
     got_mounts = sorted({s["mountstats"] for s in allseries if s["instance"] == "host1"})
-    h.check("host1: one distinct mountstats label value per mount, exactly README's "
+    h.check("host1: one distinct mountstats label value per mount, exactly the manual's "
             "names (%d)" % len(expected_mounts), got_mounts == expected_mounts,
             "got %r\nexpected %r" % (got_mounts, expected_mounts))
     long_name = names["host1"][E.LONG_MOUNTPOINT]
@@ -389,24 +390,24 @@ def run(h):
                 abs(v - nominal) <= 0.1 * nominal, str(res))
         h.note("recorded %s = %s" % (name, v))
 
-    # ---- README's queries and rules, as printed ------------------------------------
-    blocks = E.readme_blocks("Prometheus", "yaml")
-    readme_rules = [re.findall(r"- record: (\S+)\n\s+expr: (.+)", b) for b in blocks]
-    h.check("README's recording rules are contrib/prometheus/mountstats-rules.yml's",
-            recs in readme_rules, str(readme_rules))
-    h.check("README's scrape config has honor_labels: true (as this test)",
+    # ---- docs/integrations.md's queries and rules, as printed ----------------------
+    blocks = E.doc_blocks(INTEGRATIONS, "Prometheus", "yaml")
+    doc_rules = [re.findall(r"- record: (\S+)\n\s+expr: (.+)", b) for b in blocks]
+    h.check("the doc's recording rules are contrib/prometheus/mountstats-rules.yml's",
+            recs in doc_rules, str(doc_rules))
+    h.check("the doc's scrape config has honor_labels: true (as this test)",
             any("honor_labels: true" in b and "job_name" in b for b in blocks))
-    queries = [q for b in E.readme_blocks("Prometheus") for q in E.readme_statements(b, "")
+    queries = [q for b in E.doc_blocks(INTEGRATIONS, "Prometheus") for q in E.doc_statements(b, "")
                if "collectd_mountstats_" in q and "<" not in q]
     per_s = window_rates(D, names)
     allv = {"host": None, "mount": None, "op": None}
-    readme_expect = [
+    doc_expect = [
         ("ops", dict(allv, op=["READ"])), ("rtt_ms/ops", dict(allv, op=["READ"])),
         ("fleet ops", dict(allv, mount=["data"], op=["READ"])),
         ("fleet rtt_ms/ops", dict(allv, mount=["data"]))]
-    h.check("README's PromQL: %d queries" % len(readme_expect), len(queries) == len(readme_expect),
+    h.check("the doc's PromQL: %d queries" % len(doc_expect), len(queries) == len(doc_expect),
             str(queries))
-    for q, (kind, values) in zip(queries, readme_expect):
+    for q, (kind, values) in zip(queries, doc_expect):
         expr = q.replace("[1m]", "[%ds]" % W)
         exp = expected_kind(kind, values, hosts, names, per_s)
         res = P.query(expr)
@@ -414,7 +415,7 @@ def run(h):
             exp = {"by": (), "values": {(): sum(exp["values"].values())}}
         got = {tuple(lb.get(k) for k in exp["by"]): v for lb, v in res}
         want = exp["values"]
-        h.check("README's %s (window %ds): %d series as the scenario says" % (q[:70], W, len(want)),
+        h.check("the doc's %s (window %ds): %d series as the scenario says" % (q[:70], W, len(want)),
                 len(res) == len(want) and set(got) == set(want) and
                 all(close(got[k], want[k]) for k in want),
                 "got %s\nwant %s" % (sorted(got.items())[:6], sorted(want.items())[:6]))

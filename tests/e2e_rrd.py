@@ -87,7 +87,7 @@ def run(h):
     names = ["srv-projects", "scratch", "mnt-with space",
              "mnt-a.b~%08x" % E.fnv1a32(b"/mnt/a.b"), "mnt-a_b", E.instance_name(LONG)]
     got = sorted(os.listdir(hostdir)) if os.path.isdir(hostdir) else []
-    h.check("one RRD folder per mount, named as README says (space and dot kept, "
+    h.check("one RRD folder per mount, named as the manual says (space and dot kept, "
             "a clash's path hash, long path cut with ~hash)",
             got == sorted("mountstats-" + n for n in names),
             "got %s\nexpected %s" % (got, sorted("mountstats-" + n for n in names)))
@@ -97,14 +97,14 @@ def run(h):
     want |= events | {"nfs_bytes", "uptime-age", "count-transports", "nfs_xprt-tcp",
                       "nfs_xprt_conn-tcp", "nfs_xprt_slots-tcp"}
     have = {f[:-4] for f in os.listdir(main_dir)} if os.path.isdir(main_dir) else set()
-    h.check("/srv/projects: the RRD files of README's table", have == want,
+    h.check("/srv/projects: the RRD files of the manual's METRICS", have == want,
             "missing %s unexpected %s" % (sorted(want - have), sorted(have - want)))
     rdma_dir = os.path.join(hostdir, "mountstats-scratch")
     rwant = events | {"nfs_op-READ", "nfs_op_errors-READ", "nfs_bytes", "uptime-age",
                       "count-transports", "nfs_xprt-rdma", "nfs_xprt_conn-rdma"}
     rwant |= {t + "-rdma" for t, _ in E.RDMA_TYPES}
     rhave = {f[:-4] for f in os.listdir(rdma_dir)} if os.path.isdir(rdma_dir) else set()
-    h.check("/scratch (rdma): the RRD files of README's table, incl. nfs_xprt_rdma, "
+    h.check("/scratch (rdma): the RRD files of the manual's METRICS, incl. nfs_xprt_rdma, "
             "nfs_xprt_rdma_copy and nfs_xprt_rdma_mr",
             rhave == rwant, "missing %s unexpected %s; log: %s" % (
                 sorted(rwant - rhave), sorted(rhave - rwant),
@@ -158,7 +158,7 @@ def run(h):
     e = fetch("srv-projects", "nfs_op_errors-LOOKUP")
     h.check("LOOKUP errors 1/s (DS \"value\")", abs((med(e["value"]) or 0) - 1) < 0.05, str(e))
     evds = {t: list(fetch("srv-projects", t)) for t, _ in E.EVENT_GROUPS}
-    h.check("the 27 events: five RRD files with README's data sources, in order",
+    h.check("the 27 events: five RRD files with the manual's data sources, in order",
             evds == {t: n for t, n in E.EVENT_GROUPS} and sum(map(len, evds.values())) == 27,
             str(evds))
     ev = fetch("srv-projects", "nfs_events_vfs")
@@ -176,7 +176,7 @@ def run(h):
     h.check("rdma nconnect=2 transports summed: sends 16/s",
             abs((med(x["sends"]) or 0) - 16) < 0.5, str(x["sends"]))
     rd = {t: fetch("scratch", t + "-rdma") for t, _ in E.RDMA_TYPES}
-    h.check("rdma: nfs_xprt_rdma, _copy, _mr have README's data sources "
+    h.check("rdma: nfs_xprt_rdma, _copy, _mr have the manual's data sources "
             "(reply_waits_send, not the 20-character reply_waits_for_send)",
             all(list(rd[t]) == n for t, n in E.RDMA_TYPES), str({t: list(c) for t, c in rd.items()}))
     r = rd["nfs_xprt_rdma"]

@@ -41,11 +41,12 @@ sed -E -e 's/^  #([A-Za-z]+ )/  \1/' \
   -e "s|^  File .*|  File \"$fixture\"|" -e 's|^  MountInfoFile .*|  MountInfoFile ""|' \
   "$example" | run all_options
 grep -c '^  [A-Z]' "$work/all_options.conf" | sed 's/^/options uncommented: /'
-# The uncommented options must cover every option the README documents.
+# The uncommented options must cover every option the manual (collectd-mountstats(5)) documents.
 for opt in File MountInfoFile MountPoint Device FSType IgnoreSelected Operation \
   IgnoreSelectedOperation ReportAge ReportEvents ReportBytes ReportFsCache \
   ReportTransport ReportOperations ReportOpErrors ReportZeroOps \
-  ReportPerTransport ReportAllMountPoints ReportIostat NamingSource MaxNameLength MaxFileSize; do
+  ReportPerTransport ReportAllMountPoints ReportIostat ReportStall SysfsRoot NamingSource \
+  NamingScheme MaxNameLength MaxFileSize; do
   grep -q "^  $opt " "$work/all_options.conf" || { echo "FAIL: $opt missing from collectd.conf.example"; fail=1; }
 done
 [ $fail -eq 0 ] && echo "2 passed, 0 failed" || echo "failed"

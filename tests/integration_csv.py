@@ -629,17 +629,10 @@ def case2(case):
 # --------------------------------------------------------------------------
 # case 3: superblocks and name collisions
 
-def _fnv1a32(data):
-    h = 2166136261
-    for b in data:
-        h = ((h ^ b) * 16777619) & 0xFFFFFFFF
-    return h
-
-
 # "/a-b" and "/a/b" are both "a-b" by the df rule; "a-b" is "/a/b"'s (the
 # rule maps it back there), "/a-b" gets the FNV-1a-32 of its own path, in
 # any file order (NamingScheme auto, the default).
-AB = "a-b~%08x" % _fnv1a32(b"/a-b")
+AB = "a-b~%08x" % mstest.fnv1a32(b"/a-b")
 SB_SOURCE = {AB: " (from /a-b: name collision)", "a-b": " (from /a/b)"}
 SB_GETATTR = {
     "data-a": [10, 10, 0, 1800, 2400, 0, 5, 6],

@@ -33,6 +33,15 @@ NOBODY_GID = 65534
 READY = "Initialization complete"
 
 
+def fnv1a32(data):
+    """FNV-1a 32-bit of bytes: the hash in long names and in NamingScheme
+    auto's clash suffixes (collectd-mountstats(5), Naming)."""
+    h = 2166136261
+    for b in data:
+        h = ((h ^ b) * 16777619) & 0xFFFFFFFF
+    return h
+
+
 def q(s):
     """A collectd config string."""
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'

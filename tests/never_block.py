@@ -23,7 +23,7 @@ symlink as `ln -sfn` does) between a good regular file and a bad target:
                megabytes when read): the cap must stop the read loop itself
   cap_default  no MaxFileSize: a 300 MiB sparse file; VmRSS does not grow
   cap_boundary MaxFileSize 4096: a file of exactly 4096 bytes (the largest
-               accepted, per README), then 4097 bytes, then 4000
+               accepted, per collectd-mountstats(5)), then 4097 bytes, then 4000
   flap_good    the path alternates FIFO / good file every 1.2 s (~10 s)
   flap_kinds   the path alternates FIFO / directory every 1.2 s (~10 s)
 
@@ -644,7 +644,7 @@ def case_cap_boundary(ck):
         d.start()
         row = d.wait_row_after(key, 0, 6)
         errs = errors_naming(d, path)
-        ck.check("a file of exactly MaxFileSize (4096) bytes is read (README: "
+        ck.check("a file of exactly MaxFileSize (4096) bytes is read (collectd-mountstats(5): "
                  "'Largest file accepted'; 'A larger file is not read')",
                  row is not None and not errs,
                  f"values: {'yes' if row else 'none'}; errors: {errs}")

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The Debian package, end to end, on this machine:
 #  1. the man page renders without warnings and documents every option of
-#     the plugin and every type and data source of mountstats.types.db, and
-#     the drop-in lists every option (no root needed);
+#     the plugin (the code's option table, as mountstats-dryrun
+#     --list-options prints it) and every type and data source of
+#     mountstats.types.db, and the drop-in lists every option; neither
+#     names an option the plugin does not have (no root needed);
 #  2. packaging/build-deb.sh builds the .deb (cpack); its contents, Depends
 #     and conffiles are checked, and lintian reports no error;
 #  3. apt-get installs it; collectd runs with Debian's stock
@@ -13,10 +15,13 @@
 #  4. apt-get remove, then purge: nothing of the package may be left.
 # Steps 2-4 need root, dpkg and apt; without them the test is skipped (77).
 #
-#   package_test.sh SOURCE_DIR [FIXTURE]
+#   package_test.sh SOURCE_DIR FIXTURE DRYRUN
+# DRYRUN: the mountstats-dryrun of the build under test (its option table).
 set -euo pipefail
-src=$(cd "${1:?usage: package_test.sh SOURCE_DIR [FIXTURE]}" && pwd)
-fixture=$(realpath "${2:-$src/fixtures/demo/mountstats}")
+usage="usage: package_test.sh SOURCE_DIR FIXTURE DRYRUN"
+src=$(cd "${1:?$usage}" && pwd)
+fixture=$(realpath "${2:?$usage}")
+dryrun=$(realpath "${3:?$usage}")
 pkg="collectd-mountstats"
 dropin=/etc/collectd/collectd.conf.d/mountstats.conf
 collectd=/usr/sbin/collectd
@@ -60,19 +65,36 @@ MANWIDTH=200 man -l "$man_src" 2>/dev/null >"$work/man.txt"
 [ -s "$work/man.txt" ] || fail "man -l $man_src printed nothing"
 pass "collectd-mountstats(5) renders without warnings ($(wc -l <"$work/man.txt") lines)"
 
-# The options the plugin accepts, from its config code (the glue and the
-# option table of the core).
-mapfile -t options < <(grep -ohE 'BOOL_OPTION\("[A-Za-z]+"|strcasecmp\(key, "[A-Za-z]+"\)' \
-  "$src/plugin/mountstats_plugin.c" "$src/src/options.c" |
-  grep -oE '"[A-Za-z]+"' | tr -d '"' | sort -u)
-[ "${#options[@]}" -ge 20 ] || fail "found only ${#options[@]} options in the plugin"
+# The options the plugin accepts: the code's own table (src/options.c), as
+# the dry-run tool lists it. The man page's OPTIONS entries (.BI "Option ...)
+# and the drop-in's commented lines (#Option ...) must name exactly these.
+mapfile -t options < <("$dryrun" --list-options | cut -f1 | sort -u)
+[ "${#options[@]}" -ge 20 ] || fail "$dryrun --list-options lists only ${#options[@]} options"
+mapfile -t man_options < <(grep -oE '^\.BI "[A-Z][A-Za-z]+ ' "$man_src" |
+  sed -E 's/^\.BI "//; s/ $//' | sort -u)
+mapfile -t dropin_options < <(grep -oE '^ *#[A-Z][A-Za-z]+ ' "$src/packaging/mountstats.conf" |
+  sed -E 's/^ *#//; s/ $//' | sort -u)
+# Here-strings, not pipes: grep -q exits at its first match, and with
+# pipefail a printf still writing into it dies of SIGPIPE and the pipeline
+# fails (this test failed once so under load).
+man_list=$(printf '%s\n' "${man_options[@]}")
+dropin_list=$(printf '%s\n' "${dropin_options[@]}")
 missing=()
 for o in "${options[@]}"; do
-  grep -qE "^\.BI \"$o " "$man_src" || missing+=("man:$o")
-  grep -qE "^ *#$o " "$src/packaging/mountstats.conf" || missing+=("drop-in:$o")
+  grep -qxF "$o" <<<"$man_list" || missing+=("man:$o")
+  grep -qxF "$o" <<<"$dropin_list" || missing+=("drop-in:$o")
 done
 [ "${#missing[@]}" -eq 0 ] || fail "options not documented: ${missing[*]}"
-pass "all ${#options[@]} options in the man page (OPTIONS) and in the drop-in"
+code_list=$(printf '%s\n' "${options[@]}")
+unknown=()
+for o in "${man_options[@]}"; do
+  grep -qxF "$o" <<<"$code_list" || unknown+=("man:$o")
+done
+for o in "${dropin_options[@]}"; do
+  grep -qxF "$o" <<<"$code_list" || unknown+=("drop-in:$o")
+done
+[ "${#unknown[@]}" -eq 0 ] || fail "documented options the plugin does not have: ${unknown[*]}"
+pass "the ${#options[@]} options of the code's table, no more, in the man page (OPTIONS) and in the drop-in"
 
 # Every type and data source of the types file, as a word of the rendered page.
 words=$(grep -vE '^\s*(#|$)' "$src/plugin/mountstats.types.db" |

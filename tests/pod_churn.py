@@ -30,19 +30,12 @@ import traceback
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from robust_daemon import add_common_args  # noqa: E402
-from mstest import Checks, Daemon, write_atomic, wait_until  # noqa: E402
+from mstest import Checks, Daemon, fnv1a32, write_atomic, wait_until  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REPLAY = os.path.join(ROOT, "contrib", "mountstats-replay")
 SNAPSHOTS = 12
 KUBELET = "/var/lib/kubelet/pods/%s/volumes/kubernetes.io~%s/%s%s"
-
-
-def fnv1a32(data):
-    h = 2166136261
-    for b in data:
-        h = ((h ^ b) * 16777619) & 0xFFFFFFFF
-    return h
 
 
 def pod(uid, kind, pv):

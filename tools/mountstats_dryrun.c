@@ -16,6 +16,7 @@
 #include "options.h"
 #include "readfile.h"
 #include "sysfs.h"
+#include "text.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -49,13 +50,15 @@ static void usage(FILE *out) {
           "usage: mountstats-dryrun [--json | --explain-names] [--host NAME] "
           "[--reads N [--interval S]]\n"
           "                         [--OPTION VALUE ...] [FILE]\n"
+          "       mountstats-dryrun --list-options\n"
           "Prints the value lists and log lines the collectd mountstats "
           "plugin would\n"
           "dispatch for FILE (default %s). OPTION is any option of\n"
           "<Plugin mountstats>, e.g. --ReportZeroOps true, --MountPoint "
           "/home\n"
           "(repeat for several patterns), --MountInfoFile \"\" "
-          "(see collectd-mountstats(5)).\n",
+          "(see collectd-mountstats(5)).\n"
+          "--list-options prints the options and their kinds.\n",
           MS_DEFAULT_FILE);
 }
 
@@ -188,80 +191,39 @@ static int parse_number(const char *v, double *out) {
   return errno == 0 && end != v && *end == '\0' ? 0 : -EINVAL;
 }
 
-/* One plugin option; messages as the plugin logs them. */
-static int set_option(ms_config_t *cfg, const char *key, const char *value) {
-  bool *flag = ms_config_bool(cfg, key);
-  if (flag != NULL) {
-    if (parse_bool(value, flag) == 0)
-      return 0;
+/* One plugin option from the text of a flag: read as its kind says, set
+ * and checked by the core, which words what is wrong as the plugin logs
+ * it. */
+static int set_option(ms_config_t *cfg, const char *key, const char *text) {
+  const ms_option_t *opt = ms_option_find(key);
+  enum ms_option_kind kind = opt != NULL ? opt->kind : MS_OPTION_UNKNOWN;
+  ms_option_value_t v = {.string = text};
+  if (kind == MS_OPTION_BOOL && parse_bool(text, &v.boolean) != 0) {
     fprintf(stderr, "mountstats-dryrun: %s takes true or false, not \"%s\"\n",
-            key, value);
+            key, text);
     return -1;
   }
-  ms_matcher_t *patterns = ms_config_patterns(cfg, key);
-  if (patterns != NULL) {
-    char err[256] = "";
-    int rc = ms_matcher_add(patterns, value, err, sizeof(err));
-    if (rc == -EINVAL)
-      fprintf(stderr,
-              MS_PLUGIN_NAME " plugin: Option \"%s\": bad regex \"%s\": %s.\n",
-              key, value, err);
-    else if (rc != 0)
-      fprintf(stderr, MS_PLUGIN_NAME " plugin: Option \"%s\": out of memory.\n",
-              key);
-    return rc == 0 ? 0 : -1;
-  }
-  char **str = strcasecmp(key, "File") == 0            ? &cfg->file
-               : strcasecmp(key, "MountInfoFile") == 0 ? &cfg->mountinfo_file
-               : strcasecmp(key, "SysfsRoot") == 0     ? &cfg->sysfs_root
-                                                       : NULL;
-  if (str != NULL) {
-    free(*str);
-    *str = strdup(value);
-    return *str != NULL ? 0 : -1;
-  }
-  double n = 0;
-  if (strcasecmp(key, "NamingSource") == 0) {
-    if (ms_config_set_naming(cfg, value) == 0)
-      return 0;
-    fprintf(stderr,
-            MS_PLUGIN_NAME " plugin: Option \"NamingSource\": \"%s\" is "
-                           "neither \"MountPoint\" nor \"Device\".\n",
-            value);
+  if ((kind == MS_OPTION_NUMBER || kind == MS_OPTION_INTEGER) &&
+      parse_number(text, &v.number) != 0)
+    v.number = NAN; /* no number: outside the limits, said so */
+  size_t errlen = MS_OPTION_ERR_MIN + strlen(key) + strlen(text);
+  char *err = malloc(errlen);
+  if (err == NULL)
     return -1;
-  }
-  if (strcasecmp(key, "NamingScheme") == 0) {
-    if (ms_config_set_naming_scheme(cfg, value) == 0)
-      return 0;
-    fprintf(stderr,
-            MS_PLUGIN_NAME " plugin: Option \"NamingScheme\": \"%s\" is "
-                           "neither \"auto\" nor \"path\".\n",
-            value);
-    return -1;
-  }
-  if (strcasecmp(key, "MaxFileSize") == 0) {
-    if (parse_number(value, &n) == 0 &&
-        ms_config_set_max_file_size(cfg, n) == 0)
-      return 0;
-    fprintf(stderr,
-            MS_PLUGIN_NAME " plugin: Option \"%s\" must be between 4096 and "
-                           "4294967296 bytes.\n",
-            key);
-    return -1;
-  }
-  if (strcasecmp(key, "MaxNameLength") == 0) {
-    if (parse_number(value, &n) == 0 && n == (int)n &&
-        ms_config_set_max_name_len(cfg, (int)n) == 0)
-      return 0;
-    fprintf(stderr,
-            MS_PLUGIN_NAME " plugin: Option \"MaxNameLength\" must be "
-                           "between %d and %d.\n",
-            MS_NAME_MIN, MS_NAME_MAX);
-    return -1;
-  }
-  fprintf(stderr, MS_PLUGIN_NAME " plugin: Option \"%s\" not allowed here.\n",
-          key);
-  return -1;
+  int rc = ms_config_set(cfg, key, &v, err, errlen);
+  if (rc != 0 && err[0] != '\0')
+    fprintf(stderr, MS_PLUGIN_NAME " plugin: %s\n", err);
+  free(err);
+  return rc == 0 ? 0 : -1;
+}
+
+/* --list-options: the options of <Plugin mountstats>, one a line, with
+ * their kind (tests/package_test.sh compares them with the man page and
+ * the Debian drop-in). */
+static void list_options(void) {
+  for (size_t i = 0; i < ms_options_num; i++)
+    printf("%s\t%s\n", ms_options[i].key,
+           ms_option_kind_name(ms_options[i].kind));
 }
 
 /* --explain-names: for every NFS mount of the file, its mount point, the
@@ -296,16 +258,49 @@ static double wall_clock(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int main(int argc, char **argv) {
-  ms_config_t cfg = {0};
-  ms_config_defaults(&cfg);
-  long reads = 1;
-  double interval = 1.0;
-  const char *file = NULL;
+/* What the flags other than the plugin's options ask for. */
+typedef struct {
+  long reads;
+  double interval;  /* seconds between reads */
+  const char *file; /* NULL: the plugin's default */
+} run_t;
+
+/* The flag a with its value v: one of the tool's, or an option of the
+ * plugin. Returns -1 to go on, or the exit status. */
+static int take_flag(ms_config_t *cfg, run_t *run, const char *a,
+                     const char *v) {
+  if (strcmp(a, "--host") == 0) {
+    host = v;
+  } else if (strcmp(a, "--reads") == 0) {
+    run->reads = strtol(v, NULL, 10);
+    if (run->reads < 1) {
+      fprintf(stderr, "mountstats-dryrun: --reads wants 1 or more\n");
+      return 2;
+    }
+  } else if (strcmp(a, "--interval") == 0) {
+    if (parse_number(v, &run->interval) != 0 || run->interval < 0) {
+      fprintf(stderr, "mountstats-dryrun: bad --interval \"%s\"\n", v);
+      return 2;
+    }
+  } else if (set_option(cfg, a + 2, v) != 0) {
+    fprintf(stderr, MS_PLUGIN_NAME " plugin: " MS_OPTION_INVALID_FMT "\n",
+            a + 2);
+    return 2;
+  }
+  return -1;
+}
+
+/* The command line into cfg and run. Returns -1 to go on, or the exit
+ * status (--help, --list-options, a bad flag). */
+static int take_args(int argc, char **argv, ms_config_t *cfg, run_t *run) {
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
       usage(stdout);
+      return 0;
+    }
+    if (strcmp(a, "--list-options") == 0) {
+      list_options();
       return 0;
     }
     if (strcmp(a, "--json") == 0) {
@@ -317,41 +312,80 @@ int main(int argc, char **argv) {
       continue;
     }
     if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
-      if (file != NULL || a[0] == '-') {
+      if (run->file != NULL || a[0] == '-') {
         usage(stderr);
         return 2;
       }
-      file = a;
+      run->file = a;
       continue;
     }
     if (i + 1 >= argc) {
       fprintf(stderr, "mountstats-dryrun: %s needs a value\n", a);
       return 2;
     }
-    const char *v = argv[++i];
-    if (strcmp(a, "--host") == 0) {
-      host = v;
-    } else if (strcmp(a, "--reads") == 0) {
-      reads = strtol(v, NULL, 10);
-      if (reads < 1) {
-        fprintf(stderr, "mountstats-dryrun: --reads wants 1 or more\n");
-        return 2;
-      }
-    } else if (strcmp(a, "--interval") == 0) {
-      if (parse_number(v, &interval) != 0 || interval < 0) {
-        fprintf(stderr, "mountstats-dryrun: bad --interval \"%s\"\n", v);
-        return 2;
-      }
-    } else if (set_option(&cfg, a + 2, v) != 0) {
-      fprintf(stderr,
-              MS_PLUGIN_NAME " plugin: invalid configuration (option "
-                             "\"%s\").\n",
-              a + 2);
-      ms_config_free(&cfg);
-      return 2;
-    }
+    int rc = take_flag(cfg, run, a, argv[++i]);
+    if (rc >= 0)
+      return rc;
   }
-  if (file != NULL && set_option(&cfg, "File", file) != 0)
+  return -1;
+}
+
+/* JSON: the log lines gathered, after the values. */
+static void print_json_logs(void) {
+  printf("\n],\"log\":[");
+  for (size_t i = 0; i < nlogs; i++) {
+    printf("%s\n{\"level\":\"%s\",\"message\":", i ? "," : "",
+           level_names[json_log_levels[i]]);
+    json_string(json_logs[i], strlen(json_logs[i]));
+    putchar('}');
+    free(json_logs[i]);
+  }
+  printf("\n]}\n");
+  free(json_logs);
+  free(json_log_levels);
+}
+
+/* The reads: the collector run on each, as the plugin's read callback
+ * does. Returns the exit status: 1 when a read failed. */
+static int read_all(ms_collector_t *c, const ms_config_t *cfg,
+                    const run_t *run) {
+  ms_buffer_t buf = {0}, mi_buf = {0};
+  ms_sysfs_t sysfs = {.dirfd = -1};
+  bool use_sysfs = cfg->report_stall && cfg->sysfs_root[0] != '\0';
+  if (use_sysfs)
+    ms_sysfs_open(&sysfs, cfg->sysfs_root);
+  int rc = 0;
+  for (long r = 0; r < run->reads; r++) {
+    if (r > 0 && run->interval > 0)
+      usleep((useconds_t)(run->interval * 1e6));
+    now_s = wall_clock();
+    ms_input_t in = {.now = now_s, .sysfs = use_sysfs ? &sysfs.fs : NULL};
+    ms_read_input(cfg, &buf, &mi_buf, &in);
+    if (!json && !explain && run->reads > 1)
+      printf("# read %ld\n", r + 1);
+    if (ms_collector_run(c, &in) != 0)
+      rc = 1;
+    if (explain && in.err == 0)
+      explain_names(c);
+    if (in.err != 0)
+      rc = 1;
+  }
+  ms_buffer_free(&buf);
+  ms_buffer_free(&mi_buf);
+  ms_sysfs_close(&sysfs);
+  return rc;
+}
+
+int main(int argc, char **argv) {
+  ms_config_t cfg = {0};
+  ms_config_defaults(&cfg);
+  run_t run = {.reads = 1, .interval = 1.0};
+  int rc = take_args(argc, argv, &cfg, &run);
+  if (rc >= 0) {
+    ms_config_free(&cfg);
+    return rc;
+  }
+  if (run.file != NULL && set_option(&cfg, "File", run.file) != 0)
     return 1;
   if (ms_config_finish(&cfg) != 0)
     return 1;
@@ -365,53 +399,12 @@ int main(int argc, char **argv) {
            cfg.mountinfo_file ? ", superblocks from " : "",
            cfg.mountinfo_file ? cfg.mountinfo_file : "");
   log_line(NULL, MS_LOG_INFO, start);
-
-  ms_buffer_t buf = {0}, mi_buf = {0};
-  ms_sysfs_t sysfs = {.dirfd = -1};
-  bool use_sysfs = cfg.report_stall && cfg.sysfs_root[0] != '\0';
-  if (use_sysfs)
-    ms_sysfs_open(&sysfs, cfg.sysfs_root);
-  int rc = 0;
   if (json)
     printf("{\"values\":[\n");
-  for (long r = 0; r < reads; r++) {
-    if (r > 0 && interval > 0)
-      usleep((useconds_t)(interval * 1e6));
-    now_s = wall_clock();
-    ms_input_t in = {.now = now_s, .sysfs = use_sysfs ? &sysfs.fs : NULL};
-    in.err = ms_read_whole(cfg.file, &buf, &in.len, cfg.max_file_size);
-    in.buf = buf.buf;
-    if (in.err == 0 && cfg.mountinfo_file != NULL) {
-      in.mi_err = ms_read_whole(cfg.mountinfo_file, &mi_buf, &in.mi_len,
-                                cfg.max_file_size);
-      in.mi_buf = in.mi_err == 0 ? mi_buf.buf : NULL;
-    }
-    if (!json && !explain && reads > 1)
-      printf("# read %ld\n", r + 1);
-    if (ms_collector_run(c, &in) != 0)
-      rc = 1;
-    if (explain && in.err == 0)
-      explain_names(c);
-    if (in.err != 0)
-      rc = 1;
-  }
-  if (json) {
-    printf("\n],\"log\":[");
-    for (size_t i = 0; i < nlogs; i++) {
-      printf("%s\n{\"level\":\"%s\",\"message\":", i ? "," : "",
-             level_names[json_log_levels[i]]);
-      json_string(json_logs[i], strlen(json_logs[i]));
-      putchar('}');
-      free(json_logs[i]);
-    }
-    printf("\n]}\n");
-    free(json_logs);
-    free(json_log_levels);
-  }
+  rc = read_all(c, &cfg, &run);
+  if (json)
+    print_json_logs();
   ms_collector_free(c);
-  ms_buffer_free(&buf);
-  ms_buffer_free(&mi_buf);
-  ms_sysfs_close(&sysfs);
   ms_config_free(&cfg);
   return rc;
 }

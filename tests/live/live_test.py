@@ -188,6 +188,43 @@ def sanitizer_preload():
     return libs
 
 
+def outage_table(path):
+    """The outage phase's figures (outage.json), one line per scenario,
+    mount and daemon, for the CI log."""
+    try:
+        with open(path) as f:
+            data = json.load(f)
+    except (OSError, ValueError):
+        return
+    fmt = "%-8s %-12s %-16s %-8s %-16s %8s %5s %9s %9s %s"
+    print("---- outage phase (s: fired after T_stop, cleared after T_answer) ----")
+    print(fmt % ("kernel", "scenario", "mount", "daemon", "path", "fired", "held", "answer",
+                 "cleared", "kernel log"))
+    num = lambda v: "-" if v is None else "%.2f" % v  # noqa: E731
+    for kernel, scs in sorted(data.items()):
+        for sc, mounts in sorted(scs.items()):
+            for mp, daemons in sorted(mounts.items()):
+                for d, r in sorted(daemons.items(), reverse=True):
+                    # the kernel's first "server X not responding" and last
+                    # "OK", s after T_stop (how many of each)
+                    dm = r.get("dmesg", [])
+                    nr = [x.split(" ", 1)[0] for x in dm if "not responding" in x]
+                    ok = [x.split(" ", 1)[0] for x in dm if x.endswith(" OK")]
+                    extra = ""
+                    if nr:
+                        extra = "not-responding" + nr[0] + ("(x%d)" % len(nr) if len(nr) > 1
+                                                            else "")
+                    if ok:
+                        extra += " OK" + ok[-1]
+                    if r.get("warnings"):
+                        extra = "WARNING at %s" % r["warnings"]
+                    print(fmt % (kernel, sc, mp.replace("/mnt/", ""), d, r.get("path") or "-",
+                                 num(r.get("fired_s")),
+                                 "yes" if r.get("held") else "no", num(r.get("t_back_to_answer_s")),
+                                 num(r.get("cleared_s")), extra))
+    print("---- end of outage phase ----")
+
+
 # Seconds a boot may take to reach the initramfs before it counts as hung.
 BOOT_DEADLINE_S = 240
 
@@ -203,7 +240,8 @@ def main():
     ap.add_argument("--cache", default=os.environ.get("MOUNTSTATS_LIVE_CACHE",
                                                       "/var/cache/collectd-mountstats-live"))
     ap.add_argument("--memory", default="3072")
-    ap.add_argument("--timeout", type=float, default=900)
+    ap.add_argument("--timeout", type=float, default=1500,
+                    help="seconds the guest may run (all phases take about 600)")
     ap.add_argument("--phases", default=os.environ.get("MOUNTSTATS_LIVE_PHASES", "all"),
                     help="comma-separated guest phases (default all)")
     ap.add_argument("--churn-seconds", type=float,
@@ -348,6 +386,7 @@ def main():
     print("---- guest report (%s, %s) ----" % (args.kernel, kver))
     print(report, end="")
     print("---- end of guest report ----")
+    outage_table(os.path.join(results, "outage.json"))
     if args.fixtures_out and os.path.isdir(os.path.join(results, "fixture")):
         dst = os.path.join(args.fixtures_out, args.kernel)
         os.makedirs(dst, exist_ok=True)

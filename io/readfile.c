@@ -77,3 +77,17 @@ void ms_buffer_free(ms_buffer_t *b) {
   b->buf = NULL;
   b->cap = 0;
 }
+
+void ms_read_input(const ms_config_t *cfg, ms_buffer_t *file,
+                   ms_buffer_t *mountinfo, ms_input_t *in) {
+  in->err = ms_read_whole(cfg->file, file, &in->len, cfg->max_file_size);
+  in->buf = file->buf;
+  in->mi_buf = NULL;
+  in->mi_len = 0;
+  in->mi_err = 0;
+  if (in->err != 0 || cfg->mountinfo_file == NULL)
+    return;
+  in->mi_err = ms_read_whole(cfg->mountinfo_file, mountinfo, &in->mi_len,
+                             cfg->max_file_size);
+  in->mi_buf = in->mi_err == 0 ? mountinfo->buf : NULL;
+}

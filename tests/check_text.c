@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT
  *
- * check_parser_text.c: the text helpers of the parser (src/mountstats.c):
- * ms_unescape, ms_opt_get and the kernel's counter names.
+ * check_text.c: the kernel's text conventions (src/text.c): ms_unescape,
+ * ms_opt_get.
  */
 #include "check_run.h"
 #include "mountstats.h"
 #include "parser_test_util.h"
+#include "text.h"
 
 #include <check.h>
 #include <stdint.h>
@@ -137,76 +138,15 @@ END_TEST
 /* ---- names -----------------------------------------------------------------
  */
 
-START_TEST(test_event_names) {
-  /* The kernel's enum nfs_stat_eventcounters (MOUNTSTATS-FORMAT.md 4.2),
-   * without the NFSIOS_ prefix: each name, lower case and without '_', must
-   * spell the enum name. */
-  static const char *const kernel[MS_EVENTS_NAMED] = {
-      "INODEREVALIDATE", "DENTRYREVALIDATE", "DATAINVALIDATE", "ATTRINVALIDATE",
-      "VFSOPEN",         "VFSLOOKUP",        "VFSACCESS",      "VFSUPDATEPAGE",
-      "VFSREADPAGE",     "VFSREADPAGES",     "VFSWRITEPAGE",   "VFSWRITEPAGES",
-      "VFSGETDENTS",     "VFSSETATTR",       "VFSFLUSH",       "VFSFSYNC",
-      "VFSLOCK",         "VFSRELEASE",       "CONGESTIONWAIT", "SETATTRTRUNC",
-      "EXTENDWRITE",     "SILLYRENAME",      "SHORTREAD",      "SHORTWRITE",
-      "DELAY",           "PNFS_READ",        "PNFS_WRITE"};
-  for (unsigned i = 0; i < MS_EVENTS_NAMED; i++) {
-    const char *n = ms_event_name(i);
-    ck_assert_msg(n != NULL, "event %u has no name", i);
-    char a[64] = "", b[64] = "";
-    size_t k = 0;
-    for (const char *p = n; *p && k < sizeof(a) - 1; p++) {
-      ck_assert_msg((*p >= 'a' && *p <= 'z') || *p == '_',
-                    "event name %s is not [a-z_]", n);
-      if (*p != '_')
-        a[k++] = *p;
-    }
-    k = 0;
-    for (const char *p = kernel[i]; *p; p++)
-      if (*p != '_')
-        b[k++] = (char)(*p - 'A' + 'a');
-    ck_assert_msg(strcmp(a, b) == 0, "event %u is %s, kernel NFSIOS_%s", i, n,
-                  kernel[i]);
-  }
-  ck_assert_str_eq(ms_event_name(0), "inode_revalidate");
-  ck_assert_ptr_null(ms_event_name(MS_EVENTS_NAMED));
-  ck_assert_ptr_null(ms_event_name(1000));
-}
-END_TEST
-
-START_TEST(test_bytes_names) {
-  /* enum nfs_stat_bytecounters (MOUNTSTATS-FORMAT.md 4.1). */
-  static const char *const words[MS_BYTES_COUNT][2] = {
-      {"normal", "read"},  {"normal", "write"}, {"direct", "read"},
-      {"direct", "write"}, {"server", "read"},  {"server", "write"},
-      {"read", "pages"},   {"write", "pages"}};
-  for (unsigned i = 0; i < MS_BYTES_COUNT; i++) {
-    const char *n = ms_bytes_name(i);
-    ck_assert_msg(n != NULL, "bytes %u has no name", i);
-    ck_assert_msg(
-        strstr(n, words[i][0]) != NULL && strstr(n, words[i][1]) != NULL,
-        "bytes %u is %s, expected %s and %s", i, n, words[i][0], words[i][1]);
-    for (unsigned k = 0; k < i; k++)
-      ck_assert_str_ne(n, ms_bytes_name(k));
-  }
-  ck_assert_str_eq(ms_bytes_name(0), "normal_read");
-  ck_assert_ptr_null(ms_bytes_name(MS_BYTES_COUNT));
-}
-END_TEST
-
 /* ---- suite ------------------------------------------------------------------
  */
 
 int main(void) {
-  Suite *s = suite_create("parser_text");
+  Suite *s = suite_create("text");
   TCase *tc = NULL;
-  tc = tcase_create("helpers");
+  tc = MS_CHECK_CASE(s, "helpers", NULL, NULL, test_unescape_small_dst);
   tcase_add_loop_test(tc, test_unescape, 0, ARRAY_SIZE(unescape_cases));
-  tcase_add_test(tc, test_unescape_small_dst);
   tcase_add_loop_test(tc, test_opt_get, 0, ARRAY_SIZE(opt_cases));
-  tcase_add_test(tc, test_event_names);
-  tcase_add_test(tc, test_bytes_names);
-  suite_add_tcase(s, tc);
 
-  int failed = ms_check_run(s);
-  return failed > 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+  return ms_check_main(s);
 }
