@@ -25,7 +25,7 @@ Debian's packages:
 Ports: free 127.0.0.1 ports below the kernel's ephemeral range (nothing
 takes them between their choice and their use, such as cache b's port while
 it is down). The caches keep 5 s points for 30 min, 1 min for 2 h and 10 min
-for a day (every update propagated, as with README's retention); the checks
+for a day (every update propagated, as with docs/integrations.md's retention); the checks
 read the 5 s archive. The relay keeps "~" (-c): with its default characters
 it writes a cut mount name's "~" as "_" (shown on a second relay).
 
@@ -104,7 +104,7 @@ RELAY_QUEUE = 25000
 # "~" of a cut mount name (without it the relay writes "_").
 RELAY_CHARS = "-_:#~"
 # The caches keep 5 s points for 30 minutes, then 1 min and 10 min ones
-# (three archives, as README's retention: every update is propagated).
+# (three archives, as docs/integrations.md's retention: every update is propagated).
 RETENTIONS = "%ds:30m,1m:2h,10m:1d" % I
 SCRAPE = "2s"
 GRAPHITE_PYTHON = "/usr/bin/python3"

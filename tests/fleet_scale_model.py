@@ -25,8 +25,8 @@ are known.
 
 The fleet profile (docs/fleet-scale.md, "The fleet profile") is parsed
 here from the document, so the test runs what the document shows, and the
-series each host must store follow from its switches: README's metrics
-table for what each switch reports, README's naming rule (e2e_common.
+series each host must store follow from its switches: collectd-mountstats(5)
+(METRICS) for what each switch reports, its naming rule (e2e_common.
 instance_name) for the path.
 
 Python 3 standard library only.
@@ -144,7 +144,7 @@ def scenario(i):
 
 
 def instance_name(mountpoint):
-    """README's naming rule (e2e_common.instance_name): the leading /
+    """collectd-mountstats(5)'s naming rule (e2e_common.instance_name): the leading /
     dropped, other / as -, a name over 64 bytes cut and ended in "~" and the
     hash of its path."""
     return E.instance_name(mountpoint)
@@ -239,7 +239,7 @@ DEFAULTS = {"reportage": True, "reportevents": True, "reportbytes": True,
 
 def parse_options(lines):
     """{lower-case switch: bool, "operation": [patterns]} from option lines;
-    the defaults of README's options table for what is not set."""
+    the defaults of collectd-mountstats(5) (OPTIONS) for what is not set."""
     opts = dict(DEFAULTS, operation=[])
     for line in lines:
         key, _, rest = line.partition(" ")
@@ -263,7 +263,7 @@ def op_selected(opts, name):
 
 def mount_series(mount, opts, stall_instance="estimate"):
     """The Graphite leaves (after "<host>.mountstats-<name>.") one mount
-    stores with these options once every used op has been read: README's
+    stores with these options once every used op has been read: the manual's
     metrics table. Transports: every mount here has its own connection
     (the replay gives each mount its own source port), reported once."""
     out = []
