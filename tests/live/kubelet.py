@@ -4,7 +4,8 @@ kubelet mounts them (under a --root-dir of /run/kubelet, since the guest's
 /var is the host's, read only), pods "restarted" by unmounting the volume
 from the old pod's path and mounting it at a new pod UID's path, a volume
 moving to another pod, and two PVs of one export (one superblock: reported
-once, under the smaller PV name). The real collectd, NamingScheme auto (the
+once, under the smaller PV name while both are mounted; their pods are
+replaced new-first, as a rolling update does). The real collectd, NamingScheme auto (the
 default), reads the real /proc/self/mountstats every second; the names are
 worked out by hand from collectd-mountstats(5), Naming:
 
@@ -59,8 +60,17 @@ def run(g):
                                   timeout=60)
         for gen in range(1, RESTARTS + 1):
             for pv in vols:
-                g.sys_umount(current[pv])
-                mount(pv, gen)
+                old = current[pv]
+                if pv.startswith("pvc-team-"):
+                    # the two PVs of one export are one superblock, named by
+                    # the smaller PV while both are mounted and by the other
+                    # while one is not: their pods are replaced new-first (a
+                    # rolling update), so both stay mounted throughout
+                    mount(pv, gen)
+                    g.sys_umount(old)
+                else:  # stopped, then started under a new UID
+                    g.sys_umount(old)
+                    mount(pv, gen)
             t_mounted = time.time()
             t, data = cd.wait_read_after(t_mounted + 0.5, [n + "/uptime-age" for n in want],
                                          timeout=60)
