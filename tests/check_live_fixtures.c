@@ -2,7 +2,7 @@
  *
  * check_live_fixtures.c: the captures of the live-kernel suite
  * (fixtures/live/<kernel>/mountstats and mountinfo, written by
- * tests/live/guest_scenario.py right after its workload) parsed by the
+ * tests/live/workload.py right after its workload) parsed by the
  * parser and the mountinfo reader, against expectations worked out by hand
  * from the workload, not from the code under test:
  *

@@ -14,7 +14,6 @@ worked out by hand from collectd-mountstats(5), Naming:
   .../pods/UID/volumes/kubernetes.io~nfs/pvc-team-{a,b} (one export) k8s-pvc-team-a
 """
 
-import os
 import time
 
 ROOT = "/run/kubelet/pods"

@@ -36,7 +36,7 @@ first, v4 scenarios run one after another, each unmounts its v4 mounts, and
 every mount's server address is checked in /proc/fs/nfsfs/volumes and in
 its mountstats device name.
 
-Called by guest_scenario.py as run(g) with the guest_scenario module.
+Called by guest_scenario.py as run(g) with the guest module (guest.py).
 Writes <results>/outage.json: per scenario, per mount, per daemon.
 """
 
@@ -49,7 +49,7 @@ import subprocess
 import sys
 import time
 
-G = None  # the guest_scenario module
+G = None  # the guest module (guest.py), the live guest's shared harness
 INTERVAL = 1
 WARN_MAX = 1
 TIMEO = "hard,timeo=10,retrans=2"
