@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT
  *
  * gen.h: generates /proc/self/mountstats text in the kernel's exact layout
- * (see ../shared/MOUNTSTATS-FORMAT.md), with the matching mountinfo, and
+ * (see docs/MOUNTSTATS-FORMAT.md), with the matching mountinfo, and
  * computes from its own model what a correct parser and plugin must produce.
  *
  * The mix, for mount index i of n:

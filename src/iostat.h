@@ -7,7 +7,7 @@
  * Why in the plugin: collectd's threshold plugin can only alert on values it
  * receives, and averages over an interval need the previous read, which only
  * the plugin has. The averages are of one mount over one interval: fleet-wide
- * averages must come from summed counters (see README).
+ * averages must come from summed counters (docs/integrations.md, ReportIostat).
  *
  * A sample is never compared with one of another superblock or an earlier
  * life of the same mount: a remount (age drops, or any counter goes

@@ -220,7 +220,7 @@ static const bad_case_t cases[] = {
     {.name = "non-utf8-mountpoint.mountstats",
      .nmounts = 2,
      .diags_total = 2,
-     /* The log escapes the mount point's bytes (README: not UTF-8); the
+     /* The log escapes the mount point's bytes (collectd-mountstats(5), LOGGING); the
       * name keeps them. */
      .diag = {{ON, 4, 0, "/caf\\351/\\377\\376\\303"},
               {ON, 5, 0, "/caf\\351/\\377\\376\\303"}},

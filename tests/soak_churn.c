@@ -36,7 +36,7 @@
  *   1. no value list carries a retired superblock's id, and none has a
  *      plugin_instance that no current mount should have;
  *   2. each reported superblock is reported once (bind duplicates not), under
- *      the name the README's rule gives its first mount point (df rule, long
+ *      the name collectd-mountstats(5)'s Naming rule gives its first mount point (df rule, long
  *      names cut to MaxNameLength with ~hash, clashes ~k in file order: it
  *      runs with NamingScheme path), with
  *      the 27 events in the five types nfs_events_cache (events 1-4), _vfs

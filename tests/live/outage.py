@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: MIT
-"""The live suite's outage phase (issue 18): README's stall alert against
+"""The live suite's outage phase (issue 18): the documented stall alert against
 servers that hang, refuse connections, are cut off, and against healthy
 mounts that must never alert.
 
 Two collectd run side by side for the whole phase, both Interval 1 with
-README's recipe (WarningMax 1): "sysfs" reads the kernel's RPC queues
+docs/integrations.md's recipe (WarningMax 1): "sysfs" reads the kernel's RPC queues
 (SysfsRoot default), "estimate" never reads sysfs (SysfsRoot ""). Every
 time is the guest's time.time(); csv timestamps and the threshold plugin's
 notifications come from the same clock. Assertions count the daemons' own
@@ -80,7 +80,7 @@ def wait_until(pred, timeout, step=0.25):
 # the two daemons
 
 def daemon_body(sysfs):
-    # The recipe exactly as README prints it (WarningMax = Interval); events
+    # The recipe exactly as docs/integrations.md prints it (WarningMax = Interval); events
     # and per-op values are left out to keep two daemons' csv writes light
     # under TCG: nothing of the alert depends on them.
     opts = " ReportEvents false\n ReportOperations false\n"
@@ -272,7 +272,7 @@ def kmsg_mark(label):
 class Clock:
     """The kernel log's seconds since boot in the guest's time.time(): a
     marker written to /dev/kmsg at a known time. /proc/uptime read beside
-    time.time() gives the README's estimate of the same offset; both are
+    time.time() gives a second estimate of the same offset; both are
     noted."""
 
     def __init__(self):
@@ -1179,7 +1179,7 @@ def run(g):
     pair = Pair()
     try:
         ok = wait_until(lambda: all(reads_after(cd, t0, 2) for cd in pair.cds.values()), 60)
-        check("both daemons (sysfs, estimate) read with README's recipe", ok,
+        check("both daemons (sysfs, estimate) read with the documented recipe", ok,
               {n: cd.log_text()[-1500:] for n, cd in pair.cds.items()})
         # 6-busy runs inside 3-partition's hold
         for fn in (sc_hung, sc_killed, sc_partition, sc_shared, sc_healthy, sc_nfsd):
