@@ -34,6 +34,53 @@ ROOT = os.path.dirname(HERE)
 REPLAY = os.path.join(ROOT, "contrib", "mountstats-replay")
 
 
+
+def write_carbon_conf(conf_dir, storage_dir, whisper, port, retentions, **settings):
+    """carbon.conf for one carbon-cache on 127.0.0.1: line receiver on port,
+    no pickle, UDP or query listener, no limits, tags off; logs and pid in
+    conf_dir's sibling log/ and run/. settings add or override [cache] keys.
+    Also one retention for every metric and "last" as its aggregation."""
+    base = os.path.dirname(conf_dir)
+    cache = [("STORAGE_DIR", storage_dir + "/"), ("LOCAL_DATA_DIR", whisper + "/"),
+             ("WHISPER_DIR", whisper + "/"), ("CONF_DIR", conf_dir + "/"),
+             ("LOG_DIR", base + "/log/"), ("PID_DIR", base + "/run/"), ("USER", ""),
+             ("DATABASE", "whisper"), ("ENABLE_TAGS", "False"), ("ENABLE_LOGROTATION", "False"),
+             ("MAX_CACHE_SIZE", "inf"), ("MAX_UPDATES_PER_SECOND", "inf"),
+             ("MAX_UPDATES_PER_SECOND_ON_SHUTDOWN", "inf"), ("MAX_CREATES_PER_MINUTE", "inf"),
+             ("LINE_RECEIVER_INTERFACE", "127.0.0.1"), ("LINE_RECEIVER_PORT", port),
+             ("ENABLE_UDP_LISTENER", "False"), ("PICKLE_RECEIVER_INTERFACE", "127.0.0.1"),
+             ("PICKLE_RECEIVER_PORT", 0), ("CACHE_QUERY_INTERFACE", "127.0.0.1"),
+             ("CACHE_QUERY_PORT", 0), ("CARBON_METRIC_INTERVAL", 0), ("USE_FLOW_CONTROL", "True"),
+             ("LOG_UPDATES", "False"), ("LOG_LISTENER_CONN_SUCCESS", "False"),
+             ("CACHE_WRITE_STRATEGY", "sorted")]
+    cache += sorted(settings.items())
+    with open(os.path.join(conf_dir, "carbon.conf"), "w") as f:
+        f.write("[cache]\n" + "".join("%s = %s\n" % kv for kv in cache))
+    with open(os.path.join(conf_dir, "storage-schemas.conf"), "w") as f:
+        f.write("[all]\npattern = .*\nretentions = %s\n" % retentions)
+    with open(os.path.join(conf_dir, "storage-aggregation.conf"), "w") as f:
+        f.write("[all]\npattern = .*\nxFilesFactor = 0\naggregationMethod = last\n")
+
+
+def write_graphite_conf(port, prefix, node="carbon", log_send_errors=False):
+    """collectd's write_graphite to 127.0.0.1:port over TCP, flushed every
+    second, raw counters (StoreRates false), "_" for the dots in names."""
+    return """<LoadPlugin write_graphite>
+  FlushInterval 1
+</LoadPlugin>
+<Plugin write_graphite>
+  <Node "{n}">
+    Host "127.0.0.1"
+    Port "{p}"
+    Protocol "tcp"
+    Prefix "{x}"
+    StoreRates false
+    EscapeCharacter "_"
+{l}  </Node>
+</Plugin>
+""".format(n=node, p=port, x=prefix, l="    LogSendErrors true\n" if log_send_errors else "")
+
+
 def median(xs):
     xs = sorted(xs)
     if not xs:
@@ -237,43 +284,9 @@ class Harness:
             os.makedirs(os.path.join(base, d), exist_ok=True)
         port = self.free_port()
         whisper = os.path.join(base, "storage", "whisper")
-        with open(os.path.join(conf_dir, "carbon.conf"), "w") as f:
-            f.write("""[cache]
-STORAGE_DIR = {b}/storage/
-LOCAL_DATA_DIR = {w}/
-WHISPER_DIR = {w}/
-CONF_DIR = {c}/
-LOG_DIR = {b}/log/
-PID_DIR = {b}/run/
-USER =
-DATABASE = whisper
-ENABLE_TAGS = False
-ENABLE_LOGROTATION = False
-MAX_CACHE_SIZE = inf
-MAX_UPDATES_PER_SECOND = inf
-MAX_UPDATES_PER_SECOND_ON_SHUTDOWN = inf
-MAX_CREATES_PER_MINUTE = inf
-MIN_TIMESTAMP_RESOLUTION = 1
-LINE_RECEIVER_INTERFACE = 127.0.0.1
-LINE_RECEIVER_PORT = {p}
-ENABLE_UDP_LISTENER = False
-PICKLE_RECEIVER_INTERFACE = 127.0.0.1
-PICKLE_RECEIVER_PORT = 0
-CACHE_QUERY_INTERFACE = 127.0.0.1
-CACHE_QUERY_PORT = 0
-CARBON_METRIC_INTERVAL = 0
-USE_FLOW_CONTROL = True
-LOG_UPDATES = False
-LOG_CREATES = True
-LOG_LISTENER_CONN_SUCCESS = False
-CACHE_WRITE_STRATEGY = sorted
-WHISPER_AUTOFLUSH = True
-WHISPER_FALLOCATE_CREATE = False
-""".format(b=base, w=whisper, c=conf_dir, p=port))
-        with open(os.path.join(conf_dir, "storage-schemas.conf"), "w") as f:
-            f.write("[all]\npattern = .*\nretentions = 1s:1h\n")
-        with open(os.path.join(conf_dir, "storage-aggregation.conf"), "w") as f:
-            f.write("[all]\npattern = .*\nxFilesFactor = 0\naggregationMethod = last\n")
+        write_carbon_conf(conf_dir, os.path.join(base, "storage"), whisper, port, "1s:1h",
+                          MIN_TIMESTAMP_RESOLUTION=1, LOG_CREATES=True, WHISPER_AUTOFLUSH=True,
+                          WHISPER_FALLOCATE_CREATE=False)
         p = self.spawn(label, ["carbon-cache", "--config=" + os.path.join(conf_dir, "carbon.conf"),
                                "--nodaemon", "--pidfile=" + os.path.join(base, "run", "carbon.pid"),
                                "--logdir=" + os.path.join(base, "log"), "start"])

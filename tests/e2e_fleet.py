@@ -62,20 +62,7 @@ def central_conf(listen_port, carbon_port, prefix):
   <Listen "127.0.0.1" "{lp}">
   </Listen>
 </Plugin>
-<LoadPlugin write_graphite>
-  FlushInterval 1
-</LoadPlugin>
-<Plugin write_graphite>
-  <Node "carbon">
-    Host "127.0.0.1"
-    Port "{cp}"
-    Protocol "tcp"
-    Prefix "{p}"
-    StoreRates false
-    EscapeCharacter "_"
-  </Node>
-</Plugin>
-""".format(lp=listen_port, cp=carbon_port, p=prefix)
+""".format(lp=listen_port) + E.write_graphite_conf(carbon_port, prefix)
 
 
 def run(h):

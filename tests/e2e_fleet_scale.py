@@ -348,43 +348,10 @@ class Fleet:
                 os.makedirs(os.path.join(base, d), exist_ok=True)
             c = {"base": base, "port": self.h.free_port(),
                  "whisper": os.path.join(base, "whisper"), "starts": 0}
+            E.write_carbon_conf(os.path.join(base, "conf"), base, c["whisper"], c["port"],
+                                RETENTIONS, LOG_CREATES=False, WHISPER_AUTOFLUSH=False,
+                                WHISPER_FALLOCATE_CREATE=True)
             conf = os.path.join(base, "conf", "carbon.conf")
-            with open(conf, "w") as f:
-                f.write("""[cache]
-STORAGE_DIR = {b}/
-LOCAL_DATA_DIR = {b}/whisper/
-WHISPER_DIR = {b}/whisper/
-CONF_DIR = {b}/conf/
-LOG_DIR = {b}/log/
-PID_DIR = {b}/run/
-USER =
-DATABASE = whisper
-ENABLE_TAGS = False
-ENABLE_LOGROTATION = False
-MAX_CACHE_SIZE = inf
-MAX_UPDATES_PER_SECOND = inf
-MAX_UPDATES_PER_SECOND_ON_SHUTDOWN = inf
-MAX_CREATES_PER_MINUTE = inf
-LINE_RECEIVER_INTERFACE = 127.0.0.1
-LINE_RECEIVER_PORT = {p}
-ENABLE_UDP_LISTENER = False
-PICKLE_RECEIVER_INTERFACE = 127.0.0.1
-PICKLE_RECEIVER_PORT = 0
-CACHE_QUERY_INTERFACE = 127.0.0.1
-CACHE_QUERY_PORT = 0
-CARBON_METRIC_INTERVAL = 0
-USE_FLOW_CONTROL = True
-LOG_UPDATES = False
-LOG_CREATES = False
-LOG_LISTENER_CONN_SUCCESS = False
-CACHE_WRITE_STRATEGY = sorted
-WHISPER_AUTOFLUSH = False
-WHISPER_FALLOCATE_CREATE = True
-""".format(b=base, p=c["port"]))
-            with open(os.path.join(base, "conf", "storage-schemas.conf"), "w") as f:
-                f.write("[all]\npattern = .*\nretentions = %s\n" % RETENTIONS)
-            with open(os.path.join(base, "conf", "storage-aggregation.conf"), "w") as f:
-                f.write("[all]\npattern = .*\nxFilesFactor = 0\naggregationMethod = last\n")
             c["conf"] = conf
             self.caches[name] = c
         c["starts"] += 1
@@ -474,21 +441,7 @@ match * send to caches stop ;
   <Listen "127.0.0.1" "{lp}">
   </Listen>
 </Plugin>
-<LoadPlugin write_graphite>
-  FlushInterval 1
-</LoadPlugin>
-<Plugin write_graphite>
-  <Node "relay">
-    Host "127.0.0.1"
-    Port "{rp}"
-    Protocol "tcp"
-    Prefix "{pfx}"
-    StoreRates false
-    EscapeCharacter "_"
-    LogSendErrors true
-  </Node>
-</Plugin>
-""".format(lp=self.central_port, rp=self.relay_port, pfx=PREFIX)
+""".format(lp=self.central_port) + E.write_graphite_conf(self.relay_port, PREFIX, "relay", True)
         p, log = self.h.start_collectd("central", body, ["network", "write_graphite"],
                                        with_mountstats=False, hostname="central", interval=I)
         self.central = (p, log)
@@ -519,21 +472,7 @@ match * send to caches stop ;
 """.format(cp=self.central_port, tp=self.tap.port)
         else:
             plugins = ["write_graphite", "write_prometheus"]
-            body += """<LoadPlugin write_graphite>
-  FlushInterval 1
-</LoadPlugin>
-<Plugin write_graphite>
-  <Node "relay">
-    Host "127.0.0.1"
-    Port "{rp}"
-    Protocol "tcp"
-    Prefix "{pfx}"
-    StoreRates false
-    EscapeCharacter "_"
-    LogSendErrors true
-  </Node>
-</Plugin>
-""".format(rp=self.relay_port, pfx=PREFIX)
+            body += E.write_graphite_conf(self.relay_port, PREFIX, "relay", True)
         lines = ["File " + E.q(ms)] + self.profile_lines + ['SysfsRoot ""']
         d = mstest.Daemon(self.h.args, host, lines, interval=I, csv=None, plugins=plugins,
                           body=body, types_dbs=[E.STOCK_TYPES_DB, self.h.args.types_db],
