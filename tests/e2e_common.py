@@ -218,21 +218,8 @@ class Harness:
         return p
 
     def stop(self, p, timeout=15):
-        """SIGTERM, wait, then SIGKILL the process group."""
-        if p.poll() is None:
-            try:
-                os.killpg(p.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            try:
-                p.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                try:
-                    os.killpg(p.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                p.wait(timeout=5)
-        return p.returncode
+        """SIGTERM to the process group, wait, then SIGKILL it."""
+        return mstest.stop_process(p, timeout, group=True)
 
     def output(self, label):
         try:

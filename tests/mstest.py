@@ -67,6 +67,28 @@ def wait_until(pred, timeout, step=0.05):
     return pred()
 
 
+def stop_process(p, timeout, sig=signal.SIGTERM, group=False):
+    """Sends sig to p (to its process group when group), waits up to timeout
+    seconds, then SIGKILLs the group. Returns the exit status."""
+    if p.poll() is None:
+        try:
+            if group:
+                os.killpg(p.pid, sig)
+            else:
+                os.kill(p.pid, sig)
+        except ProcessLookupError:
+            pass
+        try:
+            p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            p.wait(timeout=10)
+    return p.returncode
+
+
 def log_problems(text, allowed=()):
     """The lines of a logfile text (PrintSeverity true) at [error] or
     [warning] that contain none of the allowed substrings."""

@@ -80,20 +80,8 @@ def spawn(label, argv, **kw):
 
 
 def stop(p, timeout=20, sig=signal.SIGTERM):
-    if p.poll() is None:
-        try:
-            os.kill(p.pid, sig)
-        except ProcessLookupError:
-            pass
-        try:
-            p.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            try:
-                os.killpg(p.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            p.wait(timeout=10)
-    return p.returncode
+    """sig to the process, wait, then SIGKILL its group."""
+    return mstest.stop_process(p, timeout, sig)
 
 
 def read_text(path):
