@@ -559,6 +559,17 @@ START_TEST(test_out_of_memory_is_reported) {
 }
 END_TEST
 
+/* Two reads of one mount with ReportStall (the estimate): a mount whose
+ * stall state could not be kept is an out-of-memory to report too. */
+START_TEST(test_out_of_memory_in_stall_is_reported) {
+  static const oom_read_t reads[] = {{STALL_RECORD("100"), NULL},
+                                     {STALL_RECORD("103"), NULL}};
+  cfg.report_stall = true;
+  ck_assert_int_gt(check_each_allocation_failing(reads, 2), 0);
+  ck_assert(find(&oom_want[1], "home", "nfs_xprt_stall", "estimate") != NULL);
+}
+END_TEST
+
 /* ---- helpers ---- */
 
 START_TEST(test_xprt_layouts) {
@@ -589,4 +600,5 @@ MS_CHECK_MAIN("collector", setup, teardown, test_records_of_sample,
               test_mountinfo_error_once, test_stall_estimate_records,
               test_stall_sysfs_records, test_malformed_line_logged_once,
               test_unknown_transport_noticed_once,
-              test_out_of_memory_is_reported, test_xprt_layouts)
+              test_out_of_memory_is_reported,
+              test_out_of_memory_in_stall_is_reported, test_xprt_layouts)
