@@ -190,17 +190,20 @@ static uint64_t mount_key(const mount_t *m) {
 }
 
 /* ReportStall: whether the mount's server answers (stall.h); once per
- * connection, the kernel's queues. */
-static void emit_stall(const mount_t *m) {
+ * connection, the kernel's queues. Returns 0, or -ENOMEM: the mount's
+ * stall records are missing from this interval, and its state is learned
+ * again from the next read. */
+static int emit_stall(const mount_t *m) {
   const ms_emit_input_t *in = m->in;
   ms_stall_input_t si;
   ms_queue_totals_t q;
   const ms_xprt_t *first;
   if (!ms_waiting_of(in->waiting, in->snap, in->plan, m->rec, &si, &q, &first))
-    return;
+    return 0;
   ms_stall_t st;
-  if (ms_stall_update(&m->e->stall_, mount_key(m), in->now, &si, &st) != 0)
-    return; /* learned again from the next read */
+  int rc = ms_stall_update(&m->e->stall_, mount_key(m), in->now, &si, &st);
+  if (rc < 0)
+    return rc;
   if (st.route_changed)
     ms_waiting_log_route(in->waiting, in->snap, m->rec, in->log);
   const char *source = si.sysfs ? "sysfs" : "estimate";
@@ -213,6 +216,7 @@ static void emit_stall(const mount_t *m) {
     EMIT_LISTED(m, MS_TYPE_NFS_XPRT_QUEUE, first->name.ptr, first->name.len,
                 qv);
   }
+  return 0;
 }
 
 /* Room for n per-op averages. Returns 0 or -ENOMEM. */
@@ -301,13 +305,14 @@ static int emit_mount(const mount_t *m) {
     emit_counters(m, MS_TYPE_NFS_FSCACHE, NULL, mt->fsc);
   if (cfg->report_transport && m->in->plan->xprt_leader[m->rec] == m->rec)
     emit_transports(m);
+  int rc = 0;
   if (cfg->report_stall)
-    emit_stall(m);
+    rc = emit_stall(m);
   if (cfg->report_ops)
     emit_ops(m);
-  if (cfg->report_iostat)
-    return emit_iostat(m);
-  return 0;
+  if (cfg->report_iostat && emit_iostat(m) != 0)
+    rc = -ENOMEM;
+  return rc;
 }
 
 int ms_emit_records(ms_emit_t *e, const ms_emit_input_t *in) {
