@@ -570,6 +570,34 @@ START_TEST(test_out_of_memory_in_stall_is_reported) {
 }
 END_TEST
 
+/* Two reads of a mount and its bind mount, whose counters differ but
+ * whose mountinfo lines give one superblock: mountinfo that could not be
+ * parsed is an out-of-memory to report, not a file without device
+ * numbers (which would report each mount, and keep doing so while the
+ * mount set stays). */
+START_TEST(test_out_of_memory_in_mountinfo_is_reported) {
+  static const char text[] =
+      HOME_RECORD("/home") "device filer1:/export/home mounted on /mnt/bind "
+                           "with fstype nfs4 statvers=1.1\n"
+                           "\topts:\trw,vers=4.2,proto=tcp\n"
+                           "\tage:\t99\n"
+                           "\n";
+  static const char mountinfo[] =
+      "30 1 0:52 / /home rw - nfs4 filer1:/export/home rw,addr=10.0.0.1\n"
+      "31 1 0:52 /sub /mnt/bind rw - nfs4 filer1:/export/home "
+      "rw,addr=10.0.0.1\n";
+  static const oom_read_t reads[] = {{text, mountinfo}, {text, mountinfo}};
+  free(cfg.mountinfo_file);
+  cfg.mountinfo_file = strdup("/test/mountinfo");
+  ck_assert_int_gt(check_each_allocation_failing(reads, 2), 0);
+  ck_assert(find(&oom_want[0], "home", "uptime", "age") != NULL);
+  ck_assert(find(&oom_want[0], "mnt-bind", "uptime", "age") == NULL);
+  ck_assert_uint_eq(logs_with(&oom_want[0], MS_LOG_INFO,
+                              "2 mount points show one NFS superblock"),
+                    1);
+}
+END_TEST
+
 /* ---- helpers ---- */
 
 START_TEST(test_xprt_layouts) {
@@ -601,4 +629,5 @@ MS_CHECK_MAIN("collector", setup, teardown, test_records_of_sample,
               test_stall_sysfs_records, test_malformed_line_logged_once,
               test_unknown_transport_noticed_once,
               test_out_of_memory_is_reported,
-              test_out_of_memory_in_stall_is_reported, test_xprt_layouts)
+              test_out_of_memory_in_stall_is_reported,
+              test_out_of_memory_in_mountinfo_is_reported, test_xprt_layouts)
