@@ -598,6 +598,50 @@ START_TEST(test_out_of_memory_in_mountinfo_is_reported) {
 }
 END_TEST
 
+/* Three reads of a malformed line: a problem whose having been logged
+ * could not be kept is an out-of-memory to report (it is logged again). */
+START_TEST(test_out_of_memory_in_diag_log_is_reported) {
+  static const char bad[] =
+      "device s:/x mounted on /x with fstype nfs statvers=1.1\n"
+      "\tage:\tnot-a-number\n"
+      "\n";
+  static const oom_read_t reads[] = {{bad, NULL}, {bad, NULL}, {bad, NULL}};
+  ck_assert_int_gt(check_each_allocation_failing(reads, 3), 0);
+  ck_assert_uint_eq(oom_want[0].nlogs, 1);
+}
+END_TEST
+
+/* Three reads of an unknown transport: the same for its notice. */
+START_TEST(test_out_of_memory_in_transport_note_is_reported) {
+  static const char text[] =
+      "device s:/x mounted on /x with fstype nfs statvers=1.1\n"
+      "\txprt:\tquic 1 2 3\n"
+      "\n";
+  static const oom_read_t reads[] = {{text, NULL}, {text, NULL}, {text, NULL}};
+  ck_assert_int_gt(check_each_allocation_failing(reads, 3), 0);
+  ck_assert_uint_eq(oom_want[0].nlogs, 1);
+}
+END_TEST
+
+/* A mount and its bind mount, then another mount too, then the two
+ * again: the same for the shared superblock's line (the mount set changes,
+ * the group stays). */
+#define SRV_RECORD                                                             \
+  "device filer2:/srv mounted on /srv with fstype nfs4 statvers=1.1\n"         \
+  "\tage:\t5\n"                                                                \
+  "\n"
+
+START_TEST(test_out_of_memory_in_group_log_is_reported) {
+  static const char two[] = HOME_RECORD("/home") HOME_RECORD("/mnt/bind");
+  static const char three[] =
+      HOME_RECORD("/home") HOME_RECORD("/mnt/bind") SRV_RECORD;
+  static const oom_read_t reads[] = {{two, NULL}, {three, NULL}, {two, NULL}};
+  ck_assert_int_gt(check_each_allocation_failing(reads, 3), 0);
+  ck_assert_uint_eq(oom_want[0].nlogs, 1);
+  ck_assert_uint_eq(oom_want[1].nlogs + oom_want[2].nlogs, 0);
+}
+END_TEST
+
 /* ---- helpers ---- */
 
 START_TEST(test_xprt_layouts) {
@@ -630,4 +674,7 @@ MS_CHECK_MAIN("collector", setup, teardown, test_records_of_sample,
               test_unknown_transport_noticed_once,
               test_out_of_memory_is_reported,
               test_out_of_memory_in_stall_is_reported,
-              test_out_of_memory_in_mountinfo_is_reported, test_xprt_layouts)
+              test_out_of_memory_in_mountinfo_is_reported,
+              test_out_of_memory_in_diag_log_is_reported,
+              test_out_of_memory_in_transport_note_is_reported,
+              test_out_of_memory_in_group_log_is_reported, test_xprt_layouts)
