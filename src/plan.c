@@ -245,11 +245,13 @@ static void list_members(const ms_plan_t *p, const ms_snapshot_t *s, size_t l,
 }
 
 /* Logs, once per distinct group, which mount points a reported superblock
- * stands for. */
-static void log_groups(ms_plan_t *p, const ms_config_t *cfg,
-                       const ms_snapshot_t *s, const ms_log_t *log) {
+ * stands for. Returns 0, or -ENOMEM when a group could not be remembered
+ * (it is logged again). */
+static int log_groups(ms_plan_t *p, const ms_config_t *cfg,
+                      const ms_snapshot_t *s, const ms_log_t *log) {
   if (cfg->report_all_mountpoints)
-    return;
+    return 0;
+  int rc = 0;
   /* One pass: members and a key (the member mount points) per leader. */
   for (size_t i = 0; i < s->nmounts; i++) {
     p->group_key_[i] = MS_FNV64_OFFSET;
@@ -267,7 +269,8 @@ static void log_groups(ms_plan_t *p, const ms_config_t *cfg,
     size_t members = p->group_size_[i];
     if (members < 2)
       continue;
-    ms_keyset_add(&p->group_cur_, p->group_key_[i]);
+    if (ms_keyset_add(&p->group_cur_, p->group_key_[i]) != 0)
+      rc = -ENOMEM;
     if (ms_keyset_has(&p->group_prev_, p->group_key_[i]))
       continue;
     char list[1024] = "", mp[PATH_BUF];
@@ -281,6 +284,7 @@ static void log_groups(ms_plan_t *p, const ms_config_t *cfg,
            members, mp, list, members - 1 > listed ? ", ..." : "");
   }
   ms_keyset_rotate(&p->group_prev_, &p->group_cur_);
+  return rc;
 }
 
 /* ---- names ----------------------------------------------------------------
@@ -446,8 +450,7 @@ int ms_plan_make(ms_plan_t *p, const ms_config_t *cfg, const ms_snapshot_t *s,
     return -ENOMEM;
   if (p->same_records)
     return 0;
-  log_groups(p, cfg, s, log);
-  if (name_records(p, cfg, s) != 0)
+  if (log_groups(p, cfg, s, log) != 0 || name_records(p, cfg, s) != 0)
     return -ENOMEM;
   for (size_t i = 0; i < s->nmounts; i++)
     p->in_report[i] = p->name_index[i] != SIZE_MAX;
