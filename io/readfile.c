@@ -11,62 +11,78 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int ms_read_whole(const char *path, ms_buffer_t *b, size_t *len, size_t max) {
+/* Opens path if it is a regular file of at most max bytes as far as
+ * fstat knows. Returns 0 with *fd set, or what ms_read_whole returns. */
+static int open_regular(const char *path, size_t max, int *fd) {
   /* O_NONBLOCK: opening a FIFO without a writer must not block the read
    * thread; anything but a regular file is refused below. */
-  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0)
+  int f = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (f < 0)
     return errno;
   struct stat st;
-  if (fstat(fd, &st) != 0) {
-    int err = errno;
-    close(fd);
-    return err;
-  }
-  if (!S_ISREG(st.st_mode)) {
-    close(fd);
-    return S_ISDIR(st.st_mode) ? EISDIR : MS_ENOTREG;
-  }
+  int err = 0;
+  if (fstat(f, &st) != 0)
+    err = errno;
+  else if (!S_ISREG(st.st_mode))
+    err = S_ISDIR(st.st_mode) ? EISDIR : MS_ENOTREG;
   /* /proc files report size 0; an ordinary file that is already too large
    * is refused without reading it. */
-  if ((uintmax_t)st.st_size > (uintmax_t)max) {
-    close(fd);
-    return EFBIG;
+  else if ((uintmax_t)st.st_size > (uintmax_t)max)
+    err = EFBIG;
+  if (err != 0) {
+    close(f);
+    return err;
   }
-  /* The buffer may grow to max + 1 bytes: a file of exactly max bytes is
-   * accepted, one byte more is refused. */
-  size_t used = 0;
-  int err = 0;
+  *fd = f;
+  return 0;
+}
+
+/* Room after the cap bytes of b, which are full. The buffer may grow to
+ * max + 1 bytes: a file of exactly max bytes is accepted, one byte more is
+ * refused. Returns 0, EFBIG (b holds more than max bytes) or ENOMEM. */
+static int grow_buffer(ms_buffer_t *b, size_t max) {
+  if (b->cap > max)
+    return EFBIG;
+  size_t ncap = b->cap ? b->cap * 2 : 65536;
+  if (ncap > max + 1)
+    ncap = max + 1;
+  char *nb = realloc(b->buf, ncap);
+  if (nb == NULL)
+    return ENOMEM;
+  b->buf = nb;
+  b->cap = ncap;
+  return 0;
+}
+
+/* Reads fd to its end into b, growing it. Returns 0, or a positive errno
+ * value (EFBIG: more than max bytes); *used: the bytes read, either way. */
+static int read_fd(int fd, ms_buffer_t *b, size_t max, size_t *used) {
+  *used = 0;
   for (;;) {
-    if (used == b->cap) {
-      if (b->cap > max) {
-        err = EFBIG;
-        break;
-      }
-      size_t ncap = b->cap ? b->cap * 2 : 65536;
-      if (ncap > max + 1)
-        ncap = max + 1;
-      char *nb = realloc(b->buf, ncap);
-      if (nb == NULL) {
-        err = ENOMEM;
-        break;
-      }
-      b->buf = nb;
-      b->cap = ncap;
+    if (*used == b->cap) {
+      int err = grow_buffer(b, max);
+      if (err != 0)
+        return err;
     }
-    ssize_t n = read(fd, b->buf + used, b->cap - used);
+    ssize_t n = read(fd, b->buf + *used, b->cap - *used);
     if (n < 0) {
       if (errno == EINTR)
         continue;
-      err = errno;
-      break;
+      return errno;
     }
     if (n == 0)
-      break;
-    used += (size_t)n;
+      return *used > max ? EFBIG : 0;
+    *used += (size_t)n;
   }
-  if (err == 0 && used > max)
-    err = EFBIG;
+}
+
+int ms_read_whole(const char *path, ms_buffer_t *b, size_t *len, size_t max) {
+  int fd = -1;
+  int err = open_regular(path, max, &fd);
+  if (err != 0)
+    return err;
+  size_t used = 0;
+  err = read_fd(fd, b, max, &used);
   close(fd);
   *len = used;
   return err;

@@ -61,7 +61,23 @@ foreach(_pair
     COMMENT "Compressing ${_out}" VERBATIM)
   list(APPEND _gz_outputs "${_pkg_out}/${_out}")
 endforeach()
-add_custom_target(mountstats_package_docs ALL DEPENDS ${_gz_outputs})
+# docs/*.md beside README.md.gz, in docs/ as README's links name them:
+# every document of docs/, found again at each build, so a new one ships.
+file(GLOB _docs CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/docs/*.md")
+file(MAKE_DIRECTORY "${_pkg_out}/docs")
+set(_doc_gz_outputs "")
+foreach(_in ${_docs})
+  get_filename_component(_name "${_in}" NAME)
+  set(_out "${_pkg_out}/docs/${_name}.gz")
+  add_custom_command(OUTPUT "${_out}"
+    COMMAND ${CMAKE_COMMAND} -DIN=${_in} -DOUT=${_out}
+            -P ${CMAKE_CURRENT_LIST_DIR}/gzip-n.cmake
+    DEPENDS "${_in}" "${CMAKE_CURRENT_LIST_DIR}/gzip-n.cmake"
+    COMMENT "Compressing docs/${_name}.gz" VERBATIM)
+  list(APPEND _doc_gz_outputs "${_out}")
+endforeach()
+add_custom_target(mountstats_package_docs ALL
+  DEPENDS ${_gz_outputs} ${_doc_gz_outputs})
 
 # The plugin as Debian ships its own (collectd-core's are 0644, stripped the
 # way dh_strip does), and the files that make it a package. The paths are
@@ -92,6 +108,7 @@ install(FILES "${_pkg_out}/mountstats-dryrun.1.gz" DESTINATION /usr/share/man/ma
 install(FILES "${CMAKE_CURRENT_LIST_DIR}/copyright" "${_pkg_out}/changelog.Debian.gz"
               "${_pkg_out}/README.md.gz"
         DESTINATION ${MS_DEB_DOC})
+install(FILES ${_doc_gz_outputs} DESTINATION ${MS_DEB_DOC}/docs)
 install(FILES "${PROJECT_SOURCE_DIR}/collectd.conf.example"
         DESTINATION ${MS_DEB_DOC}/examples)
 install(FILES "${CMAKE_CURRENT_LIST_DIR}/lintian-overrides"

@@ -105,10 +105,13 @@ static const char *mountinfo_of(ms_collector_t *c, const ms_input_t *in) {
 
 /* Logs malformed lines: each (mount, reason, label) once while it persists,
  * at most DIAG_LOG_MAX new ones per interval. A problem not logged for lack
- * of room is not remembered, so it is logged in a later interval. */
-static void log_diags(ms_collector_t *c) {
+ * of room is not remembered, so it is logged in a later interval. Returns
+ * 0, or -ENOMEM when a problem could not be remembered (it is logged again
+ * in a later interval). */
+static int log_diags(ms_collector_t *c) {
   const ms_snapshot_t *s = &c->snap;
   size_t logged = 0, suppressed = 0;
+  int rc = 0;
   for (size_t i = 0; i < s->ndiags; i++) {
     const ms_diag_t *d = &s->diags[i];
     ms_span_t mp = {"", 0};
@@ -122,7 +125,8 @@ static void log_diags(ms_collector_t *c) {
     uint64_t key = ms_fnv64(MS_FNV64_OFFSET, mp.ptr, mp.len);
     key = ms_fnv64(key ^ (uint64_t)d->reason, d->text.ptr, label_len);
     if (ms_keyset_has(&c->diag_prev, key)) {
-      ms_keyset_add(&c->diag_cur, key); /* still there: stays quiet */
+      if (ms_keyset_add(&c->diag_cur, key) != 0) /* still there: quiet */
+        rc = -ENOMEM;
       continue;
     }
     if (ms_keyset_has_unsorted(&c->diag_cur, key))
@@ -131,7 +135,8 @@ static void log_diags(ms_collector_t *c) {
       suppressed++;
       continue;
     }
-    ms_keyset_add(&c->diag_cur, key);
+    if (ms_keyset_add(&c->diag_cur, key) != 0)
+      rc = -ENOMEM;
     char mount[256], line[128];
     ms_log_path(mount, sizeof(mount), mp);
     ms_printable(line, sizeof(line), d->text.ptr, d->text.len);
@@ -148,6 +153,7 @@ static void log_diags(ms_collector_t *c) {
                          "interval.",
            c->cfg->file, suppressed + unkept);
   ms_keyset_rotate(&c->diag_prev, &c->diag_cur);
+  return rc;
 }
 
 /* Everything after reading: parse, select, group, name, emit. */
@@ -162,7 +168,9 @@ static int process(ms_collector_t *c, const char *buf, size_t len,
            cfg->file);
     return -ENOMEM;
   }
-  log_diags(c);
+  /* A problem whose logging could not be remembered costs a line logged
+   * again: the run goes on, the failure is returned with the rest. */
+  int rc = log_diags(c);
   const ms_snapshot_t *s = &c->snap;
   if (ms_plan_make(&c->plan, cfg, s, mi_buf, mi_len, derived_valid, &c->log) !=
       0) {
@@ -183,7 +191,8 @@ static int process(ms_collector_t *c, const char *buf, size_t len,
                              .waiting = &c->waiting,
                              .log = &c->log,
                              .now = now};
-  int rc = ms_emit_records(&c->emit, &records);
+  if (ms_emit_records(&c->emit, &records) != 0)
+    rc = -ENOMEM;
   c->derived_valid = true;
   if (rc != 0)
     ms_log(&c->log, MS_LOG_ERR, MS_LOG_PREFIX "out of memory.");

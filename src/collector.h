@@ -68,7 +68,9 @@ ms_collector_t *ms_collector_new(const ms_config_t *cfg, ms_sink_fn sink,
  * bytes, fscache, transports, stall, operations, iostat. Returns 0, or -ENOMEM
  * (logged once): out of memory while parsing, selecting or grouping stops
  * the run (the records emitted before stay emitted); while emitting, it
- * costs only the records that could not be made. */
+ * costs only the records that could not be made; while remembering that a
+ * malformed line or an unknown transport was logged, only that memory (the
+ * line is logged again). */
 int ms_collector_run(ms_collector_t *c, const ms_input_t *in);
 
 /* Frees c and everything it holds (not the configuration). NULL is fine. */

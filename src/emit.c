@@ -117,15 +117,17 @@ static void emit_xprt_values(const mount_t *m, const char *ti,
     emit_counters(m, MS_TYPE_NFS_XPRT_RDMA_MR, ti, x->rdma);
 }
 
-/* Notes an unknown transport word once per mount while it persists. */
-static void note_other_xprt(const mount_t *m, const ms_xprt_t *x) {
+/* Notes an unknown transport word once per mount while it persists.
+ * Returns 0, or -ENOMEM when the note could not be remembered (it is made
+ * again the next read). */
+static int note_other_xprt(const mount_t *m, const ms_xprt_t *x) {
   const ms_mount_t *mt = &m->in->snap->mounts[m->rec];
   uint64_t key =
       ms_fnv64(MS_FNV64_OFFSET, mt->mountpoint.ptr, mt->mountpoint.len);
   key = ms_fnv64(key, x->name.ptr, x->name.len);
-  ms_keyset_add(&m->e->other_xprt_cur_, key);
+  int rc = ms_keyset_add(&m->e->other_xprt_cur_, key);
   if (ms_keyset_has(&m->e->other_xprt_prev_, key))
-    return;
+    return rc;
   char mp[256], word[64];
   ms_log_path(mp, sizeof(mp), mt->mountpoint);
   ms_printable(word, sizeof(word), x->name.ptr, x->name.len);
@@ -133,21 +135,25 @@ static void note_other_xprt(const mount_t *m, const ms_xprt_t *x) {
          MS_LOG_PREFIX "%s line %zu (mount \"%s\"): unknown transport \"%s\" "
                        "is not reported.",
          m->in->cfg->file, x->line, mp, word);
+  return rc;
 }
 
 /* The mount's transports: each (ReportPerTransport), or the sum of those of
- * the first one's kind and how many they are. */
-static void emit_transports(const mount_t *m) {
+ * the first one's kind and how many they are. Returns 0, or -ENOMEM when
+ * an unknown transport's note could not be remembered. */
+static int emit_transports(const mount_t *m) {
   const ms_snapshot_t *s = m->in->snap;
   const ms_mount_t *mt = &s->mounts[m->rec];
   ms_xprt_values_t sum;
   size_t summed = 0;
   const ms_xprt_t *first = NULL;
+  int rc = 0;
   for (size_t k = 0; k < mt->xprt_count; k++) {
     const ms_xprt_t *x = &s->xprts[mt->xprt_first + k];
     ms_xprt_values_t one;
     if (ms_xprt_normalise(x, &one) != 0) {
-      note_other_xprt(m, x);
+      if (note_other_xprt(m, x) != 0)
+        rc = -ENOMEM;
       continue;
     }
     char ti[MS_NAME_SIZE];
@@ -172,6 +178,7 @@ static void emit_transports(const mount_t *m) {
     ms_value_t count[] = {{.gauge = (double)summed}};
     EMIT_LISTED(m, MS_TYPE_COUNT, "transports", len_of("transports"), count);
   }
+  return rc;
 }
 
 /* ---- what is kept between reads ------------------------------------------ */
@@ -190,17 +197,20 @@ static uint64_t mount_key(const mount_t *m) {
 }
 
 /* ReportStall: whether the mount's server answers (stall.h); once per
- * connection, the kernel's queues. */
-static void emit_stall(const mount_t *m) {
+ * connection, the kernel's queues. Returns 0, or -ENOMEM: the mount's
+ * stall records are missing from this interval, and its state is learned
+ * again from the next read. */
+static int emit_stall(const mount_t *m) {
   const ms_emit_input_t *in = m->in;
   ms_stall_input_t si;
   ms_queue_totals_t q;
   const ms_xprt_t *first;
   if (!ms_waiting_of(in->waiting, in->snap, in->plan, m->rec, &si, &q, &first))
-    return;
+    return 0;
   ms_stall_t st;
-  if (ms_stall_update(&m->e->stall_, mount_key(m), in->now, &si, &st) != 0)
-    return; /* learned again from the next read */
+  int rc = ms_stall_update(&m->e->stall_, mount_key(m), in->now, &si, &st);
+  if (rc < 0)
+    return rc;
   if (st.route_changed)
     ms_waiting_log_route(in->waiting, in->snap, m->rec, in->log);
   const char *source = si.sysfs ? "sysfs" : "estimate";
@@ -213,6 +223,7 @@ static void emit_stall(const mount_t *m) {
     EMIT_LISTED(m, MS_TYPE_NFS_XPRT_QUEUE, first->name.ptr, first->name.len,
                 qv);
   }
+  return 0;
 }
 
 /* Room for n per-op averages. Returns 0 or -ENOMEM. */
@@ -281,7 +292,7 @@ static int emit_iostat(const mount_t *m) {
 /* ---- per mount ----------------------------------------------------------- */
 
 /* The records of one reported mount. Returns 0, or -ENOMEM when some could
- * not be made (the others are emitted). */
+ * not be made, or a note not remembered (the others are emitted). */
 static int emit_mount(const mount_t *m) {
   const ms_config_t *cfg = m->in->cfg;
   const ms_mount_t *mt = &m->in->snap->mounts[m->rec];
@@ -299,15 +310,16 @@ static int emit_mount(const mount_t *m) {
     emit_counters(m, MS_TYPE_NFS_BYTES, NULL, mt->bytes);
   if (cfg->report_fscache && (mt->have & MS_HAVE_FSC))
     emit_counters(m, MS_TYPE_NFS_FSCACHE, NULL, mt->fsc);
+  int rc = 0;
   if (cfg->report_transport && m->in->plan->xprt_leader[m->rec] == m->rec)
-    emit_transports(m);
-  if (cfg->report_stall)
-    emit_stall(m);
+    rc = emit_transports(m);
+  if (cfg->report_stall && emit_stall(m) != 0)
+    rc = -ENOMEM;
   if (cfg->report_ops)
     emit_ops(m);
-  if (cfg->report_iostat)
-    return emit_iostat(m);
-  return 0;
+  if (cfg->report_iostat && emit_iostat(m) != 0)
+    rc = -ENOMEM;
+  return rc;
 }
 
 int ms_emit_records(ms_emit_t *e, const ms_emit_input_t *in) {

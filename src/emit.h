@@ -71,7 +71,8 @@ typedef struct {
 
 /* Sends the records of every reported mount of in->plan to e->sink, in
  * the plan's order. Returns 0, or -ENOMEM when some records could not be
- * made (a mount's iostat averages): the others are sent. */
+ * made (a mount's iostat averages, its stall values), or an unknown
+ * transport's note not remembered (it is made again): the others are sent. */
 int ms_emit_records(ms_emit_t *e, const ms_emit_input_t *in);
 
 void ms_emit_free(ms_emit_t *e);

@@ -119,6 +119,69 @@ static int store(ms_iostat_entry_t *e, const ms_snapshot_t *snap,
   return 0;
 }
 
+/* Whether record m continues e's sample dt seconds later:
+ * MS_IOSTAT_VALUES, or MS_IOSTAT_RESET when another superblock took the
+ * name (its age does not follow the clock) or a counter of an op went
+ * backwards (a remount). */
+static int continues(const ms_iostat_entry_t *e, const ms_snapshot_t *snap,
+                     const ms_mount_t *m, double dt) {
+  if (!(m->have & MS_HAVE_AGE) || dt <= 0 || m->age < e->age ||
+      (double)(m->age - e->age) > dt + AGE_SLACK_S)
+    return MS_IOSTAT_RESET;
+  for (size_t k = 0; k < m->op_count; k++) {
+    const ms_op_t *op = &snap->ops[m->op_first + k];
+    const struct ms_iostat_op *p =
+        prev_op(e, k, ms_fnv64(MS_FNV64_OFFSET, op->name.ptr, op->name.len));
+    if (p != NULL && op_backwards(p, op))
+      return MS_IOSTAT_RESET;
+  }
+  return MS_IOSTAT_VALUES;
+}
+
+/* When op is READ or WRITE: rate's reads or writes per second and their
+ * KiB per second, from op's average avg. */
+static void add_read_write(const struct ms_iostat_op *prev, const ms_op_t *op,
+                           const ms_op_avg_t *avg, double dt,
+                           ms_mount_rate_t *rate) {
+  bool is_read = ms_span_is(op->name, "READ");
+  if (!is_read && !ms_span_is(op->name, "WRITE"))
+    return;
+  double ops = (double)(op->v[MS_OP_OPS] - prev->v[MS_OP_OPS]) / dt;
+  double kb = (avg->kb_sent + avg->kb_recv) * ops;
+  if (is_read) {
+    rate->read_ops = ops;
+    rate->read_kb = kb;
+  } else {
+    rate->write_ops = ops;
+    rate->write_kb = kb;
+  }
+}
+
+/* The averages of record m's ops over the dt seconds since e's sample
+ * (op_out, op_has) and the mount's rates (rate). */
+static void averages(const ms_iostat_entry_t *e, const ms_snapshot_t *snap,
+                     const ms_mount_t *m, double dt, ms_op_avg_t *op_out,
+                     unsigned char *op_has, ms_mount_rate_t *rate) {
+  memset(rate, 0, sizeof(*rate));
+  for (size_t k = 0; k < m->op_count; k++) {
+    const ms_op_t *op = &snap->ops[m->op_first + k];
+    const struct ms_iostat_op *p =
+        prev_op(e, k, ms_fnv64(MS_FNV64_OFFSET, op->name.ptr, op->name.len));
+    op_has[k] = p != NULL && op->v[MS_OP_OPS] > p->v[MS_OP_OPS];
+    if (!op_has[k])
+      continue;
+    op_average(p, op, dt, &op_out[k]);
+    add_read_write(p, op, &op_out[k], dt, rate);
+  }
+  uint64_t sends = 0;
+  /* A transport going offline lowers the sum: then no ops/s this time. */
+  if (mount_sends(snap, m, &sends) && e->sends != UINT64_MAX &&
+      sends >= e->sends) {
+    rate->ops = (double)(sends - e->sends) / dt;
+    rate->have_ops = true;
+  }
+}
+
 int ms_iostat_update(ms_iostat_table_t *t, uint64_t key, double now,
                      const ms_snapshot_t *snap, size_t rec, ms_op_avg_t *op_out,
                      unsigned char *op_has, ms_mount_rate_t *rate) {
@@ -131,51 +194,10 @@ int ms_iostat_update(ms_iostat_table_t *t, uint64_t key, double now,
     return store(e, snap, m, now, t->generation_) == 0 ? MS_IOSTAT_BASELINE
                                                        : -ENOMEM;
   }
-
   double dt = now - e->time;
-  int status = MS_IOSTAT_VALUES;
-  if (!(m->have & MS_HAVE_AGE) || dt <= 0 || m->age < e->age ||
-      (double)(m->age - e->age) > dt + AGE_SLACK_S)
-    status = MS_IOSTAT_RESET;
-  for (size_t k = 0; k < m->op_count && status == MS_IOSTAT_VALUES; k++) {
-    const ms_op_t *op = &snap->ops[m->op_first + k];
-    const struct ms_iostat_op *p =
-        prev_op(e, k, ms_fnv64(MS_FNV64_OFFSET, op->name.ptr, op->name.len));
-    if (p != NULL && op_backwards(p, op))
-      status = MS_IOSTAT_RESET;
-  }
-
-  if (status == MS_IOSTAT_VALUES) {
-    memset(rate, 0, sizeof(*rate));
-    for (size_t k = 0; k < m->op_count; k++) {
-      const ms_op_t *op = &snap->ops[m->op_first + k];
-      const struct ms_iostat_op *p =
-          prev_op(e, k, ms_fnv64(MS_FNV64_OFFSET, op->name.ptr, op->name.len));
-      op_has[k] = p != NULL && op->v[MS_OP_OPS] > p->v[MS_OP_OPS];
-      if (!op_has[k])
-        continue;
-      op_average(p, op, dt, &op_out[k]);
-      bool is_read = ms_span_is(op->name, "READ");
-      if (is_read || ms_span_is(op->name, "WRITE")) {
-        double ops = (double)(op->v[MS_OP_OPS] - p->v[MS_OP_OPS]) / dt;
-        double kb = (op_out[k].kb_sent + op_out[k].kb_recv) * ops;
-        if (is_read) {
-          rate->read_ops = ops;
-          rate->read_kb = kb;
-        } else {
-          rate->write_ops = ops;
-          rate->write_kb = kb;
-        }
-      }
-    }
-    uint64_t sends = 0;
-    /* A transport going offline lowers the sum: then no ops/s this time. */
-    if (mount_sends(snap, m, &sends) && e->sends != UINT64_MAX &&
-        sends >= e->sends) {
-      rate->ops = (double)(sends - e->sends) / dt;
-      rate->have_ops = true;
-    }
-  }
+  int status = continues(e, snap, m, dt);
+  if (status == MS_IOSTAT_VALUES)
+    averages(e, snap, m, dt, op_out, op_has, rate);
   if (store(e, snap, m, now, t->generation_) != 0)
     return -ENOMEM;
   return status;

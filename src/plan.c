@@ -141,10 +141,11 @@ static bool same_mount_set(ms_plan_t *p, const ms_snapshot_t *s,
 /* ---- selection and superblocks ------------------------------------------ */
 
 /* The records the lists select, their device numbers from mountinfo and
- * (ReportStall) their servers' addresses. */
-static void select_mounts(ms_plan_t *p, const ms_config_t *cfg,
-                          const ms_snapshot_t *s, const char *mi_buf,
-                          size_t mi_len) {
+ * (ReportStall) their servers' addresses. Returns 0 or -ENOMEM (mountinfo
+ * could not be parsed). */
+static int select_mounts(ms_plan_t *p, const ms_config_t *cfg,
+                         const ms_snapshot_t *s, const char *mi_buf,
+                         size_t mi_len) {
   char mp[PATH_BUF], dev[PATH_BUF], fstype[64];
   const ms_matcher_t *lists[] = {&cfg->sel_mountpoint, &cfg->sel_device,
                                  &cfg->sel_fstype};
@@ -162,12 +163,14 @@ static void select_mounts(ms_plan_t *p, const ms_config_t *cfg,
     p->selected_[i] = (unsigned char)ms_selected(lists, values, 3);
   }
   p->have_dev = false;
-  if (mi_buf != NULL && ms_mountinfo_parse(&p->mi_, mi_buf, mi_len) == 0) {
+  if (mi_buf != NULL) {
+    if (ms_mountinfo_parse(&p->mi_, mi_buf, mi_len) != 0)
+      return -ENOMEM;
     ms_mountinfo_match_index(&p->mi_, s, p->dev, p->mi_index_);
     p->have_dev = true;
   }
   if (!cfg->report_stall)
-    return;
+    return 0;
   for (size_t i = 0; i < s->nmounts; i++) {
     size_t mi = p->have_dev ? p->mi_index_[i] : SIZE_MAX;
     ms_span_t superopts = {"", 0};
@@ -175,6 +178,7 @@ static void select_mounts(ms_plan_t *p, const ms_config_t *cfg,
       superopts = p->mi_.entries[mi].superopts;
     ms_rpcmap_server_addr(superopts, s->mounts[i].device, p->addr[i]);
   }
+  return 0;
 }
 
 /* Decides which records are reported: selection, then one per superblock
@@ -199,7 +203,8 @@ static int select_records(ms_plan_t *p, const ms_config_t *cfg,
       return 0;
   }
   if (!same_set) {
-    select_mounts(p, cfg, s, mi_buf, mi_len);
+    if (select_mounts(p, cfg, s, mi_buf, mi_len) != 0)
+      return -ENOMEM;
     if (cfg->report_all_mountpoints)
       return 0;
   }
@@ -240,11 +245,13 @@ static void list_members(const ms_plan_t *p, const ms_snapshot_t *s, size_t l,
 }
 
 /* Logs, once per distinct group, which mount points a reported superblock
- * stands for. */
-static void log_groups(ms_plan_t *p, const ms_config_t *cfg,
-                       const ms_snapshot_t *s, const ms_log_t *log) {
+ * stands for. Returns 0, or -ENOMEM when a group could not be remembered
+ * (it is logged again). */
+static int log_groups(ms_plan_t *p, const ms_config_t *cfg,
+                      const ms_snapshot_t *s, const ms_log_t *log) {
   if (cfg->report_all_mountpoints)
-    return;
+    return 0;
+  int rc = 0;
   /* One pass: members and a key (the member mount points) per leader. */
   for (size_t i = 0; i < s->nmounts; i++) {
     p->group_key_[i] = MS_FNV64_OFFSET;
@@ -262,7 +269,8 @@ static void log_groups(ms_plan_t *p, const ms_config_t *cfg,
     size_t members = p->group_size_[i];
     if (members < 2)
       continue;
-    ms_keyset_add(&p->group_cur_, p->group_key_[i]);
+    if (ms_keyset_add(&p->group_cur_, p->group_key_[i]) != 0)
+      rc = -ENOMEM;
     if (ms_keyset_has(&p->group_prev_, p->group_key_[i]))
       continue;
     char list[1024] = "", mp[PATH_BUF];
@@ -276,6 +284,7 @@ static void log_groups(ms_plan_t *p, const ms_config_t *cfg,
            members, mp, list, members - 1 > listed ? ", ..." : "");
   }
   ms_keyset_rotate(&p->group_prev_, &p->group_cur_);
+  return rc;
 }
 
 /* ---- names ----------------------------------------------------------------
@@ -441,8 +450,7 @@ int ms_plan_make(ms_plan_t *p, const ms_config_t *cfg, const ms_snapshot_t *s,
     return -ENOMEM;
   if (p->same_records)
     return 0;
-  log_groups(p, cfg, s, log);
-  if (name_records(p, cfg, s) != 0)
+  if (log_groups(p, cfg, s, log) != 0 || name_records(p, cfg, s) != 0)
     return -ENOMEM;
   for (size_t i = 0; i < s->nmounts; i++)
     p->in_report[i] = p->name_index[i] != SIZE_MAX;

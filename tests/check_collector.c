@@ -469,23 +469,41 @@ static void log_quietly(void *ctx, int level, const char *msg) {
   rc->nlogs++;
 }
 
-/* Two reads of one mount with ReportIostat, failing each allocation of
- * theirs in turn, once: a read either returns -ENOMEM and logs it
- * (collector.h), or returns 0 having emitted every record a read without
- * failures emits (a failure it recovers from, such as the mount set's
- * copy, which is only a cache). A read after a reported failure may lack
- * what the failure cost (an iostat baseline), so only reads after clean
- * ones are compared. */
-START_TEST(test_out_of_memory_is_reported) {
-  static const char text[] = HOME_RECORD("/home");
-  static recorder_t want[2], got;
-  cfg.report_iostat = true;
-  for (int r = 0; r < 2; r++) {
+/* One read of the out-of-memory tests: the mountstats text and the
+ * mountinfo text (NULL: none), at 100 + 10 s per read before it. */
+typedef struct {
+  const char *text;
+  const char *mountinfo;
+} oom_read_t;
+
+static int run_oom_read(ms_collector_t *c, const oom_read_t *r, int i) {
+  ms_input_t in = {.buf = r->text,
+                   .len = strlen(r->text),
+                   .mi_buf = r->mountinfo,
+                   .mi_len = r->mountinfo ? strlen(r->mountinfo) : 0,
+                   .now = 100.0 + 10 * i};
+  return ms_collector_run(c, &in);
+}
+
+/* The reads under cfg, failing each allocation of theirs in turn, once: a
+ * read either returns -ENOMEM and logs it (collector.h), or returns 0
+ * having emitted every record and logged every line a read without
+ * failures does (a failure it recovers from, such as the mount set's copy,
+ * which is only a cache). A read after a reported failure may lack what
+ * the failure cost (an iostat baseline, a log-once memory), so only reads
+ * after clean ones are compared (with oom_want[], what the reads without
+ * failures emitted and logged). Returns how many allocations the reads
+ * made. */
+#define OOM_READS_MAX 4
+static recorder_t oom_want[OOM_READS_MAX];
+static long check_each_allocation_failing(const oom_read_t *reads, int n) {
+  static recorder_t got;
+  ck_assert_int_le(n, OOM_READS_MAX);
+  for (int r = 0; r < n; r++) {
     reset(&rec);
-    ck_assert_int_eq(run_text(col, text, 100.0 + 10 * r), 0);
-    want[r] = rec;
+    ck_assert_int_eq(run_oom_read(col, &reads[r], r), 0);
+    oom_want[r] = rec;
   }
-  ck_assert(find(&want[1], "home", "nfs_iostat", NULL) != NULL);
   long k = 0;
   for (bool injected = true; injected; k++) {
     ms_collector_t *c =
@@ -494,11 +512,11 @@ START_TEST(test_out_of_memory_is_reported) {
     bool clean_before = true;
     long left = k;
     alloc_fail_arm(-1);
-    for (int r = 0; r < 2; r++) {
+    for (int r = 0; r < n; r++) {
       reset(&got);
       bool failed_before = alloc_failed();
       alloc_fail_resume(left);
-      int rc = run_text(c, text, 100.0 + 10 * r);
+      int rc = run_oom_read(c, &reads[r], r);
       left = alloc_fail_pause();
       if (rc != 0) {
         ck_assert_int_eq(rc, -ENOMEM);
@@ -509,17 +527,118 @@ START_TEST(test_out_of_memory_is_reported) {
       }
       if (!clean_before)
         continue;
-      ck_assert_msg(got.nrecs == want[r].nrecs,
+      ck_assert_msg(got.nrecs == oom_want[r].nrecs,
                     "allocation %ld failed, read %d: %zu records, not %zu, "
                     "and no error",
-                    k, r, got.nrecs, want[r].nrecs);
+                    k, r, got.nrecs, oom_want[r].nrecs);
       for (size_t i = 0; i < got.nrecs; i++)
-        ck_assert_ptr_eq(got.recs[i].type, want[r].recs[i].type);
+        ck_assert_ptr_eq(got.recs[i].type, oom_want[r].recs[i].type);
+      ck_assert_msg(got.nlogs == oom_want[r].nlogs,
+                    "allocation %ld failed, read %d: %zu log lines, not %zu, "
+                    "and no error",
+                    k, r, got.nlogs, oom_want[r].nlogs);
+      for (size_t i = 0; i < got.nlogs; i++) {
+        ck_assert_int_eq(got.logs[i].level, oom_want[r].logs[i].level);
+        ck_assert_str_eq(got.logs[i].text, oom_want[r].logs[i].text);
+      }
     }
     injected = alloc_failed();
     ms_collector_free(c);
   }
-  ck_assert_int_gt(k, 10); /* the reads made that many allocations */
+  return k;
+}
+
+/* Two reads of one mount with ReportIostat. */
+START_TEST(test_out_of_memory_is_reported) {
+  static const char text[] = HOME_RECORD("/home");
+  static const oom_read_t reads[] = {{text, NULL}, {text, NULL}};
+  cfg.report_iostat = true;
+  /* the reads made that many allocations */
+  ck_assert_int_gt(check_each_allocation_failing(reads, 2), 10);
+  ck_assert(find(&oom_want[1], "home", "nfs_iostat", NULL) != NULL);
+}
+END_TEST
+
+/* Two reads of one mount with ReportStall (the estimate): a mount whose
+ * stall state could not be kept is an out-of-memory to report too. */
+START_TEST(test_out_of_memory_in_stall_is_reported) {
+  static const oom_read_t reads[] = {{STALL_RECORD("100"), NULL},
+                                     {STALL_RECORD("103"), NULL}};
+  cfg.report_stall = true;
+  ck_assert_int_gt(check_each_allocation_failing(reads, 2), 0);
+  ck_assert(find(&oom_want[1], "home", "nfs_xprt_stall", "estimate") != NULL);
+}
+END_TEST
+
+/* Two reads of a mount and its bind mount, whose counters differ but
+ * whose mountinfo lines give one superblock: mountinfo that could not be
+ * parsed is an out-of-memory to report, not a file without device
+ * numbers (which would report each mount, and keep doing so while the
+ * mount set stays). */
+START_TEST(test_out_of_memory_in_mountinfo_is_reported) {
+  static const char text[] =
+      HOME_RECORD("/home") "device filer1:/export/home mounted on /mnt/bind "
+                           "with fstype nfs4 statvers=1.1\n"
+                           "\topts:\trw,vers=4.2,proto=tcp\n"
+                           "\tage:\t99\n"
+                           "\n";
+  static const char mountinfo[] =
+      "30 1 0:52 / /home rw - nfs4 filer1:/export/home rw,addr=10.0.0.1\n"
+      "31 1 0:52 /sub /mnt/bind rw - nfs4 filer1:/export/home "
+      "rw,addr=10.0.0.1\n";
+  static const oom_read_t reads[] = {{text, mountinfo}, {text, mountinfo}};
+  free(cfg.mountinfo_file);
+  cfg.mountinfo_file = strdup("/test/mountinfo");
+  ck_assert_int_gt(check_each_allocation_failing(reads, 2), 0);
+  ck_assert(find(&oom_want[0], "home", "uptime", "age") != NULL);
+  ck_assert(find(&oom_want[0], "mnt-bind", "uptime", "age") == NULL);
+  ck_assert_uint_eq(logs_with(&oom_want[0], MS_LOG_INFO,
+                              "2 mount points show one NFS superblock"),
+                    1);
+}
+END_TEST
+
+/* Three reads of a malformed line: a problem whose having been logged
+ * could not be kept is an out-of-memory to report (it is logged again). */
+START_TEST(test_out_of_memory_in_diag_log_is_reported) {
+  static const char bad[] =
+      "device s:/x mounted on /x with fstype nfs statvers=1.1\n"
+      "\tage:\tnot-a-number\n"
+      "\n";
+  static const oom_read_t reads[] = {{bad, NULL}, {bad, NULL}, {bad, NULL}};
+  ck_assert_int_gt(check_each_allocation_failing(reads, 3), 0);
+  ck_assert_uint_eq(oom_want[0].nlogs, 1);
+}
+END_TEST
+
+/* Three reads of an unknown transport: the same for its notice. */
+START_TEST(test_out_of_memory_in_transport_note_is_reported) {
+  static const char text[] =
+      "device s:/x mounted on /x with fstype nfs statvers=1.1\n"
+      "\txprt:\tquic 1 2 3\n"
+      "\n";
+  static const oom_read_t reads[] = {{text, NULL}, {text, NULL}, {text, NULL}};
+  ck_assert_int_gt(check_each_allocation_failing(reads, 3), 0);
+  ck_assert_uint_eq(oom_want[0].nlogs, 1);
+}
+END_TEST
+
+/* A mount and its bind mount, then another mount too, then the two
+ * again: the same for the shared superblock's line (the mount set changes,
+ * the group stays). */
+#define SRV_RECORD                                                             \
+  "device filer2:/srv mounted on /srv with fstype nfs4 statvers=1.1\n"         \
+  "\tage:\t5\n"                                                                \
+  "\n"
+
+START_TEST(test_out_of_memory_in_group_log_is_reported) {
+  static const char two[] = HOME_RECORD("/home") HOME_RECORD("/mnt/bind");
+  static const char three[] =
+      HOME_RECORD("/home") HOME_RECORD("/mnt/bind") SRV_RECORD;
+  static const oom_read_t reads[] = {{two, NULL}, {three, NULL}, {two, NULL}};
+  ck_assert_int_gt(check_each_allocation_failing(reads, 3), 0);
+  ck_assert_uint_eq(oom_want[0].nlogs, 1);
+  ck_assert_uint_eq(oom_want[1].nlogs + oom_want[2].nlogs, 0);
 }
 END_TEST
 
@@ -553,4 +672,9 @@ MS_CHECK_MAIN("collector", setup, teardown, test_records_of_sample,
               test_mountinfo_error_once, test_stall_estimate_records,
               test_stall_sysfs_records, test_malformed_line_logged_once,
               test_unknown_transport_noticed_once,
-              test_out_of_memory_is_reported, test_xprt_layouts)
+              test_out_of_memory_is_reported,
+              test_out_of_memory_in_stall_is_reported,
+              test_out_of_memory_in_mountinfo_is_reported,
+              test_out_of_memory_in_diag_log_is_reported,
+              test_out_of_memory_in_transport_note_is_reported,
+              test_out_of_memory_in_group_log_is_reported, test_xprt_layouts)

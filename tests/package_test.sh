@@ -5,8 +5,11 @@
 #     --list-options prints it) and every type and data source of
 #     mountstats.types.db, and the drop-in lists every option; neither
 #     names an option the plugin does not have (no root needed);
+#     README.md's links to docs/ name documents of docs/ (no root needed);
 #  2. packaging/build-deb.sh builds the .deb (cpack); its contents, Depends
-#     and conffiles are checked, and lintian reports no error;
+#     and conffiles are checked (README.md and every docs/*.md of the source
+#     tree, as dh_compress leaves them, where README's links point), and
+#     lintian reports no error;
 #  3. apt-get installs it; collectd runs with Debian's stock
 #     /etc/collectd/collectd.conf, whose Include of collectd.conf.d loads the
 #     installed drop-in: first unchanged (reading /proc/self/mountstats),
@@ -106,6 +109,21 @@ done
 [ "${#missing[@]}" -eq 0 ] || fail "types/data sources missing from the man page: ${missing[*]}"
 pass "all $(wc -w <<<"$words") types and data sources of mountstats.types.db in the man page"
 
+# The documents the package ships beside README.md: every docs/*.md of the
+# source tree. README's relative links to docs/ must name one of them.
+mapfile -t docs < <(cd "$src/docs" && find . -maxdepth 1 -type f -name '*.md' | sed 's|^\./||' | sort)
+[ "${#docs[@]}" -gt 0 ] || fail "no docs/*.md in $src"
+docs_list=$(printf '%s\n' "${docs[@]}")
+mapfile -t readme_docs < <(grep -oE '\]\(docs/[^)#[:space:]]+' "$src/README.md" |
+  sed 's|^](docs/||' | sort -u)
+[ "${#readme_docs[@]}" -gt 0 ] || fail "README.md links no document of docs/"
+missing=()
+for d in "${readme_docs[@]}"; do
+  grep -qxF "$d" <<<"$docs_list" || missing+=("docs/$d")
+done
+[ "${#missing[@]}" -eq 0 ] || fail "README.md links documents that are not in docs/: ${missing[*]}"
+pass "README.md's ${#readme_docs[@]} links to docs/ name documents of the ${#docs[@]} in docs/"
+
 # ---- preconditions for the system part --------------------------------------
 [ "$(id -u)" -eq 0 ] || skip "installing a package needs root (running as uid $(id -u))"
 for t in dpkg dpkg-deb dpkg-query apt-get; do
@@ -157,6 +175,23 @@ for f in /usr/lib/collectd/mountstats.so /usr/share/collectd/mountstats.types.db
   /usr/bin/mountstats-dryrun /usr/share/man/man1/mountstats-dryrun.1.gz; do
   grep -qxF "$f" "$work/contents" || fail "$f is not in the package"
 done
+# README.md and docs/*.md, compressed as dh_compress does, in the layout of
+# the source tree (README's links docs/<name>.md find docs/<name>.md.gz),
+# each the source's text; docs/ holds nothing else.
+doc=/usr/share/doc/$pkg
+mkdir "$work/root"
+dpkg-deb -x "$deb" "$work/root"
+for d in README.md "${docs[@]/#/docs/}"; do
+  grep -qxF "$doc/$d.gz" "$work/contents" || fail "$doc/$d.gz is not in the package"
+  zcat "$work/root$doc/$d.gz" | cmp -s - "$src/$d" || fail "$doc/$d.gz is not $d of the source tree"
+done
+for d in "${readme_docs[@]}"; do
+  grep -qxF "$doc/docs/$d.gz" "$work/contents" || fail "README.md links docs/$d, not in the package"
+done
+shipped=$({ grep -E "^$doc/docs/." "$work/contents" || true; } | sed "s|^$doc/docs/||; s|\.gz\$||" | sort)
+[ "$shipped" = "$docs_list" ] ||
+  fail "$doc/docs/ holds $(tr '\n' ' ' <<<"$shipped")but docs/ has $(tr '\n' ' ' <<<"$docs_list")"
+pass "README.md and the ${#docs[@]} docs/*.md in $doc, as in the source tree; README's links resolve"
 mkdir "$work/control"
 dpkg-deb -e "$deb" "$work/control"
 [ "$(cat "$work/control/conffiles")" = "$dropin" ] ||
