@@ -109,6 +109,10 @@ install(FILES "${CMAKE_CURRENT_LIST_DIR}/copyright" "${_pkg_out}/changelog.Debia
               "${_pkg_out}/README.md.gz"
         DESTINATION ${MS_DEB_DOC})
 install(FILES ${_doc_gz_outputs} DESTINATION ${MS_DEB_DOC}/docs)
+# The images the documents show (docs/integrations.md's example graphs), as
+# they are: dh_compress leaves images alone.
+file(GLOB _doc_images CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/docs/*.png")
+install(FILES ${_doc_images} DESTINATION ${MS_DEB_DOC}/docs)
 install(FILES "${PROJECT_SOURCE_DIR}/collectd.conf.example"
         DESTINATION ${MS_DEB_DOC}/examples)
 install(FILES "${CMAKE_CURRENT_LIST_DIR}/lintian-overrides"

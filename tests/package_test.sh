@@ -188,10 +188,19 @@ done
 for d in "${readme_docs[@]}"; do
   grep -qxF "$doc/docs/$d.gz" "$work/contents" || fail "README.md links docs/$d, not in the package"
 done
+# The images the documents show (](name.png)), uncompressed, each the
+# source's bytes.
+mapfile -t images < <(cd "$src/docs" && grep -ohE '\]\([^)/[:space:]]+\.png\)' -- *.md |
+  sed 's/^](//; s/)$//' | sort -u)
+for i in "${images[@]}"; do
+  [ -f "$src/docs/$i" ] || fail "docs/ shows $i, which is not in docs/"
+  cmp -s "$work/root$doc/docs/$i" "$src/docs/$i" || fail "$doc/docs/$i is not docs/$i of the source tree"
+done
+expected=$(printf '%s\n' "${docs[@]}" "${images[@]}" | sort)
 shipped=$({ grep -E "^$doc/docs/." "$work/contents" || true; } | sed "s|^$doc/docs/||; s|\.gz\$||" | sort)
-[ "$shipped" = "$docs_list" ] ||
-  fail "$doc/docs/ holds $(tr '\n' ' ' <<<"$shipped")but docs/ has $(tr '\n' ' ' <<<"$docs_list")"
-pass "README.md and the ${#docs[@]} docs/*.md in $doc, as in the source tree; README's links resolve"
+[ "$shipped" = "$expected" ] ||
+  fail "$doc/docs/ holds $(tr '\n' ' ' <<<"$shipped")but docs/ has $(tr '\n' ' ' <<<"$expected")"
+pass "README.md, the ${#docs[@]} docs/*.md and the ${#images[@]} images they show in $doc, as in the source tree; README's links resolve"
 mkdir "$work/control"
 dpkg-deb -e "$deb" "$work/control"
 [ "$(cat "$work/control/conffiles")" = "$dropin" ] ||
