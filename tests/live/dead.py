@@ -187,7 +187,6 @@ def run():
         res["data"] = data
         res["t_stop"], res["t_cont"] = t_stop, t_cont
         # stop the server again: collectd shuts down cleanly with the writer in D state
-        n3 = writer_count(cnt)
         os.kill(px.pid, signal.SIGSTOP)
         time.sleep(3)
         st = proc_state(w.pid)

@@ -38,7 +38,7 @@ def run():
     f = "/proc/%d/mountstats" % p.pid
     cd = Collectd("ns", '<Plugin mountstats>\n File "%s"\n</Plugin>\n' % f)
     try:
-        c = compare_live(cd, "namespace", mountstats=f, mountinfo="/proc/%d/mountinfo" % p.pid)
+        compare_live(cd, "namespace", mountstats=f, mountinfo="/proc/%d/mountinfo" % p.pid)
         insts = {k.split("/")[0] for k in cd.read_all()}
         check("namespace: collectd reports exactly mnt-ns-a and mnt-ns-c (a and b are one "
               "superblock, found from /proc/%d/mountinfo); got %s" % (p.pid, sorted(insts)),

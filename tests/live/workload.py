@@ -148,8 +148,6 @@ def phase_nfsutils(c):
     path = os.path.join(WORK, "nfsutils.mountstats")
     with open(path, "wb") as f:
         f.write(c["b"])
-    plain = [r for r in parse_mountstats(c["b"]) if re.match(r"^/mnt/[a-z0-9]+$", r["mp"])
-             and r["instance"] if "instance" in r] if False else None
     recs = parse_mountstats(c["b"])
     mps = [r["mp"] for r in recs if re.match(r"^/mnt/[a-z0-9]+$", r["mp"])]
     r = sh(["mountstats", "mountstats", "-r", "-f", path] + mps, check_rc=False, timeout=300)
